@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo city (organisations, one login per role, appliance models). Safe to run again."
+
+    def handle(self, *args, **options):
+        logins = seed_demo()
+        self.stdout.write(self.style.SUCCESS("Demo city ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        for username, role, org in logins:
+            self.stdout.write(f"  {username:<12} {role}  ({org})")

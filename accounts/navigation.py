@@ -1,0 +1,44 @@
+"""The site navigation: each entry names the roles that may use it.
+
+Apps add their entries to NAV_ITEMS; the base template shows a user only the
+entries one of their roles allows.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+
+ANYONE = "anyone"  # shown to everybody, logged in or not
+SIGNED_IN = "signed_in"  # shown to every logged-in user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    allowed: tuple
+
+    def url(self):
+        return reverse(self.url_name)
+
+
+NAV_ITEMS = [
+    NavItem("home", _("首页"), "home", (ANYONE,)),
+    NavItem("admin", _("管理后台"), "admin:index", (roles.REVIEWER,)),
+    NavItem("api_docs", _("接口文档"), "swagger-ui", (SIGNED_IN,)),
+]
+
+
+def items_for(user):
+    """The navigation entries this user may see, in menu order."""
+    held = set(roles.roles_of(user))
+    if user.is_authenticated:
+        held.add(SIGNED_IN)
+        if user.is_superuser:
+            held.update(roles.ALL_ROLES)
+    held.add(ANYONE)
+    return [item for item in NAV_ITEMS if held.intersection(item.allowed)]

@@ -1,0 +1,34 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import roles_of
+
+
+class ObtainToken(ObtainAuthToken):
+    """Exchange username and password for the token the mobile app sends as `Authorization: Token …`."""
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    organization = serializers.CharField(allow_null=True)
+    organization_kind = serializers.CharField(allow_null=True)
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+class Me(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        org = user.organization
+        data = {
+            "username": user.username,
+            "name": user.get_full_name() or user.username,
+            "organization": org.name if org else None,
+            "organization_kind": org.kind if org else None,
+            "roles": sorted(roles_of(user)),
+        }
+        return Response(MeSerializer(data).data)

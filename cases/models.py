@@ -1,0 +1,251 @@
+"""Appliance models, declarations, label batches and the label state machine."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from stdnum import ean
+
+from accounts.models import Organization
+
+from . import serials
+from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
+
+
+def validate_gtin13(value):
+    if value and (len(value) != 13 or not ean.is_valid(value)):
+        raise ValidationError(_("GTIN 必须是 13 位且校验位正确。"), code="invalid_gtin")
+
+
+class ApplianceModel(models.Model):
+    """One declared appliance model (型号) of a manufacturer."""
+
+    manufacturer = models.ForeignKey(
+        Organization,
+        verbose_name=_("燃具企业"),
+        on_delete=models.PROTECT,
+        related_name="appliance_models",
+        limit_choices_to={"kind": Organization.Kind.MANUFACTURER},
+    )
+    brand = models.CharField(_("品牌"), max_length=100)
+    model_number = models.CharField(_("型号"), max_length=100)
+    category = models.CharField(_("产品类别"), max_length=20, choices=APPLIANCE_CATEGORIES)
+    gas_category = models.CharField(_("适用气源"), max_length=4, choices=GAS_CATEGORIES)
+    rated_heat_input_kw = models.DecimalField(_("额定热负荷 (kW)"), max_digits=6, decimal_places=2)
+    ccc_certificate_number = models.CharField(_("CCC 证书编号"), max_length=64, blank=True)
+    other_certificates = models.CharField(_("其他证书编号"), max_length=255, blank=True)
+    gtin = models.CharField(_("商品条码 (GTIN-13)"), max_length=13, blank=True, validators=[validate_gtin13])
+    designated_installers = models.ManyToManyField(
+        Organization,
+        verbose_name=_("指定安装维修企业"),
+        related_name="designated_models",
+        blank=True,
+        limit_choices_to={"kind": Organization.Kind.INSTALLER},
+    )
+    dealers = models.ManyToManyField(
+        Organization,
+        verbose_name=_("销售代理商"),
+        related_name="dealt_models",
+        blank=True,
+        limit_choices_to={"kind": Organization.Kind.DEALER},
+    )
+    is_recalled = models.BooleanField(_("已召回/停售"), default=False)
+    recall_note = models.CharField(_("召回说明"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("燃具型号")
+        verbose_name_plural = _("燃具型号")
+        ordering = ["brand", "model_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["manufacturer", "brand", "model_number"], name="unique_model_per_brand"),
+        ]
+
+    def __str__(self):
+        return f"{self.brand} {self.model_number}"
+
+    def fits_gas(self, supply_category=None):
+        return self.gas_category == (supply_category or settings.CITY_GAS_CATEGORY)
+
+
+class Declaration(models.Model):
+    """A manufacturer's request for labels for one model (申报)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        RETURNED = "returned", _("退回修改")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    appliance_model = models.ForeignKey(
+        ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    quantity = models.PositiveIntegerField(_("标识数量"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申报人"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("标识申报")
+        verbose_name_plural = _("标识申报")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.appliance_model} × {self.quantity}"
+
+
+class LabelBatch(models.Model):
+    """The labels generated for one approved declaration; printed, activated and issued together."""
+
+    declaration = models.OneToOneField(
+        Declaration, verbose_name=_("申报"), on_delete=models.PROTECT, related_name="batch"
+    )
+    appliance_model = models.ForeignKey(
+        ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="batches"
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    printed_at = models.DateTimeField(_("印制时间"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+    issued_to = models.ForeignKey(
+        Organization, verbose_name=_("发放给"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("标识批次")
+        verbose_name_plural = _("标识批次")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.appliance_model} × {self.quantity}"
+
+
+class LabelState(models.TextChoices):
+    DECLARED = "declared", _("已申报")
+    PRINTED = "printed", _("已印制")
+    ACTIVATED = "activated", _("已激活")
+    SOLD = "sold", _("已销售")
+    INSTALLED = "installed", _("已安装")
+    IGNITED = "ignited", _("已点火通气")
+    SUSPENDED = "suspended", _("暂停 (待整改)")
+    VOID = "void", _("已作废")
+
+
+GENUINE_STATES = frozenset(
+    {LabelState.ACTIVATED, LabelState.SOLD, LabelState.INSTALLED, LabelState.IGNITED, LabelState.SUSPENDED}
+)
+# States a label may be suspended from, and so may return to when the case closes.
+SUSPENDABLE_STATES = [LabelState.ACTIVATED, LabelState.SOLD, LabelState.INSTALLED, LabelState.IGNITED]
+
+
+class Label(ConcurrentTransitionMixin, models.Model):
+    """One gas-source compatibility label, stuck on one appliance.
+
+    State changes go through cases.services.labels.apply_transition, which locks,
+    checks and logs them; the decorated methods below only say what is legal.
+    """
+
+    serial = models.CharField(_("标识编码"), max_length=serials.SERIAL_LENGTH, unique=True)
+    batch = models.ForeignKey(LabelBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="labels")
+    appliance_model = models.ForeignKey(
+        ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="labels"
+    )
+    state = FSMField(_("状态"), default=LabelState.DECLARED, choices=LabelState.choices, db_index=True)
+    state_before_suspension = models.CharField(max_length=20, blank=True, editable=False)
+    state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("替换的标识"), on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+
+    class Meta:
+        verbose_name = _("标识")
+        verbose_name_plural = _("标识")
+        indexes = [models.Index(fields=["appliance_model", "state"], name="label_model_state")]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def is_genuine(self):
+        return self.state in GENUINE_STATES
+
+    # --- transitions: legality only; side effects live in services -------------
+
+    @transition(field=state, source=LabelState.DECLARED, target=LabelState.PRINTED)
+    def print_label(self):
+        pass
+
+    @transition(field=state, source=LabelState.PRINTED, target=LabelState.ACTIVATED)
+    def activate(self):
+        pass
+
+    @transition(field=state, source=LabelState.ACTIVATED, target=LabelState.SOLD)
+    def sell(self):
+        pass
+
+    # A dealer may forget to record the sale; the installation still counts.
+    @transition(field=state, source=[LabelState.ACTIVATED, LabelState.SOLD], target=LabelState.INSTALLED)
+    def install(self):
+        pass
+
+    @transition(field=state, source=LabelState.INSTALLED, target=LabelState.IGNITED)
+    def ignite(self):
+        pass
+
+    @transition(field=state, source=SUSPENDABLE_STATES, target=LabelState.SUSPENDED)
+    def suspend(self):
+        self.state_before_suspension = self.state
+
+    @transition(field=state, source=LabelState.SUSPENDED, target=RETURN_VALUE(*SUSPENDABLE_STATES))
+    def resume(self):
+        previous = self.state_before_suspension or LabelState.ACTIVATED
+        self.state_before_suspension = ""
+        return previous
+
+    @transition(field=state, source="*", target=LabelState.VOID, conditions=[lambda label: label.state != LabelState.VOID])
+    def void(self):
+        pass
+
+
+class LabelTransition(models.Model):
+    """Append-only log of every label state change: who, when, from where."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("网页")
+        API = "api", _("接口")
+        SYSTEM = "system", _("系统")
+
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="transitions")
+    name = models.CharField(_("操作"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=LabelState.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=LabelState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("操作单位"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    ip_address = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("标识状态记录")
+        verbose_name_plural = _("标识状态记录")
+        ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("label transitions are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("label transitions are append-only")

@@ -1,0 +1,38 @@
+"""Suite-wide rules: PostgreSQL-only tests, and no silent skips on CI's PostgreSQL run."""
+
+import os
+
+import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests render templates without a collectstatic run: plain static names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # CI's PostgreSQL + Redis run must exercise everything: a skip there is a failure.
+    if os.environ.get("GASLABEL_FORBID_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"GASLABEL_FORBID_SKIPS=1 but {len(skipped)} test(s) were skipped: failing the run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

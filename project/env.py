@@ -1,0 +1,100 @@
+"""Read configuration from environment variables with safe defaults.
+
+Kept apart from settings.py so the parsing rules can be tested without
+reloading Django settings.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(ValueError):
+    """A configuration variable holds a value we cannot use."""
+
+
+def env_bool(environ, name, default=False):
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean (use true/false)")
+
+
+def env_list(environ, name, default):
+    raw = environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(environ, name, default):
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+
+
+def database_config(environ, base_dir: Path):
+    """DATABASE_URL, or a SQLite file under var/ when it is not set."""
+    url = environ.get("DATABASE_URL") or f"sqlite:///{base_dir / 'var' / 'db.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL is not usable: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite serialises writers; wait for the lock instead of failing at once
+        # (web, worker and beat share the file under `make run`).
+        config.setdefault("OPTIONS", {})["timeout"] = 20
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+def broker_url(environ, base_dir: Path):
+    """CELERY_BROKER_URL, or kombu's filesystem transport that needs no server."""
+    return environ.get("CELERY_BROKER_URL") or "filesystem://"
+
+
+def filesystem_broker_options(base_dir: Path):
+    folder = base_dir / "var" / "broker"
+    for sub in ("queue", "processed"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+
+
+def secret_key(environ, key_file: Path):
+    """SECRET_KEY, or one generated once into an untracked file."""
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def gas_category(environ, name="CITY_GAS_CATEGORY", default="12T"):
+    from cases.constants import GAS_CATEGORY_CODES
+
+    value = (environ.get(name) or default).strip().upper()
+    if value not in GAS_CATEGORY_CODES:
+        raise ConfigError(f"{name}={value!r} is not a GB/T 13611 category ({', '.join(GAS_CATEGORY_CODES)})")
+    return value

@@ -1,0 +1,36 @@
+import pytest
+
+from cases import serials
+
+
+def test_new_serials_have_fixed_length_and_validate():
+    batch = {serials.new_serial() for _ in range(2000)}
+    assert len(batch) == 2000
+    assert {len(s) for s in batch} == {serials.SERIAL_LENGTH}
+    assert all(serials.is_valid(s) for s in batch)
+
+
+def test_typing_slips_are_forgiven():
+    serial = serials.new_serial()
+    typed = " " + "-".join([serial[:4], serial[4:9], serial[9:]]).lower().replace("1", "l").replace("0", "o") + " "
+    assert serials.normalize(typed) == serial
+
+
+@pytest.mark.parametrize("position", range(13))
+def test_any_single_wrong_character_is_caught(position):
+    serial = serials.new_serial()
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    wrong = next(c for c in alphabet if c != serial[position])
+    assert not serials.is_valid(serial[:position] + wrong + serial[position + 1:])
+
+
+def test_swapped_neighbours_are_caught():
+    serial = next(s for s in iter(serials.new_serial, None) if s[3] != s[4])
+    swapped = serial[:3] + serial[4] + serial[3] + serial[5:]
+    assert not serials.is_valid(swapped)
+
+
+@pytest.mark.parametrize("text", ["", "ABC", "!" * 14, None, "U" * 14])
+def test_garbage_is_rejected_with_invalid_serial(text):
+    with pytest.raises(serials.InvalidSerial):
+        serials.normalize(text)
