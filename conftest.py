@@ -5,16 +5,6 @@ import os
 import pytest
 
 
-def pytest_configure(config):
-    from django.conf import settings
-
-    # Tests render templates without a collectstatic run: plain static names.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

@@ -28,15 +28,15 @@ ORGANIZATIONS = [
 
 # username, full name, organisation key, role, staff
 USERS = [
-    ("reviewer", "协会 王审核", "association", roles.REVIEWER, True),
-    ("maker", "华焰 李申报", "huayan", roles.MANUFACTURER, False),
-    ("maker2", "安泰 周申报", "antai", roles.MANUFACTURER, False),
-    ("dealer", "福田 陈销售", "futian_dealer", roles.DEALER, False),
-    ("dealer2", "南山 吴销售", "nanshan_dealer", roles.DEALER, False),
-    ("installer", "安居 张师傅", "anju", roles.INSTALLER, False),
-    ("installer2", "联信 刘师傅", "lianxin", roles.INSTALLER, False),
-    ("igniter", "燃气 赵点火", "gas_supplier", roles.IGNITION_WORKER, False),
-    ("regulator", "住建 孙科长", "regulator", roles.REGULATOR, False),
+    ("reviewer", "王审核", "association", roles.REVIEWER, True),
+    ("maker", "李申报", "huayan", roles.MANUFACTURER, False),
+    ("maker2", "周申报", "antai", roles.MANUFACTURER, False),
+    ("dealer", "陈销售", "futian_dealer", roles.DEALER, False),
+    ("dealer2", "吴销售", "nanshan_dealer", roles.DEALER, False),
+    ("installer", "张师傅", "anju", roles.INSTALLER, False),
+    ("installer2", "刘师傅", "lianxin", roles.INSTALLER, False),
+    ("igniter", "赵点火", "gas_supplier", roles.IGNITION_WORKER, False),
+    ("regulator", "孙科长", "regulator", roles.REGULATOR, False),
 ]
 
 # manufacturer key, brand, model, category, gas, kW, CCC, GTIN, installers, dealers
@@ -80,10 +80,9 @@ def seed_demo():
 
     logins = []
     for username, full_name, org_key, role, staff in USERS:
-        family, given = full_name.split(" ", 1)
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults={"first_name": given, "last_name": family, "organization": orgs[org_key], "is_staff": staff, "is_active": True},
+            defaults={"first_name": full_name, "last_name": "", "organization": orgs[org_key], "is_staff": staff, "is_active": True},
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])

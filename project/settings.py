@@ -115,18 +115,23 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and env.env_bool(ENV, "STATIC_MANIFEST", True)
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
+    # Compressed but not hashed: viewflow's bundled CSS references font files it does not ship,
+    # which the manifest storage refuses at collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Without a collected manifest (tests, first start) fall back to plain file names.
-WHITENOISE_MANIFEST_STRICT = False
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Declaration documents (PDF/JPEG/PNG), checked by their bytes.
+DOCUMENT_MAX_BYTES = env.env_int(ENV, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Printed labels: rectangles on A4 sheets (millimetres); columns/rows fit the sheet unless set.
+LABEL_WIDTH_MM = env.env_int(ENV, "LABEL_WIDTH_MM", 60)
+LABEL_HEIGHT_MM = env.env_int(ENV, "LABEL_HEIGHT_MM", 40)
+LABEL_GAP_MM = env.env_int(ENV, "LABEL_GAP_MM", 2)
+LABEL_SHEET_MARGIN_MM = env.env_int(ENV, "LABEL_SHEET_MARGIN_MM", 8)
+LABEL_COLUMNS = env.env_int(ENV, "LABEL_COLUMNS", 0)
+LABEL_ROWS = env.env_int(ENV, "LABEL_ROWS", 0)
+# Labels generated per INSERT when a batch is approved.
+LABEL_CHUNK_SIZE = env.env_int(ENV, "LABEL_CHUNK_SIZE", 2000)
 
 EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "noreply@gaslabel.local")

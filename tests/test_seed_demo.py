@@ -24,7 +24,7 @@ def test_seed_demo_is_idempotent_and_prints_logins():
     User.objects.filter(username="dealer").update(first_name="changed")
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
-    assert User.objects.get(username="dealer").first_name == "销售"
+    assert User.objects.get(username="dealer").first_name == "陈销售"
     assert DEMO_PASSWORD in out.getvalue()
     for username in ["reviewer", "maker", "dealer", "installer", "igniter", "regulator", "admin"]:
         assert username in out.getvalue()
