@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from stdnum import ean
@@ -89,6 +90,13 @@ class Declaration(models.Model):
     )
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # Bumped on each resubmission after a return, so the review history stays readable.
+    revision = models.PositiveIntegerField(_("修改次数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -98,6 +106,61 @@ class Declaration(models.Model):
 
     def __str__(self):
         return f"{self.appliance_model} × {self.quantity}"
+
+    @property
+    def manufacturer_id(self):
+        return self.appliance_model.manufacturer_id
+
+
+def document_upload_to(instance, filename):
+    # Random name: the original name is kept in the row, never trusted as a path.
+    import uuid
+
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(instance.content_type, "bin")
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Document(models.Model):
+    """An uploaded certificate, test report or photo for a model (and the declaration it came with).
+
+    Stored under MEDIA_ROOT but never served as public media: only the
+    manufacturer itself and reviewers download it, through a checked view.
+    """
+
+    class Kind(models.TextChoices):
+        CCC = "ccc", _("CCC 认证证书")
+        TEST_REPORT = "test_report", _("检测报告")
+        NAMEPLATE = "nameplate", _("铭牌照片")
+        OTHER = "other", _("其他材料")
+
+    appliance_model = models.ForeignKey(
+        ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.CASCADE, related_name="documents"
+    )
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="documents", null=True, blank=True
+    )
+    kind = models.CharField(_("材料类型"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(_("文件"), upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    size = models.PositiveIntegerField(_("大小 (字节)"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")
 
 
 class LabelBatch(models.Model):
@@ -110,12 +173,34 @@ class LabelBatch(models.Model):
         ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="batches"
     )
     quantity = models.PositiveIntegerField(_("数量"))
+
+    class Stage(models.TextChoices):
+        GENERATING = "generating", _("生成中")
+        GENERATED = "generated", _("待印制")
+        PRINTED = "printed", _("已印制")
+        ACTIVATED = "activated", _("已激活")
+        ISSUED = "issued", _("已发放")
+
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.GENERATING, db_index=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("标识生成完成时间"), null=True, blank=True)
     printed_at = models.DateTimeField(_("印制时间"), null=True, blank=True)
     activated_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
     issued_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
     issued_to = models.ForeignKey(
         Organization, verbose_name=_("发放给"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("印制人"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("激活人"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发放人"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -249,3 +334,6 @@ class LabelTransition(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("label transitions are append-only")
+
+
+from .models_process import DeclarationProcess  # noqa: E402,F401  (proxy model registered with this app)

@@ -1,0 +1,82 @@
+"""Uploaded declaration documents: type sniffed from the bytes, size-limited, stored privately."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from ..models import Document
+
+# Magic numbers of the only types we accept; the browser's Content-Type and
+# the file name are not trusted.
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+]
+ALLOWED_TYPES = {content_type for _sig, content_type in SIGNATURES}
+
+
+def max_document_bytes():
+    return settings.DOCUMENT_MAX_BYTES
+
+
+def sniff_content_type(head):
+    """The content type the leading bytes prove, or None."""
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def check_upload(upload):
+    """Validate an uploaded file; returns its sniffed content type or raises ValidationError."""
+    limit = max_document_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("文件「%(name)s」过大：最大 %(limit)s MB。") % {"name": upload.name, "limit": round(limit / 1048576, 1)},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("文件「%(name)s」是空的。") % {"name": upload.name}, code="empty")
+    upload.seek(0)
+    content_type = sniff_content_type(upload.read(16))
+    upload.seek(0)
+    if content_type is None:
+        raise ValidationError(
+            _("文件「%(name)s」不是 PDF、JPEG 或 PNG 文件。") % {"name": upload.name}, code="bad_type"
+        )
+    if content_type.startswith("image/"):
+        # The header matched; make sure the rest is a real image too.
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValidationError(_("图片「%(name)s」已损坏。") % {"name": upload.name}, code="bad_image") from None
+        finally:
+            upload.seek(0)
+    return content_type
+
+
+def store_document(*, appliance_model, upload, kind=Document.Kind.OTHER, declaration=None, uploaded_by=None):
+    """Check and store one upload as a Document of `appliance_model`."""
+    content_type = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        appliance_model=appliance_model,
+        declaration=declaration,
+        kind=kind,
+        original_name=upload.name[-200:],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+    document.file.save(upload.name, upload, save=False)
+    document.save()
+    return document

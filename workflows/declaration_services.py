@@ -1,0 +1,174 @@
+"""Doing the declaration flow's steps: the one API the pages, the tests and the Celery task use.
+
+Every step: lock the process, claim the task for the user if nobody has, check
+the user may do it, change the domain objects, then let viewflow move on. All
+inside one transaction, so a refused or failing step leaves nothing half-done.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts import roles
+from cases.models import Declaration, DeclarationProcess, LabelBatch
+from cases.services import batches, declarations
+from cases.services.labels import Origin
+
+from .declaration import DeclarationFlow
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+REVIEWER_NODES = [DeclarationFlow.review, DeclarationFlow.print_batch, DeclarationFlow.activate_batch,
+                  DeclarationFlow.issue_batch]
+
+
+class StepError(Exception):
+    """The step cannot be done now (wrong task, already done, not allowed); `.message` is for people."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- reading ------------------------------------------------------------------
+
+def process_of(declaration):
+    ct = ContentType.objects.get_for_model(Declaration)
+    return DeclarationProcess.objects.filter(artifact_content_type=ct, artifact_object_id=declaration.pk).first()
+
+
+def open_tasks():
+    return Task.objects.filter(process__flow_class=DeclarationFlow, status__in=OPEN)
+
+
+def open_task(declaration, node=None):
+    """The declaration's open human/handle task (optionally of one node), or None."""
+    process = process_of(declaration)
+    if process is None:
+        return None
+    tasks = open_tasks().filter(process=process)
+    if node is not None:
+        tasks = tasks.filter(flow_task=node)
+    return tasks.order_by("-created").first()
+
+
+def inbox(user):
+    """Open tasks this user may take: reviewers get the association's steps, a manufacturer its revisions."""
+    tasks = open_tasks().select_related("process")
+    if roles.has_role(user, roles.REVIEWER) or user.is_superuser:
+        mine = tasks.filter(flow_task__in=REVIEWER_NODES)
+    elif roles.has_role(user, roles.MANUFACTURER) and user.organization_id:
+        own = Declaration.objects.filter(appliance_model__manufacturer_id=user.organization_id).values("pk")
+        mine = tasks.filter(flow_task=DeclarationFlow.revise, process__artifact_object_id__in=own)
+    else:
+        return tasks.none()
+    from django.db.models import Q
+
+    return mine.filter(Q(owner__isnull=True) | Q(owner=user)).order_by("created")
+
+
+# --- doing --------------------------------------------------------------------
+
+def submit(declaration):
+    """Start the review process for a freshly created declaration."""
+    if process_of(declaration) is not None:
+        raise StepError(_("该申报已提交。"))
+    return DeclarationFlow.start.run(declaration=declaration)
+
+
+def _run_step(task_id, user, node, work):
+    """Claim (if free), check and execute one human task; `work(process)` does the domain change."""
+    task_row = Task.objects.filter(pk=task_id).values("process_id").first()
+    if task_row is None:
+        raise StepError(_("任务不存在。"))
+    with DeclarationFlow.lock(task_row["process_id"]), transaction.atomic():
+        task = Task.objects.select_related("process").get(pk=task_id)
+        if task.flow_task != node:
+            raise StepError(_("该任务不是「%(step)s」。") % {"step": node.task_title or node.name})
+        if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            raise StepError(_("该任务已处理或已被取消。"))
+        activation = node.activation_class(task)
+        if task.status == STATUS.NEW:
+            if not node.can_assign(user, task):
+                raise PermissionDenied(_("您无权处理该任务。"))
+            activation.assign(user)
+        if not node.can_execute(user, task):
+            raise PermissionDenied(_("该任务已由他人领取，或您无权处理。"))
+        activation.start(None)
+        result = work(activation.process)
+        activation.execute()
+        return result
+
+
+def review(task_id, user, decision, comment=""):
+    """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
+    return _run_step(
+        task_id, user, DeclarationFlow.review,
+        lambda process: declarations.record_decision(process.declaration, reviewer=user, decision=decision,
+                                                     comment=comment),
+    )
+
+
+def resubmit(task_id, user, quantity=None, documents=()):
+    return _run_step(
+        task_id, user, DeclarationFlow.revise,
+        lambda process: declarations.resubmit(process.declaration, user=user, quantity=quantity,
+                                              documents=documents),
+    )
+
+
+def _batch_of(process):
+    return LabelBatch.objects.get(declaration_id=process.declaration.pk)
+
+
+def confirm_print(task_id, user, origin=None):
+    return _run_step(task_id, user, DeclarationFlow.print_batch,
+                     lambda process: _batch_step(batches.print_batch, _batch_of(process), _origin(user, origin)))
+
+
+def activate(task_id, user, origin=None):
+    return _run_step(task_id, user, DeclarationFlow.activate_batch,
+                     lambda process: _batch_step(batches.activate_batch, _batch_of(process), _origin(user, origin)))
+
+
+def issue(task_id, user, issued_to, origin=None):
+    def work(process):
+        try:
+            return batches.issue_batch(_batch_of(process).pk, issued_to, _origin(user, origin))
+        except batches.BatchStageError as exc:
+            raise StepError(exc.message) from None
+
+    return _run_step(task_id, user, DeclarationFlow.issue_batch, work)
+
+
+def _origin(user, origin):
+    # Called from code without a request: still record who did it.
+    return origin or Origin(actor=user)
+
+
+def _batch_step(operation, batch, origin):
+    try:
+        batch, _moved = operation(batch.pk, origin)
+    except batches.BatchStageError as exc:
+        raise StepError(exc.message) from None
+    return batch
+
+
+def labels_ready(batch_id):
+    """Called by the generation task: complete the process's waiting `generate` step (idempotent)."""
+    batch = LabelBatch.objects.select_related("declaration").get(pk=batch_id)
+    if batch.stage != LabelBatch.Stage.GENERATED:
+        return False
+    task = open_task(batch.declaration, DeclarationFlow.generate)
+    if task is None:
+        return False
+    DeclarationFlow.generate.run(task)
+    return True
+
+
+__all__ = [
+    "StepError", "ValidationError", "PermissionDenied", "submit", "review", "resubmit", "confirm_print",
+    "activate", "issue", "labels_ready", "inbox", "open_task", "process_of",
+]
