@@ -30,6 +30,13 @@ NAV_ITEMS = [
     NavItem("home", _("首页"), "home", (ANYONE,)),
     NavItem("admin", _("管理后台"), "admin:index", (roles.REVIEWER,)),
     NavItem("api_docs", _("接口文档"), "swagger-ui", (SIGNED_IN,)),
+    NavItem("field_scan", _("扫码"), "field:scanner", (SIGNED_IN,)),
+    NavItem("field_sell", _("登记销售"), "field:sell-start", (roles.DEALER,)),
+    NavItem("field_install", _("登记安装"), "field:install-start", (roles.INSTALLER,)),
+    NavItem("field_repair", _("登记维修"), "field:repair-start", (roles.INSTALLER,)),
+    NavItem("field_ignite", _("点火通气"), "field:ignite-start", (roles.IGNITION_WORKER,)),
+    NavItem("field_bookings", _("预约管理"), "field:bookings", (roles.INSTALLER, roles.IGNITION_WORKER)),
+    NavItem("field_permits", _("上岗证"), "field:permits", (roles.REVIEWER,)),
 ]
 
 

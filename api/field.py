@@ -1,0 +1,329 @@
+"""Field endpoints of the mobile API: scan, sell, install/repair, rate, ignite, permits, bookings.
+
+Thin: each endpoint validates types with a serializer and calls the same field service as the pages;
+a FieldError becomes its HTTP status with {"code", "detail", ...}.
+"""
+
+from django.conf import settings
+from django.urls import path
+from django_ratelimit.core import is_ratelimited
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import roles
+from cases.constants import SHENZHEN_DISTRICTS
+from cases.models import LabelTransition
+from cases.services.labels import Origin
+from field import selectors
+from field.models import Booking, ScanLog, WorkPermit, WorkRecord
+from field.services import bookings as booking_services
+from field.services import permits as permit_services
+from field.services.errors import FieldError, require_role
+from field.services.ignition import ignite
+from field.services.labels import find_label
+from field.services.sales import sell
+from field.services.scans import record_scan
+from field.services.work import rate_work, record_work
+
+ErrorSerializer = inline_serializer(
+    "FieldError", {"code": serializers.CharField(), "detail": serializers.CharField(),
+                   "report_url": serializers.CharField(required=False)}
+)
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+def origin(request):
+    return Origin.from_request(request, LabelTransition.Source.API)
+
+
+def refused(error):
+    return Response(error.as_dict(), status=error.status)
+
+
+class FieldAPIView(APIView):
+    """Turns FieldError into its response, so endpoints hold only the happy path."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, FieldError):
+            return refused(exc)
+        return super().handle_exception(exc)
+
+
+# --- serializers ----------------------------------------------------------------------------------
+
+class ScanSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    serial = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=ScanLog.Verdict.choices)
+    genuine = serializers.BooleanField(source="is_genuine")
+    state = serializers.CharField(source="label.state", default=None)
+    brand = serializers.CharField(source="model.brand", default=None)
+    model_number = serializers.CharField(source="model.model_number", default=None)
+    category = serializers.CharField(source="model.category", default=None)
+    manufacturer = serializers.CharField(source="model.manufacturer.name", default=None)
+    gas_category = serializers.CharField(source="model.gas_category", default=None)
+    supply_gas = serializers.CharField()
+    fits_gas = serializers.BooleanField()
+    recalled = serializers.BooleanField(source="is_recalled")
+    suspended = serializers.BooleanField(source="is_suspended")
+    installation_company = serializers.CharField(source="installation.company.name", default=None)
+    installed_at = serializers.DateTimeField(source="installation.at", default=None)
+    ignited_at = serializers.DateTimeField(source="ignition.at", default=None)
+    history = serializers.SerializerMethodField()
+
+    def get_history(self, view) -> list[dict]:
+        return [{"kind": r.kind, "at": r.at.isoformat(), "company": r.company.name} for r in view.work_records]
+
+
+class SellInput(serializers.Serializer):
+    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS, required=False, allow_blank=True)
+
+
+class WorkInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=WorkRecord.Kind.choices, default=WorkRecord.Kind.INSTALLATION)
+    permit = serializers.CharField(help_text="permit number or the scanned permit QR text")
+    nameplate_confirmed = serializers.BooleanField()
+    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
+
+
+class WorkRecordSerializer(serializers.ModelSerializer):
+    serial = serializers.CharField(source="label.serial")
+    permit = serializers.CharField(source="permit.number")
+    company = serializers.CharField(source="company.name")
+
+    class Meta:
+        model = WorkRecord
+        fields = ["id", "serial", "kind", "permit", "company", "district", "at", "rating", "comment", "rated_at"]
+
+
+class RatingInput(serializers.Serializer):
+    phone = serializers.CharField()
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IgniteInput(serializers.Serializer):
+    permit = serializers.CharField()
+
+
+class IgnitionSerializer(serializers.Serializer):
+    serial = serializers.CharField(source="label.serial")
+    state = serializers.CharField(source="label.state")
+    company = serializers.CharField(source="company.name")
+    permit = serializers.CharField(source="permit.number")
+    supply_gas_category = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class PermitSerializer(serializers.ModelSerializer):
+    company = serializers.CharField(source="company.name")
+    valid_today = serializers.SerializerMethodField()
+    problem = serializers.SerializerMethodField()
+    qr_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkPermit
+        fields = ["id", "number", "holder_name", "company", "kind", "valid_from", "valid_until", "revoked_at",
+                  "valid_today", "problem", "qr_url"]
+
+    def get_problem(self, permit) -> str | None:
+        return permit_services.permit_problem(permit)
+
+    def get_valid_today(self, permit) -> bool:
+        return self.get_problem(permit) is None
+
+    def get_qr_url(self, permit) -> str:
+        return permit_services.permit_url(permit.number)
+
+
+class PermitIssueInput(serializers.Serializer):
+    holder = serializers.IntegerField(help_text="user id of the trained worker")
+    kind = serializers.ChoiceField(choices=WorkPermit.Kind.choices)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class RevokeInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class BookingInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Booking.Kind.choices)
+    company = serializers.IntegerField()
+    phone = serializers.CharField()
+    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
+    preferred_date = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    serial = serializers.CharField(source="label.serial")
+    company_name = serializers.CharField(source="company.name")
+
+    class Meta:
+        model = Booking
+        fields = ["id", "serial", "kind", "company", "company_name", "resident_phone", "district", "preferred_date",
+                  "note", "status", "scheduled_for", "created_at"]
+
+
+class ScheduleInput(serializers.Serializer):
+    when = serializers.DateTimeField()
+
+
+def valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- endpoints ------------------------------------------------------------------------------------
+
+class ScanResolve(FieldAPIView):
+    """Resolve a scanned or typed code. Public; rate-limited per client; every call is logged."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ScanSerializer, 404: ScanSerializer, 429: ErrorSerializer})
+    def get(self, request, code):
+        rate = getattr(settings, "FIELD_SCAN_RATE", "60/m")
+        if is_ratelimited(request, group="field-scan", key="ip", rate=rate, increment=True):
+            return Response({"code": "rate_limited", "detail": "查询过于频繁，请稍后再试。"}, status=429)
+        view = selectors.resolve_scan(code)
+        record_scan(request, code=code, verdict=view.verdict, label=view.label, channel=ScanLog.Channel.API)
+        return Response(ScanSerializer(view).data, status=200 if view.is_genuine else 404)
+
+
+class Sell(FieldAPIView):
+    @extend_schema(request=SellInput, responses={201: inline_serializer("SaleOut", {"serial": serializers.CharField(), "state": serializers.CharField()}), **ERRORS})
+    def post(self, request, code):
+        data = valid(SellInput, request)
+        sale = sell(user=request.user, code=code, district=data.get("district", ""), origin=origin(request))
+        sale.label.refresh_from_db()
+        return Response({"serial": sale.label.serial, "state": sale.label.state}, status=201)
+
+
+class Work(FieldAPIView):
+    @extend_schema(request=WorkInput, responses={201: WorkRecordSerializer, **ERRORS})
+    def post(self, request, code):
+        data = valid(WorkInput, request)
+        record = record_work(user=request.user, code=code, kind=data["kind"], permit_code=data["permit"],
+                             nameplate_confirmed=data["nameplate_confirmed"], district=data["district"],
+                             origin=origin(request))
+        return Response(WorkRecordSerializer(record).data, status=201)
+
+
+class Rate(FieldAPIView):
+    @extend_schema(request=RatingInput, responses={200: WorkRecordSerializer, **ERRORS})
+    def post(self, request, pk):
+        data = valid(RatingInput, request)
+        record = rate_work(user=request.user, record_id=pk, **data)
+        return Response(WorkRecordSerializer(record).data)
+
+
+class Ignite(FieldAPIView):
+    @extend_schema(request=IgniteInput, responses={201: IgnitionSerializer, **ERRORS})
+    def post(self, request, code):
+        data = valid(IgniteInput, request)
+        ignition = ignite(user=request.user, code=code, permit_code=data["permit"], origin=origin(request))
+        ignition.label.refresh_from_db()
+        return Response(IgnitionSerializer(ignition).data, status=201)
+
+
+class PermitList(FieldAPIView):
+    @extend_schema(responses=PermitSerializer(many=True))
+    def get(self, request):
+        require_role(request.user, roles.REVIEWER)
+        permits = selectors.permits_for_review(query=request.query_params.get("q", ""))[:200]
+        return Response(PermitSerializer(permits, many=True).data)
+
+    @extend_schema(request=PermitIssueInput, responses={201: PermitSerializer, **ERRORS})
+    def post(self, request):
+        from accounts.models import User
+
+        data = valid(PermitIssueInput, request)
+        holder = User.objects.select_related("organization").filter(pk=data.pop("holder")).first()
+        if holder is None:
+            raise FieldError("invalid", "持证人不存在。")
+        permit = permit_services.issue_permit(issued_by=request.user, holder=holder, **data)
+        return Response(PermitSerializer(permit).data, status=201)
+
+
+class PermitCheck(FieldAPIView):
+    """Look up a permit by number or scanned QR text (any signed-in user): is it valid today?"""
+
+    @extend_schema(responses={200: PermitSerializer, 404: ErrorSerializer})
+    def get(self, request, number):
+        permit = selectors.permit_by_number(permit_services.parse_permit_code(number))
+        if permit is None:
+            raise FieldError("not_found", "上岗证不存在。")
+        return Response(PermitSerializer(permit).data)
+
+
+class PermitRevoke(FieldAPIView):
+    @extend_schema(request=RevokeInput, responses={200: PermitSerializer, **ERRORS})
+    def post(self, request, pk):
+        data = valid(RevokeInput, request)
+        if not WorkPermit.objects.filter(pk=pk).exists():
+            raise FieldError("not_found", "上岗证不存在。")
+        permit = permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=data["reason"])
+        return Response(PermitSerializer(permit).data)
+
+
+class BookingCreate(FieldAPIView):
+    """A resident books installation or ignition for the appliance `code` (no login needed)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=BookingInput, responses={201: BookingSerializer, **ERRORS})
+    def post(self, request, code):
+        data = valid(BookingInput, request)
+        booking = booking_services.book(code=code, kind=data["kind"], company_id=data["company"], phone=data["phone"],
+                                        district=data["district"], preferred_date=data["preferred_date"],
+                                        note=data["note"])
+        return Response(BookingSerializer(booking).data, status=201)
+
+
+class BookingCompanies(FieldAPIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=inline_serializer("BookingCompany", {"id": serializers.IntegerField(), "name": serializers.CharField()}, many=True))
+    def get(self, request, code, kind):
+        if kind not in Booking.Kind.values:
+            raise FieldError("invalid", "未知的预约类别。")
+        label = find_label(code)
+        return Response([{"id": c.pk, "name": c.name} for c in booking_services.booking_companies(label, kind)])
+
+
+class CompanyBookings(FieldAPIView):
+    @extend_schema(responses=BookingSerializer(many=True))
+    def get(self, request):
+        require_role(request.user, roles.INSTALLER, roles.IGNITION_WORKER)
+        bookings = selectors.bookings_for_company(request.user.organization, status=request.query_params.get("status"))
+        return Response(BookingSerializer(bookings[:200], many=True).data)
+
+
+class ScheduleBooking(FieldAPIView):
+    @extend_schema(request=ScheduleInput, responses={200: BookingSerializer, **ERRORS})
+    def post(self, request, pk):
+        data = valid(ScheduleInput, request)
+        booking = booking_services.schedule_booking(user=request.user, booking_id=pk, when=data["when"])
+        return Response(BookingSerializer(booking).data)
+
+
+urlpatterns = [
+    path("v1/scan/<str:code>/", ScanResolve.as_view(), name="api-scan"),
+    path("v1/labels/<str:code>/sell/", Sell.as_view(), name="api-sell"),
+    path("v1/labels/<str:code>/work/", Work.as_view(), name="api-work"),
+    path("v1/labels/<str:code>/ignite/", Ignite.as_view(), name="api-ignite"),
+    path("v1/labels/<str:code>/bookings/", BookingCreate.as_view(), name="api-book"),
+    path("v1/labels/<str:code>/booking-companies/<str:kind>/", BookingCompanies.as_view(), name="api-booking-companies"),
+    path("v1/work/<int:pk>/rating/", Rate.as_view(), name="api-rate"),
+    path("v1/permits/", PermitList.as_view(), name="api-permits"),
+    path("v1/permits/<int:pk>/revoke/", PermitRevoke.as_view(), name="api-permit-revoke"),
+    path("v1/permits/check/<str:number>/", PermitCheck.as_view(), name="api-permit-check"),
+    path("v1/bookings/", CompanyBookings.as_view(), name="api-bookings"),
+    path("v1/bookings/<int:pk>/schedule/", ScheduleBooking.as_view(), name="api-booking-schedule"),
+]

@@ -1,0 +1,66 @@
+"""Input forms for the field pages: types and choices only; the rules live in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from cases.constants import SHENZHEN_DISTRICTS
+
+from .models import Booking, WorkPermit
+
+DISTRICT_CHOICES = [("", _("请选择"))] + SHENZHEN_DISTRICTS
+
+
+class SellForm(forms.Form):
+    district = forms.ChoiceField(label=_("销售区域（可选）"), choices=DISTRICT_CHOICES, required=False)
+
+
+class WorkForm(forms.Form):
+    permit = forms.CharField(label=_("上岗证编号"), max_length=200)
+    nameplate_confirmed = forms.BooleanField(label=_("我已核对：标识上的型号与燃具铭牌型号一致"), required=False)
+    district = forms.ChoiceField(label=_("安装地址所在区"), choices=DISTRICT_CHOICES)
+
+
+class IgniteForm(forms.Form):
+    permit = forms.CharField(label=_("上岗证编号"), max_length=200)
+
+
+class RatingForm(forms.Form):
+    phone = forms.CharField(label=_("用户手机号"), max_length=20)
+    rating = forms.TypedChoiceField(
+        label=_("服务评分"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BookingForm(forms.Form):
+    company = forms.ChoiceField(label=_("服务单位"))
+    phone = forms.CharField(label=_("联系手机"), max_length=20)
+    district = forms.ChoiceField(label=_("所在区"), choices=DISTRICT_CHOICES)
+    preferred_date = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("备注（可选）"), max_length=255, required=False)
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = [(c.pk, c.name) for c in companies]
+
+
+class PermitIssueForm(forms.Form):
+    holder = forms.ModelChoiceField(
+        label=_("持证人"),
+        queryset=User.objects.filter(organization__kind__in=["installer", "gas_supplier"]).select_related("organization"),
+    )
+    kind = forms.ChoiceField(label=_("类别"), choices=WorkPermit.Kind.choices)
+    valid_from = forms.DateField(label=_("有效期起"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("吊销原因"), max_length=255)
+
+
+class ScheduleForm(forms.Form):
+    when = forms.DateTimeField(
+        label=_("上门时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )

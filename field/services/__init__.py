@@ -1,0 +1,1 @@
+"""Field services: each module holds the rules for one kind of field work."""

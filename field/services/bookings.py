@@ -1,0 +1,72 @@
+"""Bookings (预约): a resident books installation or ignition; the company schedules it."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import Organization
+from cases.models import LabelState
+
+from ..models import Booking
+from .common import clean_district, clean_mobile
+from .errors import FieldError, require_role
+from .labels import find_label, refuse_if_suspended
+
+BOOKABLE_STATES = {
+    Booking.Kind.INSTALLATION: {LabelState.ACTIVATED, LabelState.SOLD},
+    Booking.Kind.IGNITION: {LabelState.INSTALLED},
+}
+
+
+def booking_companies(label, kind):
+    """Whom a resident may book: the model's designated installers, or the gas suppliers; qualified today."""
+    if kind == Booking.Kind.INSTALLATION:
+        candidates = label.appliance_model.designated_installers.all()
+    else:
+        candidates = Organization.objects.filter(kind=Organization.Kind.GAS_SUPPLIER)
+    return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
+
+
+def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
+    if kind not in Booking.Kind.values:
+        raise FieldError("invalid", _("请选择预约类别。"))
+    label = find_label(code)
+    refuse_if_suspended(label)
+    if label.state not in BOOKABLE_STATES[kind]:
+        message = (_("该燃具已安装，无需再预约安装。") if kind == Booking.Kind.INSTALLATION
+                   else _("该燃具尚未安装，请先预约安装。"))
+        raise FieldError("wrong_state", message)
+    company = next((c for c in booking_companies(label, kind) if str(c.pk) == str(company_id)), None)
+    if company is None:
+        raise FieldError("invalid", _("请从列表中选择服务单位。"))
+    phone = clean_mobile(phone)
+    district = clean_district(district, required=True)
+    if preferred_date is None or preferred_date < timezone.localdate():
+        raise FieldError("invalid", _("期望日期不能早于今天。"))
+    return Booking.objects.create(
+        label=label, kind=kind, company=company, resident_phone=phone, district=district,
+        preferred_date=preferred_date, note=(note or "").strip()[:255],
+    )
+
+
+def schedule_booking(*, user, booking_id, when):
+    """Company staff fix the visit time of one of their company's open bookings."""
+    require_role(user, roles.INSTALLER, roles.IGNITION_WORKER)
+    if not isinstance(when, datetime):
+        raise FieldError("invalid", _("请填写安排时间。"))
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+        if booking is None or (booking.company_id != user.organization_id and not user.is_superuser):
+            raise FieldError("not_found", _("找不到本单位的这条预约。"))
+        if booking.status not in (Booking.Status.REQUESTED, Booking.Status.SCHEDULED):
+            raise FieldError("wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()})
+        booking.status = Booking.Status.SCHEDULED
+        booking.scheduled_for = when
+        booking.scheduled_by = user
+        booking.save(update_fields=["status", "scheduled_for", "scheduled_by"])
+    return booking

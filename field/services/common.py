@@ -1,0 +1,33 @@
+"""Small checks shared by the field services."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from cases.constants import SHENZHEN_DISTRICTS
+
+from .errors import FieldError
+
+DISTRICT_CODES = {code for code, _label in SHENZHEN_DISTRICTS}
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def clean_district(district, *, required):
+    district = (district or "").strip()
+    if not district and not required:
+        return ""
+    if district not in DISTRICT_CODES:
+        raise FieldError("invalid", _("请选择有效的行政区。"))
+    return district
+
+
+def clean_mobile(phone):
+    phone = "".join((phone or "").split())
+    if not MOBILE_RE.match(phone):
+        raise FieldError("invalid", _("请输入 11 位手机号码。"))
+    return phone
+
+
+def mask_phone(phone):
+    """138****5678: residents' numbers are shown masked to all but those who must call."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else phone

@@ -1,0 +1,117 @@
+"""Work permits (上岗证): issuing, revoking, and the one check every page and API call uses."""
+
+import re
+import secrets
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import Organization
+from cases.qr import public_url
+
+from ..models import WorkPermit
+from .errors import FieldError, require_role
+
+# Which company kind and worker role each permit kind belongs to.
+PERMIT_COMPANY_KIND = {
+    WorkPermit.Kind.INSTALLATION: Organization.Kind.INSTALLER,
+    WorkPermit.Kind.IGNITION: Organization.Kind.GAS_SUPPLIER,
+}
+PERMIT_PREFIX = {WorkPermit.Kind.INSTALLATION: "AZ", WorkPermit.Kind.IGNITION: "DH"}
+PERMIT_URL_RE = re.compile(r"/p/([A-Za-z0-9-]+)/?$")
+
+
+def permit_url(number):
+    """What the permit card's QR code says: the public permit check page."""
+    return public_url(reverse("field:permit-public", args=[number]))
+
+
+def parse_permit_code(text):
+    """A permit number from typed text or a scanned permit URL."""
+    text = (text or "").strip()
+    match = PERMIT_URL_RE.search(text)
+    return (match.group(1) if match else text).upper()
+
+
+def permit_problem(permit, day=None):
+    """Why this permit cannot be used on `day`, or None when it can."""
+    day = day or timezone.localdate()
+    if permit.revoked_at:
+        return _("上岗证 %(number)s 已被吊销，不能作业。") % {"number": permit.number}
+    if day < permit.valid_from or day > permit.valid_until:
+        return _("上岗证 %(number)s 不在有效期内（%(start)s 至 %(end)s），不能作业。") % {
+            "number": permit.number, "start": permit.valid_from, "end": permit.valid_until}
+    if not permit.company.qualification_valid_on(day):
+        return _("%(company)s 的资质已失效，其人员不能作业。") % {"company": permit.company}
+    return None
+
+
+def check_permit(user, code, kind, day=None):
+    """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise."""
+    number = parse_permit_code(code)
+    if not number:
+        raise FieldError("bad_permit", _("请扫描或输入上岗证编号。"))
+    permit = WorkPermit.objects.select_related("company").filter(number=number).first()
+    if permit is None:
+        raise FieldError("bad_permit", _("上岗证 %(number)s 不存在。") % {"number": number})
+    if permit.holder_id != user.pk:
+        raise FieldError("bad_permit", _("上岗证 %(number)s 不属于当前登录的作业人员。") % {"number": number})
+    if permit.kind != kind:
+        raise FieldError(
+            "bad_permit",
+            _("上岗证 %(number)s 的类别是「%(kind)s」，不能用于该作业。") % {"number": number, "kind": permit.get_kind_display()},
+        )
+    problem = permit_problem(permit, day)
+    if problem:
+        code_ = "company_unqualified" if not permit.company.qualification_valid_on(day or timezone.localdate()) else "bad_permit"
+        raise FieldError(code_, problem)
+    return permit
+
+
+def _new_number(kind, year):
+    while True:
+        number = f"{PERMIT_PREFIX[kind]}{year}-{secrets.randbelow(10**6):06d}"
+        if not WorkPermit.objects.filter(number=number).exists():
+            return number
+
+
+@transaction.atomic
+def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=None):
+    """The association issues a permit to a trained worker of a qualified company of the right kind."""
+    require_role(issued_by, roles.REVIEWER)
+    company = holder.organization
+    if company is None or company.kind != PERMIT_COMPANY_KIND[kind]:
+        raise FieldError("invalid", _("持证人必须属于对应类别的单位（安装维修企业或供气单位）。"))
+    if not company.qualification_valid_on(valid_from):
+        raise FieldError("company_unqualified", _("%(company)s 的资质无效，不能发证。") % {"company": company})
+    if valid_until < valid_from:
+        raise FieldError("invalid", _("有效期截止日期不能早于起始日期。"))
+    if number and WorkPermit.objects.filter(number=number).exists():
+        raise FieldError("invalid", _("证号 %(number)s 已存在。") % {"number": number})
+    return WorkPermit.objects.create(
+        number=number or _new_number(kind, valid_from.year),
+        holder=holder,
+        holder_name=holder.get_full_name() or holder.username,
+        company=company,
+        kind=kind,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        issued_by=issued_by,
+    )
+
+
+@transaction.atomic
+def revoke_permit(*, permit_id, revoked_by, reason):
+    require_role(revoked_by, roles.REVIEWER)
+    permit = WorkPermit.objects.select_for_update().get(pk=permit_id)
+    if permit.revoked_at:
+        raise FieldError("already_done", _("该上岗证已被吊销。"))
+    if not (reason or "").strip():
+        raise FieldError("invalid", _("请填写吊销原因。"))
+    permit.revoked_at = timezone.now()
+    permit.revoked_reason = reason.strip()[:255]
+    permit.save(update_fields=["revoked_at", "revoked_reason"])
+    return permit

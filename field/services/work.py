@@ -1,0 +1,77 @@
+"""Installation and repair by a permitted installer, and the resident's rating of it."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from cases.models import LabelState
+
+from ..models import Booking, WorkPermit, WorkRecord
+from .common import clean_district, clean_mobile
+from .errors import FieldError, require_role
+from .labels import find_label, refuse_if_suspended, transition
+from .permits import check_permit
+
+REPAIRABLE_STATES = {LabelState.INSTALLED, LabelState.IGNITED}
+
+
+def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district, origin):
+    """Record an installation (label → installed) or a repair (history only) of the appliance `code`."""
+    require_role(user, roles.INSTALLER)
+    if kind not in WorkRecord.Kind.values:
+        raise FieldError("invalid", _("未知的作业类别。"))
+    permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION)
+    district = clean_district(district, required=True)
+    if not nameplate_confirmed:
+        raise FieldError("invalid", _("请先核对标识上的型号与燃具铭牌一致。"))
+    with transaction.atomic():
+        label = find_label(code, lock=True)
+        refuse_if_suspended(label)
+        model = label.appliance_model
+        if model.designated_installers.exists() and not model.designated_installers.filter(pk=permit.company_id).exists():
+            raise FieldError(
+                "not_designated",
+                _("%(company)s 不是型号 %(model)s 的指定安装维修企业。") % {"company": permit.company, "model": model},
+            )
+        if kind == WorkRecord.Kind.INSTALLATION:
+            transition(label, "install", origin, note=permit.number)
+        elif label.state not in REPAIRABLE_STATES:
+            raise FieldError("wrong_state", _("该燃具尚未安装，不能登记维修。"))
+        record = WorkRecord.objects.create(
+            label=label, kind=kind, worker=user, permit=permit, company=permit.company,
+            district=district, nameplate_confirmed=True,
+        )
+        if kind == WorkRecord.Kind.INSTALLATION:
+            close_bookings(label, Booking.Kind.INSTALLATION)
+    return record
+
+
+def close_bookings(label, kind):
+    Booking.objects.filter(
+        label=label, kind=kind, status__in=[Booking.Status.REQUESTED, Booking.Status.SCHEDULED]
+    ).update(status=Booking.Status.DONE)
+
+
+def rate_work(*, user, record_id, phone, rating, comment=""):
+    """The resident, on the installer's phone, leaves a number and rates the service once."""
+    require_role(user, roles.INSTALLER)
+    phone = clean_mobile(phone)
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise FieldError("invalid", _("评分必须是 1 到 5 分。"))
+    with transaction.atomic():
+        record = WorkRecord.objects.select_for_update().filter(pk=record_id).first()
+        if record is None or record.worker_id != user.pk:
+            raise FieldError("not_found", _("找不到您的这条作业记录。"))
+        if record.rated_at:
+            raise FieldError("already_done", _("该作业已评价过。"))
+        record.resident_phone = phone
+        record.rating = rating
+        record.comment = (comment or "").strip()[:500]
+        record.rated_at = timezone.now()
+        record.save(update_fields=["resident_phone", "rating", "comment", "rated_at"])
+    return record

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "field"
+
+urlpatterns = [
+    path("q/", views.scan_lookup, name="scan-lookup"),
+    path("q/<str:code>", views.scan_page, name="scan"),
+    path("q/<str:code>/book/", views.book_page, name="book"),
+    path("p/<str:number>", views.permit_public, name="permit-public"),
+    path("field/scan/", views.scanner, name="scanner"),
+    path("field/sell/", views.scanner, {"action": "sell"}, name="sell-start"),
+    path("field/install/", views.scanner, {"action": "install"}, name="install-start"),
+    path("field/repair/", views.scanner, {"action": "repair"}, name="repair-start"),
+    path("field/ignite/", views.scanner, {"action": "ignite"}, name="ignite-start"),
+    path("field/sell/<str:code>/", views.sell_page, name="sell"),
+    path("field/install/<str:code>/", views.install_page, name="install"),
+    path("field/repair/<str:code>/", views.repair_page, name="repair"),
+    path("field/ignite/<str:code>/", views.ignite_page, name="ignite"),
+    path("field/work/<int:pk>/rate/", views.rate_page, name="rate"),
+    path("field/bookings/", views.bookings_page, name="bookings"),
+    path("field/bookings/<int:pk>/schedule/", views.booking_schedule, name="booking-schedule"),
+    path("field/permits/", views.permits_page, name="permits"),
+    path("field/permits/<int:pk>/card/", views.permit_card, name="permit-card"),
+    path("field/permits/<int:pk>/revoke/", views.permit_revoke, name="permit-revoke"),
+]

@@ -1,0 +1,65 @@
+"""Factories and helpers for field tests: qualified companies, workers with permits, labels in a state."""
+
+import itertools
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import Organization
+from field.models import WorkPermit
+from tests.factories import ApplianceModelFactory, LabelFactory, OrganizationFactory, UserFactory
+
+
+def qualified(kind, **kwargs):
+    today = timezone.localdate()
+    return OrganizationFactory(kind=kind, licence_valid_from=today - timedelta(days=365),
+                               licence_valid_until=today + timedelta(days=365), **kwargs)
+
+
+class WorkPermitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkPermit
+
+    number = factory.Sequence(lambda n: f"AZ2026-{n:06d}")
+    holder = factory.SubFactory(UserFactory)
+    holder_name = factory.SelfAttribute("holder.username")
+    company = factory.SelfAttribute("holder.organization")
+    kind = WorkPermit.Kind.INSTALLATION
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=300))
+
+
+def installer_with_permit(company=None, **permit_kwargs):
+    company = company or qualified(Organization.Kind.INSTALLER)
+    user = UserFactory(organization=company, role=roles.INSTALLER)
+    permit = WorkPermitFactory(holder=user, company=company, kind=WorkPermit.Kind.INSTALLATION, **permit_kwargs)
+    return user, permit
+
+
+_IGNITION_NUMBERS = itertools.count(1)
+
+
+def igniter_with_permit(company=None, **permit_kwargs):
+    company = company or qualified(Organization.Kind.GAS_SUPPLIER)
+    user = UserFactory(organization=company, role=roles.IGNITION_WORKER)
+    permit = WorkPermitFactory(holder=user, company=company, kind=WorkPermit.Kind.IGNITION,
+                               number=f"DH2026-{next(_IGNITION_NUMBERS):06d}", **permit_kwargs)
+    return user, permit
+
+
+def dealer_user(company=None):
+    company = company or qualified(Organization.Kind.DEALER)
+    return UserFactory(organization=company, role=roles.DEALER)
+
+
+def label_for(installer_company=None, state="activated", gas="12T", **model_kwargs):
+    """A label whose model (gas `gas`) designates `installer_company`."""
+    model = ApplianceModelFactory(gas_category=gas, **model_kwargs)
+    if installer_company is not None:
+        model.designated_installers.add(installer_company)
+    return LabelFactory(batch__declaration__appliance_model=model, state=state)
+
+
+EXPIRED = {"valid_from": date(2020, 1, 1), "valid_until": date(2021, 1, 1)}

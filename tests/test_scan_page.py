@@ -1,0 +1,108 @@
+"""The public scan page /q/<serial>: verdicts, facts, logging, the 3-query budget and the rate limit."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from accounts.models import Organization
+from cases import serials
+from field.models import ScanLog, WorkRecord
+from tests.factories import ApplianceModelFactory, LabelFactory
+from tests.factories_field import installer_with_permit, label_for, qualified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+
+
+def verdict_of(response):
+    html = response.content.decode()
+    start = html.index('id="verdict"')
+    return html[start:html.index("</div>", start)]
+
+
+def test_genuine_label_shows_product_gas_fit_installer_in_three_queries(client, django_assert_num_queries):
+    company = qualified(Organization.Kind.INSTALLER, name="安居安装")
+    user, permit = installer_with_permit(company)
+    label = label_for(company, state="installed", brand="华焰", model_number="JZT-2H10")
+    WorkRecord.objects.create(label=label, kind="installation", worker=user, permit=permit, company=company,
+                              district="futian", nameplate_confirmed=True)
+    with django_assert_num_queries(3):  # label+model+maker+ignition+sale, work history, scan log insert
+        response = client.get(f"/q/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile", REMOTE_ADDR="10.1.2.3")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "真品标识" in verdict_of(response)
+    assert "华焰 JZT-2H10" in html and "适配本地燃气" in html and "安居安装" in html and "尚未点火通气" in html
+    log = ScanLog.objects.get()
+    assert (log.label, log.verdict, log.network, log.device, log.role) == (label, "genuine", "10.1.2.0/24", "mobile", "")
+
+
+@pytest.mark.parametrize(
+    "make_code, verdict",
+    [
+        (lambda: "NOT-A-SERIAL", "malformed"),
+        (lambda: (lambda s: s[:-1] + ("0" if s[-1] != "0" else "1"))(serials.new_serial()), "malformed"),
+        (lambda: serials.new_serial(), "unknown"),
+        (lambda: LabelFactory(state="void").serial, "void"),
+        (lambda: LabelFactory(state="printed").serial, "not_activated"),
+    ],
+)
+def test_invalid_codes_are_shown_as_not_genuine(client, make_code, verdict):
+    code = make_code()
+    response = client.get(f"/q/{code}")
+    assert response.status_code == 404
+    box = verdict_of(response)
+    assert "非正品 / 无效标识" in box and "verdict invalid big" in response.content.decode()
+    log = ScanLog.objects.get()
+    assert log.verdict == verdict
+
+
+def test_mistyped_check_character_is_malformed(client):
+    serial = serials.new_serial()
+    wrong = serial[:-1] + ("*" if serial[-1] != "*" else "~")
+    client.get(f"/q/{wrong}")
+    assert ScanLog.objects.get().verdict == "malformed"
+
+
+def test_recalled_model_and_gas_mismatch_are_warnings(client):
+    model = ApplianceModelFactory(is_recalled=True, recall_note="阀门缺陷", gas_category="20Y")
+    label = LabelFactory(batch__declaration__appliance_model=model, state="sold")
+    html = client.get(f"/q/{label.serial}").content.decode()
+    assert 'id="recall-warning"' in html and "阀门缺陷" in html
+    assert 'id="gas-warning"' in html and "不适配本地燃气" in html
+
+
+def test_suspended_label_is_genuine_but_warned(client):
+    label = LabelFactory(state="suspended")
+    response = client.get(f"/q/{label.serial}")
+    assert 'data-verdict="suspended"' in response.content.decode()
+
+
+def test_home_form_lookup_normalizes_or_shows_invalid(client):
+    label = LabelFactory(state="activated")
+    typed = label.serial.lower()[:5] + " " + label.serial.lower()[5:]
+    response = client.get("/q/", {"serial": typed})
+    assert response.status_code == 302 and response["Location"] == f"/q/{label.serial}"
+    bad = client.get("/q/", {"serial": "12345"})
+    assert bad.status_code == 404 and "非正品 / 无效标识" in bad.content.decode()
+
+
+def test_logged_in_scan_records_role(client):
+    user, _permit = installer_with_permit()
+    client.force_login(user)
+    label = LabelFactory(state="sold")
+    html = client.get(f"/q/{label.serial}").content.decode()
+    assert ScanLog.objects.get().role == "installer"
+    assert reverse("field:install", args=[label.serial]) in html
+
+
+def test_rate_limited_per_client(client, settings):
+    settings.FIELD_SCAN_RATE = "3/m"
+    label = LabelFactory(state="activated")
+    codes = [client.get(f"/q/{label.serial}", REMOTE_ADDR="10.9.9.9").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    # Another client is not affected.
+    assert client.get(f"/q/{label.serial}", REMOTE_ADDR="10.9.9.10").status_code == 200
