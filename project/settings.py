@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "field",
     "remediation",
     "api",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -98,6 +101,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "accounts.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username/IP pair out for 15 minutes after 5 failed logins (web and API token login).
+AXES_FAILURE_LIMIT = env.env_int(ENV, "AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -148,6 +163,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # Periodic tasks (one entry per sweep; the tasks live in each app's tasks.py).
 CELERY_BEAT_SCHEDULE = {}
+# Remediation deadlines: one sweep a minute (SLA_SWEEP_SECONDS shortens it for the integration test).
+CELERY_BEAT_SCHEDULE["remediation-sla-sweep"] = {
+    "task": "remediation.tasks.sweep_deadlines",
+    "schedule": float(env.env_int(ENV, "SLA_SWEEP_SECONDS", 60)),
+}
+# Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
+SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
     path("", include("field.urls")),  # /q/<serial>, /p/<permit>, /field/...
 ]

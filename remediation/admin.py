@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = ["step", "level", "hours", "note"]
+    list_editable = ["hours"]
+
+
+@admin.register(RemediationCase)
+class RemediationCaseAdmin(admin.ModelAdmin):
+    list_display = ["pk", "kind", "stage", "dealer", "escalation_level", "reported_at"]
+    list_filter = ["stage", "kind", "escalation_level"]
+    # State changes go through remediation.services; the admin only reads.
+    readonly_fields = [f.name for f in RemediationCase._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["case", "step", "level", "due_at", "state"]
+    list_filter = ["state", "step", "level"]
+    readonly_fields = ["case", "step", "level", "due_at", "state", "created_at", "settled_at"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["case", "level", "reason", "created_at", "closed_at"]
+    list_filter = ["level", "reason"]
+
+
+admin.site.register(CaseEvent)
+admin.site.register(Notification)

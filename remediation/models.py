@@ -1,0 +1,279 @@
+"""Remediation cases (整改单), their durable deadlines, escalations, notes and notifications.
+
+One clock per deadline: the `Deadline` row below is the only timer a remediation
+step has. The viewflow process (workflows/remediation.py) records the steps as
+tasks but carries no `flow.Timer` / `.OnTimeout` boundary: a second, viewflow-owned
+clock on the same step could fire while ours is met (or vice versa), and viewflow's
+dispatcher walks due timers one by one under per-process locks, whereas the issue
+asks for a set-based `SELECT … FOR UPDATE SKIP LOCKED` sweep in batches.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from accounts.models import Organization
+from cases.constants import SHENZHEN_DISTRICTS
+from cases.models import ApplianceModel, Label
+
+
+class ProblemKind(models.TextChoices):
+    LABEL_MISSING = "label_missing", _("标识缺失")
+    LABEL_MISMATCH = "label_mismatch", _("标识与燃具型号不符")
+    GAS_MISMATCH = "gas_mismatch", _("气源类别不适配")
+    COUNTERFEIT = "counterfeit", _("疑似假冒标识")
+
+
+class Stage(models.TextChoices):
+    CONTACT = "contact", _("待联系用户")
+    RESOLVE = "resolve", _("待整改")
+    CLOSED = "closed", _("已结案")
+
+
+class Resolution(models.TextChoices):
+    RELABEL = "relabel", _("补贴标识")
+    RETURN = "return", _("退货")
+    EXCHANGE = "exchange", _("换货")
+
+
+class Level(models.TextChoices):
+    """Who is answerable for a deadline, and so who an escalation reaches."""
+
+    DEALER = "dealer", _("销售代理商")
+    ASSOCIATION = "association", _("协会")
+    REGULATOR = "regulator", _("行业主管部门")
+
+
+class Step(models.TextChoices):
+    CONTACT = "contact", _("联系用户")
+    RESOLVE = "resolve", _("完成整改")
+    FOLLOWUP = "followup", _("协会督办")
+
+
+# The level each step's deadline belongs to.
+STEP_LEVEL = {Step.CONTACT: Level.DEALER, Step.RESOLVE: Level.DEALER, Step.FOLLOWUP: Level.ASSOCIATION}
+DEFAULT_HOURS = {Step.CONTACT: 2, Step.RESOLVE: 24, Step.FOLLOWUP: 48}
+
+
+class RemediationCase(Process):
+    """One reported problem with one appliance; the viewflow process row of RemediationFlow."""
+
+    kind = models.CharField(_("问题类型"), max_length=20, choices=ProblemKind.choices)
+    label = models.ForeignKey(
+        Label, verbose_name=_("标识"), on_delete=models.PROTECT, null=True, blank=True, related_name="remediation_cases"
+    )
+    # What the worker typed or scanned when it is not a known label (unknown code, no label).
+    typed_code = models.CharField(_("录入的编码"), max_length=64, blank=True)
+    appliance_model = models.ForeignKey(
+        ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS, blank=True)
+    address = models.CharField(_("安装地址"), max_length=255, blank=True)
+    resident_phone = models.CharField(_("用户电话"), max_length=32, blank=True)
+    description = models.TextField(_("情况说明"), blank=True)
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reporter_organization = models.ForeignKey(
+        Organization, verbose_name=_("报告单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("报告时间"), null=True, db_index=True)
+    dealer = models.ForeignKey(
+        Organization,
+        verbose_name=_("责任代理商"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="remediation_cases",
+        limit_choices_to={"kind": Organization.Kind.DEALER},
+    )
+    stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices, default=Stage.CONTACT, db_index=True)
+    resolution = models.CharField(_("处理方式"), max_length=10, choices=Resolution.choices, blank=True)
+    new_label = models.ForeignKey(
+        Label, verbose_name=_("新标识"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    escalation_level = models.CharField(
+        _("督办级别"), max_length=12, choices=Level.choices, default=Level.DEALER, db_index=True
+    )
+
+    class Meta:
+        verbose_name = _("整改单")
+        verbose_name_plural = _("整改单")
+
+    def __str__(self):
+        return _("整改单 #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self):
+        return self.stage != Stage.CLOSED
+
+    @property
+    def code(self):
+        return self.label.serial if self.label_id else self.typed_code
+
+
+class DeadlinePolicy(models.Model):
+    """How long a step may take, per step and level; edited by the association in the admin."""
+
+    step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
+    level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
+    hours = models.PositiveIntegerField(_("时限 (小时)"))
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("时限设置")
+        verbose_name_plural = _("时限设置")
+        constraints = [models.UniqueConstraint(fields=["step", "level"], name="deadline_policy_step_level")]
+
+    def __str__(self):
+        return f"{self.get_step_display()} / {self.get_level_display()}: {self.hours} h"
+
+    @classmethod
+    def duration(cls, step):
+        """The configured duration of a step at its level (calendar hours), else the default."""
+        level = STEP_LEVEL[step]
+        hours = cls.objects.filter(step=step, level=level).values_list("hours", flat=True).first()
+        return timedelta(hours=DEFAULT_HOURS[step] if hours is None else hours)
+
+
+class Deadline(models.Model):
+    """A durable due time for one step of one case; the sweep escalates it when missed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("计时中")
+        MET = "met", _("按时完成")
+        MISSED = "missed", _("已超时")
+        CANCELLED = "cancelled", _("已取消")
+
+    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="deadlines")
+    step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
+    level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
+    due_at = models.DateTimeField(_("截止时间"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("创建时间"))
+    settled_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["due_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "step"], name="deadline_one_per_case_step")]
+        # The sweep reads only pending rows by due time: a partial index keeps it small.
+        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="deadline_pending_due")]
+
+    def __str__(self):
+        return f"#{self.case_id} {self.step} {self.due_at:%Y-%m-%d %H:%M} {self.state}"
+
+
+class Escalation(models.Model):
+    """A case raised to the association or the regulator (missed deadline or manual report)."""
+
+    class Reason(models.TextChoices):
+        MISSED = "missed", _("超时未处理")
+        REPORTED = "reported", _("协会上报")
+
+    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="escalations")
+    # One escalation per missed deadline: the unique key that makes the sweep idempotent.
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="escalation"
+    )
+    level = models.CharField(_("督办级别"), max_length=12, choices=Level.choices)
+    reason = models.CharField(_("原因"), max_length=10, choices=Reason.choices)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("处理完毕时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A case reaches the regulator at most once, however it gets there.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(level="regulator"), name="escalation_one_regulator_per_case"
+            ),
+        ]
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline of a case: who did what, when, from where."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", _("报告问题")
+        ASSIGNED = "assigned", _("指派代理商")
+        CONTACTED = "contacted", _("已联系用户")
+        RESOLVED = "resolved", _("完成整改")
+        DEADLINE_SET = "deadline_set", _("开始计时")
+        DEADLINE_MET = "deadline_met", _("按时完成")
+        DEADLINE_MISSED = "deadline_missed", _("超时")
+        DEADLINE_CANCELLED = "deadline_cancelled", _("取消计时")
+        ESCALATED = "escalated", _("督办升级")
+        FOLLOWUP_CLOSED = "followup_closed", _("协会督办完成")
+        NOTE = "note", _("备注")
+        COMMENT = "comment", _("主管部门意见")
+        ORDER = "order", _("主管部门责令整改")
+        LABEL = "label", _("标识变更")
+        CLOSED = "closed", _("结案")
+
+    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("内容"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("操作单位"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    source = models.CharField(_("来源"), max_length=10, default="system")
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+        ordering = ["at", "pk"]
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel; `dedupe_key` makes each send happen once."""
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("站内信")
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    address = models.CharField(_("地址/号码"), max_length=254, blank=True)  # e-mail or phone when not an inbox
+    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="notifications")
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"))
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox")]

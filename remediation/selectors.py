@@ -1,0 +1,93 @@
+"""Read queries for remediation: who may see what, the three queues, a case's timeline."""
+
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q
+
+from accounts import roles
+
+from .models import CaseEvent, Deadline, Escalation, Level, RemediationCase, Stage
+
+
+def mask_phone(phone):
+    """138****5678: first three and last four digits only."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_address(address):
+    """Keep the first few characters (street), hide the rest (building and flat)."""
+    address = address or ""
+    if len(address) <= 6:
+        return address[:2] + "*" * max(0, len(address) - 2)
+    return address[:6] + "****"
+
+
+def may_call_resident(user, case):
+    """Only the dealer who must call the resident sees the number and address in full."""
+    return bool(case.dealer_id) and user.organization_id == case.dealer_id and roles.has_role(user, roles.DEALER)
+
+
+def can_view(user, case):
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or roles.has_role(user, roles.REVIEWER, roles.REGULATOR):
+        return True
+    if roles.has_role(user, roles.DEALER) and case.dealer_id and user.organization_id == case.dealer_id:
+        return True
+    return case.reported_by_id == user.pk
+
+
+def _with_due(queryset):
+    """Annotate the earliest pending deadline (what the case is waiting for)."""
+    return queryset.annotate(
+        next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.PENDING))
+    ).select_related("label", "dealer", "appliance_model")
+
+
+def dealer_open_cases(organization_id):
+    return _with_due(RemediationCase.objects.filter(dealer_id=organization_id).exclude(stage=Stage.CLOSED))
+
+
+def association_queue():
+    """Cases the association must act on: an open follow-up, or no dealer yet."""
+    open_followup = Escalation.objects.filter(case=OuterRef("pk"), level=Level.ASSOCIATION, closed_at__isnull=True)
+    return _with_due(
+        RemediationCase.objects.exclude(stage=Stage.CLOSED).filter(Q(Exists(open_followup)) | Q(dealer__isnull=True))
+    )
+
+
+def all_cases():
+    return _with_due(RemediationCase.objects.all())
+
+
+def regulator_cases():
+    reached = Escalation.objects.filter(case=OuterRef("pk"), level=Level.REGULATOR)
+    return _with_due(RemediationCase.objects.filter(Exists(reached)))
+
+
+def case_detail(case_id):
+    return (
+        RemediationCase.objects.select_related(
+            "label", "new_label", "dealer", "appliance_model", "reported_by", "reporter_organization"
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "organization")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
+            Prefetch("escalations", queryset=Escalation.objects.select_related("created_by")),
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def case_tasks(case):
+    from viewflow.workflow.models import Task
+
+    return Task.objects.filter(process_id=case.pk).select_related("owner").order_by("created", "pk")
+
+
+def unread_inbox(user):
+    from .models import Notification
+
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX, read_at__isnull=True)

@@ -1,0 +1,220 @@
+"""What happens to an open case: the dealer's two steps, the association's and the regulator's actions.
+
+Each function locks the case row, checks who may act, completes the viewflow task
+when there is one, then writes our own fields with UPDATE (the flow saves its own
+copy of the process row, so we never save a possibly stale instance over it).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts import roles
+from accounts.models import Organization
+from cases.models import Label, LabelState
+from cases.serials import InvalidSerial, normalize
+from cases.services.labels import LabelTransitionError, Origin, apply_transition
+
+from .. import notifications
+from ..models import CaseEvent, Escalation, Level, RemediationCase, Resolution, Stage, Step
+from .errors import RemediationError
+from .sla import cancel_pending, complete_step, escalate
+from .timeline import record_event
+
+# Transitions that take a fresh, activated label to the state the replaced label was in.
+PATH_FROM_ACTIVATED = {
+    LabelState.ACTIVATED: [],
+    LabelState.SOLD: ["sell"],
+    LabelState.INSTALLED: ["install"],
+    LabelState.IGNITED: ["install", "ignite"],
+}
+NOTE_KINDS = {"note": CaseEvent.Kind.NOTE, "comment": CaseEvent.Kind.COMMENT, "order": CaseEvent.Kind.ORDER}
+
+
+def _lock_open_case(case_id):
+    case = RemediationCase.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise RemediationError(_("整改单不存在。"), status=404)
+    if case.stage == Stage.CLOSED:
+        raise RemediationError(_("整改单 #%(pk)s 已结案。") % {"pk": case.pk}, status=409)
+    return case
+
+
+def _require_dealer(case, user):
+    if user.is_superuser:
+        return
+    if not (roles.has_role(user, roles.DEALER) and case.dealer_id and user.organization_id == case.dealer_id):
+        raise RemediationError(_("只有该整改单的责任代理商可以办理。"), status=403)
+
+
+def _require_role(user, *names):
+    if not (user.is_superuser or roles.has_role(user, *names)):
+        raise RemediationError(_("您没有权限执行该操作。"), status=403)
+
+
+def _run_task(case, node):
+    from workflows.remediation import RemediationFlow
+
+    task = Task.objects.filter(process_id=case.pk, flow_task=getattr(RemediationFlow, node), status=STATUS.NEW).first()
+    if task is None:
+        raise RemediationError(_("该环节已办理。"), status=409)
+    getattr(RemediationFlow, node).run(task)
+
+
+def _set(case, **fields):
+    RemediationCase.objects.filter(pk=case.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
+
+
+@transaction.atomic
+def record_contact(case_id, user, note="", origin=None):
+    """The dealer has contacted the resident (step 1 of 2)."""
+    origin = origin or Origin(actor=user)
+    case = _lock_open_case(case_id)
+    _require_dealer(case, user)
+    if case.stage != Stage.CONTACT:
+        raise RemediationError(_("已记录联系用户。"), status=409)
+    _run_task(case, "contact")
+    now = timezone.now()
+    _set(case, stage=Stage.RESOLVE, contacted_at=now)
+    record_event(case, CaseEvent.Kind.CONTACTED, origin, note, at=now)
+    _deadline, outbound = complete_step(case, Step.CONTACT, now, origin)
+    notifications.schedule_delivery(outbound)
+    return case
+
+
+def _lock_new_label(new_serial):
+    try:
+        serial = normalize(new_serial or "")
+    except InvalidSerial:
+        raise RemediationError(_("新标识编码无效，请重新扫描或输入。")) from None
+    label = Label.objects.select_for_update().filter(serial=serial).first()
+    if label is None:
+        raise RemediationError(_("新标识编码 %(serial)s 不存在。") % {"serial": serial})
+    if label.state != LabelState.ACTIVATED or label.replaces_id is not None:
+        raise RemediationError(_("新标识必须是已激活且未使用的标识。"))
+    return label
+
+
+def _relabel(case, new_label, origin, same_model):
+    """Link the new label to the appliance, void the old one, and bring the new one to the appliance's state."""
+    old = case.label
+    if same_model and case.appliance_model_id and new_label.appliance_model_id != case.appliance_model_id:
+        raise RemediationError(_("新标识的燃具型号与原标识不一致。"))
+    target = LabelState.SOLD
+    if old is not None:
+        old = Label.objects.select_for_update().get(pk=old.pk)
+        if Label.objects.filter(replaces=old).exists():
+            raise RemediationError(_("原标识已被替换过。"), status=409)
+        if old.state_before_suspension in PATH_FROM_ACTIVATED and same_model:
+            target = old.state_before_suspension
+        Label.objects.filter(pk=new_label.pk).update(replaces=old)
+        if old.state != LabelState.VOID:
+            apply_transition(old.pk, "void", origin, note=_("整改单 #%(pk)s 补贴/换货作废") % {"pk": case.pk})
+    for name in PATH_FROM_ACTIVATED[target]:
+        apply_transition(new_label.pk, name, origin, note=_("整改单 #%(pk)s 新标识") % {"pk": case.pk})
+
+
+@transaction.atomic
+def resolve_case(case_id, user, resolution, new_serial="", note="", origin=None):
+    """The dealer relabelled, took back or exchanged the appliance (step 2 of 2); closes the case."""
+    origin = origin or Origin(actor=user)
+    case = _lock_open_case(case_id)
+    _require_dealer(case, user)
+    if case.stage != Stage.RESOLVE:
+        raise RemediationError(_("请先记录已联系用户。"), status=409)
+    if resolution not in Resolution.values:
+        raise RemediationError(_("请选择处理方式：补贴标识、退货或换货。"))
+    new_label = None
+    try:
+        if resolution == Resolution.RELABEL or (resolution == Resolution.EXCHANGE and new_serial):
+            new_label = _lock_new_label(new_serial)
+            _relabel(case, new_label, origin, same_model=resolution == Resolution.RELABEL)
+        elif case.label_id and case.label.state != LabelState.VOID:
+            apply_transition(case.label_id, "void", origin, note=_("整改单 #%(pk)s 退换货作废") % {"pk": case.pk})
+    except LabelTransitionError as exc:
+        raise RemediationError(exc.message, status=409) from None
+    _run_task(case, "remedy")
+    now = timezone.now()
+    _set(case, stage=Stage.CLOSED, resolution=resolution, new_label=new_label, closed_at=now)
+    text = Resolution(resolution).label + (f" {new_label.serial}" if new_label else "") + (f"：{note}" if note else "")
+    record_event(case, CaseEvent.Kind.RESOLVED, origin, text, at=now)
+    _deadline, outbound = complete_step(case, Step.RESOLVE, now, origin)
+    cancel_pending(case, now, origin)
+    Escalation.objects.filter(case=case, closed_at__isnull=True).update(closed_at=now)
+    record_event(case, CaseEvent.Kind.CLOSED, origin, _("已通知用户重新预约安装/点火"), at=now)
+    outbound += notifications.notify_resident_closed(case)
+    notifications.schedule_delivery(outbound)
+    return case
+
+
+@transaction.atomic
+def reassign_dealer(case_id, user, dealer_id, origin=None):
+    """The association names (or changes) the dealer answerable for a case."""
+    origin = origin or Origin(actor=user)
+    _require_role(user, roles.REVIEWER)
+    case = _lock_open_case(case_id)
+    dealer = Organization.objects.filter(pk=dealer_id, kind=Organization.Kind.DEALER, is_active=True).first()
+    if dealer is None:
+        raise RemediationError(_("请选择有效的销售代理商。"))
+    if dealer.pk == case.dealer_id:
+        raise RemediationError(_("该代理商已是责任代理商。"), status=409)
+    _set(case, dealer=dealer)
+    record_event(case, CaseEvent.Kind.ASSIGNED, origin, dealer.name)
+    notifications.schedule_delivery(notifications.notify_dealer_assigned(case))
+    return case
+
+
+@transaction.atomic
+def close_followup(case_id, user, note="", origin=None):
+    """The association has dealt with its follow-up in time: its deadline is met."""
+    origin = origin or Origin(actor=user)
+    _require_role(user, roles.REVIEWER)
+    case = _lock_open_case(case_id)
+    if not Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).exists():
+        raise RemediationError(_("该整改单没有待办的协会督办。"), status=409)
+    now = timezone.now()
+    Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).update(closed_at=now)
+    record_event(case, CaseEvent.Kind.FOLLOWUP_CLOSED, origin, note, at=now)
+    _deadline, outbound = complete_step(case, Step.FOLLOWUP, now, origin)
+    notifications.schedule_delivery(outbound)
+    return case
+
+
+@transaction.atomic
+def report_to_regulator(case_id, user, note="", origin=None):
+    """The association chooses to report a case to the regulator (without waiting for its deadline)."""
+    origin = origin or Origin(actor=user)
+    _require_role(user, roles.REVIEWER)
+    case = _lock_open_case(case_id)
+    if case.escalation_level == Level.REGULATOR:
+        raise RemediationError(_("该整改单已上报行业主管部门。"), status=409)
+    if not (note or "").strip():
+        raise RemediationError(_("请填写上报说明。"))
+    now = timezone.now()
+    cancel_pending(case, now, origin, steps=[Step.FOLLOWUP])
+    escalation = escalate(case, Level.REGULATOR, Escalation.Reason.REPORTED, now, actor=user, note=note.strip())
+    notifications.schedule_delivery(notifications.notify_escalation(escalation))
+    return escalation
+
+
+@transaction.atomic
+def add_note(case_id, user, kind, text, origin=None):
+    """A note on the timeline; the regulator's comment or order to act is a note of its own kind."""
+    origin = origin or Origin(actor=user)
+    text = (text or "").strip()
+    if kind not in NOTE_KINDS:
+        raise RemediationError(_("未知的备注类型。"))
+    if not text:
+        raise RemediationError(_("请填写内容。"))
+    if kind in ("comment", "order"):
+        _require_role(user, roles.REGULATOR)
+    from ..selectors import can_view
+
+    case = RemediationCase.objects.filter(pk=case_id).first()
+    if case is None or not can_view(user, case):
+        raise RemediationError(_("整改单不存在。"), status=404)
+    return record_event(case, NOTE_KINDS[kind], origin, text)
