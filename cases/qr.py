@@ -1,6 +1,7 @@
 """QR codes for labels and permits (segno), pointing at the public site."""
 
 import segno
+from segno import consts as segno_consts
 from django.conf import settings
 
 # Labels live in kitchens: grease and scratches, so error correction Q (25 %).
@@ -14,6 +15,59 @@ def public_url(path):
 
 def label_url(serial):
     return public_url(f"/q/{serial}")
+
+
+# QR alphanumeric mode packs 2 characters into 11 bits instead of 16, but knows
+# only these characters (no lower case).
+_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+_MIN_ALNUM_RUN = 7
+_MODES = {"alphanumeric": segno_consts.MODE_ALPHANUMERIC, "byte": segno_consts.MODE_BYTE}  # shorter runs cost more in segment headers than they save
+
+
+def label_qr_text(serial):
+    """What the label's QR encodes: label_url(serial) with scheme and host in upper case.
+
+    Scheme and host are case-insensitive, so the URL stays the same URL, and
+    together with the upper-case serial most of it fits QR's compact
+    alphanumeric mode: the code drops a version (e.g. 4 to 3 at level Q) and
+    its modules get bigger on the same label. The path (/q/) keeps its case.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(label_url(serial))
+    return urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path, parts.query, parts.fragment))
+
+
+def _segments(text):
+    """Split text into (chunk, mode) runs: long alphanumeric runs in alphanumeric mode, the rest in byte mode."""
+    runs = []
+    for char in text:
+        kind = "alphanumeric" if char in _ALNUM else "byte"
+        if runs and runs[-1][1] == kind:
+            runs[-1][0].append(char)
+        else:
+            runs.append(([char], kind))
+    merged = []
+    for chars, kind in runs:
+        if kind == "alphanumeric" and len(chars) < _MIN_ALNUM_RUN:
+            kind = "byte"
+        if merged and merged[-1][1] == kind:
+            merged[-1] = (merged[-1][0] + "".join(chars), kind)
+        else:
+            merged.append(("".join(chars), kind))
+    return merged
+
+
+def make_label_qr(serial):
+    """The label's QR code: mixed segments when that gives a smaller symbol, else plain byte mode."""
+    plain = make_qr(label_url(serial))
+    text = label_qr_text(serial)
+    try:
+        segments = [(chunk, _MODES[kind]) for chunk, kind in _segments(text)]
+        mixed = segno.make_qr(segments, error=ERROR_CORRECTION, boost_error=False)
+    except segno.DataOverflowError:
+        return plain
+    return mixed if mixed.version < plain.version else plain
 
 
 def make_qr(data):

@@ -1,0 +1,105 @@
+"""Batch label PDFs: rasterise with pdftoppm at 150 dpi and decode every QR with zxing-cpp."""
+
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from cases import pdf, qr, serials
+from cases.models import LabelBatch
+from cases.services.batches import generate_labels
+from tests.factories import LabelBatchFactory
+from tests.factories_declarations import maker_and_model
+
+pytestmark = pytest.mark.django_db
+
+needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
+
+
+def as_url(decoded):
+    # The QR carries scheme and host in upper case (alphanumeric mode); they are case-insensitive.
+    parts = urlsplit(decoded)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))
+
+
+def rasterise(pdf_bytes, tmp_path):
+    source = tmp_path / "labels.pdf"
+    source.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(source), str(tmp_path / "page")], check=True, timeout=120)
+    return sorted(tmp_path.glob("page-*.png"))
+
+
+@needs_pdftoppm
+def test_every_label_of_a_batch_decodes_to_its_own_url(tmp_path):
+    _maker, model = maker_and_model(brand="华焰", model_number="JZT-2H10")
+    batch = LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=40,
+                              declaration__status="approved")
+    generate_labels(batch.pk)
+    batch = LabelBatch.objects.get(pk=batch.pk)
+    sheet = pdf.Sheet.from_settings()
+    data = b"".join(pdf.render_batch(batch))
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+
+    pages = rasterise(data, tmp_path)
+    assert len(pages) == -(-40 // sheet.per_page)  # ceil
+    expected = list(batch.labels.order_by("pk").values_list("serial", flat=True))
+    decoded = []
+    for page in pages:
+        results = zxingcpp.read_barcodes(Image.open(page), formats=zxingcpp.BarcodeFormat.QRCode)
+        # Reading order on the sheet is row by row, top to bottom.
+        results.sort(key=lambda r: (round(r.position.top_left.y / 50), r.position.top_left.x))
+        decoded += [r.text for r in results]
+    assert [as_url(text) for text in decoded] == [qr.label_url(serial) for serial in expected]
+    assert len(set(decoded)) == 40
+
+
+@needs_pdftoppm
+def test_label_size_and_grid_come_from_settings(settings, tmp_path):
+    settings.LABEL_WIDTH_MM, settings.LABEL_HEIGHT_MM = 50, 30
+    sheet = pdf.Sheet.from_settings()
+    assert (sheet.columns, sheet.rows) == (3, 8)  # 50 × 30 mm with 2 mm gaps and 8 mm margins on A4
+    codes = [serials.new_serial() for _ in range(sheet.per_page + 1)]
+    text = pdf.LabelText("安泰", "JZY-A20", "家用燃气灶具 (GB 16410)", "液化石油气 20Y", "深圳市燃气行业协会")
+    pages = rasterise(b"".join(pdf.render_labels(codes, text)), tmp_path)
+    assert len(pages) == 2
+    found = zxingcpp.read_barcodes(Image.open(pages[1]), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert [as_url(r.text) for r in found] == [qr.label_url(codes[-1])]
+
+
+def test_qr_stays_small_at_level_q_and_keeps_the_url():
+    serial = serials.new_serial()
+    code = qr.make_label_qr(serial)
+    assert code.error == "Q"
+    assert code.version <= 3  # default PUBLIC_BASE_URL; byte mode alone would need version 4
+    assert as_url(qr.label_qr_text(serial)) == qr.label_url(serial)
+
+
+def test_serial_is_printed_in_groups_that_normalise_back():
+    serial = serials.new_serial()
+    grouped = pdf.group_serial(serial)
+    assert " " in grouped and serials.normalize(grouped) == serial
+
+
+def test_single_label_png_and_svg_carry_the_same_qr(tmp_path):
+    serial = serials.new_serial()
+    png = tmp_path / "label.png"
+    png.write_bytes(pdf.label_png(serial))
+    [result] = zxingcpp.read_barcodes(Image.open(png))
+    assert as_url(result.text) == qr.label_url(serial)
+    svg = pdf.label_svg(serial, pdf.LabelText("华焰", "JZT-2H10", "灶具", "天然气 12T", "协会"))
+    assert svg.startswith("<svg") and "适用气源：天然气 12T" in svg and pdf.group_serial(serial) in svg
+
+
+def test_pdf_is_produced_as_a_stream_of_pages():
+    codes = (serials.new_serial() for _ in range(60))  # a generator: never materialised as a list
+    text = pdf.LabelText("华焰", "JZT-2H10", "灶具", "天然气 12T", "协会")
+    chunks = list(pdf.render_labels(codes, text))
+    per_page = pdf.Sheet.from_settings().per_page
+    pages = -(-60 // per_page)
+    # header, 4 font objects, one chunk per page, pages/catalog/info, xref, trailer
+    assert len(chunks) == 1 + 4 + pages + 3 + 2
+    assert max(len(c) for c in chunks) < 64 * 1024
