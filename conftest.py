@@ -26,3 +26,9 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"GASLABEL_FORBID_SKIPS=1 but {len(skipped)} test(s) were skipped: failing the run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The default PBKDF2 makes every factory user cost ~0.3 s; strength is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

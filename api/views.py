@@ -1,5 +1,7 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +11,15 @@ from accounts.roles import roles_of
 
 class ObtainToken(ObtainAuthToken):
     """Exchange username and password for the token the mobile app sends as `Authorization: Token …`."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes flags the DRF request it was handed; its middleware only sees the Django one.
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": _("连续多次密码错误，登录已锁定 15 分钟。")}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise
 
 
 class MeSerializer(serializers.Serializer):
