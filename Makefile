@@ -34,7 +34,7 @@ test: install-dev
 
 # Rebuild the translation catalogues after changing strings (the .mo files are committed).
 messages: install-dev
-	$(BIN)/python manage.py makemessages -l en -l zh_Hans --ignore .venv --ignore var
+	$(BIN)/python manage.py makemessages -l en -l zh_Hans --no-location --ignore .venv --ignore var
 	$(BIN)/python manage.py compilemessages --ignore .venv
 
 clean:
