@@ -121,7 +121,7 @@ def sweep_due_deadlines(now=None, batch_size=BATCH_SIZE):
         with transaction.atomic():
             batch = list(
                 Deadline.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(state=Deadline.State.PENDING, due_at__lte=now)
+                .filter(state=Deadline.State.PENDING, due_at__lt=now)  # on time up to due_at itself
                 .select_related("case")
                 .order_by("due_at", "pk")[:batch_size]
             )
