@@ -119,7 +119,7 @@ def _work_page(request, code, *, role, form_class, template, perform, extra=None
     label, refused = _label_or_refusal(request, code)
     if refused:
         return refused
-    form = form_class(request.POST or None, initial=(extra or {}).get("initial"))
+    form = form_class(request.POST if request.method == "POST" else None, initial=(extra or {}).get("initial"))
     context = {"label": label, "form": form, **(extra or {})}
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,7 +169,7 @@ repair_page = _work_view(WorkRecord.Kind.REPAIR)
 @login_required
 def rate_page(request, pk):
     record = get_object_or_404(WorkRecord.objects.select_related("label__appliance_model"), pk=pk, worker=request.user)
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             rate_work(user=request.user, record_id=pk, **form.cleaned_data)
@@ -196,9 +196,12 @@ def book_page(request, code):
     label, refused = _label_or_refusal(request, code)
     if refused:
         return refused
-    kind = Booking.Kind.IGNITION if label.state == LabelState.INSTALLED else Booking.Kind.INSTALLATION
+    try:
+        kind = booking_services.bookable_kind(label)
+    except FieldError as error:
+        return refusal(request, error)
     companies = booking_services.booking_companies(label, kind)
-    form = BookingForm(request.POST or None, companies=companies)
+    form = BookingForm(request.POST if request.method == "POST" else None, companies=companies)
     context = {"label": label, "form": form, "kind": kind, "kind_label": Booking.Kind(kind).label}
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,7 +248,7 @@ def permits_page(request):
         require_role(request.user, roles.REVIEWER)
     except FieldError as error:
         return refusal(request, error)
-    form = PermitIssueForm(request.POST or None)
+    form = PermitIssueForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         try:

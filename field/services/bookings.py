@@ -21,6 +21,15 @@ BOOKABLE_STATES = {
 }
 
 
+def bookable_kind(label):
+    """What the resident can book for this appliance now: installation before, ignition after installing."""
+    refuse_if_suspended(label)
+    for kind, states in BOOKABLE_STATES.items():
+        if label.state in states:
+            return kind
+    raise FieldError("wrong_state", _("该燃具已安装并点火通气，无需预约。"))
+
+
 def booking_companies(label, kind):
     """Whom a resident may book: the model's designated installers, or the gas suppliers; qualified today."""
     if kind == Booking.Kind.INSTALLATION:
