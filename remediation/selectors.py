@@ -1,6 +1,6 @@
 """Read queries for remediation: who may see what, the three queues, a case's timeline."""
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
 
 from accounts import roles
 
@@ -42,7 +42,7 @@ def _with_due(queryset):
     """Annotate the earliest pending deadline (what the case is waiting for)."""
     return queryset.annotate(
         next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.PENDING))
-    ).select_related("label", "dealer", "appliance_model")
+    ).select_related("label", "dealer", "appliance_model").order_by(F("next_due").asc(nulls_last=True), "-pk")
 
 
 def dealer_open_cases(organization_id):
