@@ -112,4 +112,7 @@ def seed_demo():
         model.designated_installers.set([orgs[k] for k in installers])
         model.dealers.set([orgs[k] for k in dealers])
 
+    from field.demo import seed_field_demo  # work permits with known numbers for the demo workers
+
+    seed_field_demo()
     return logins

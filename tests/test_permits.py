@@ -113,3 +113,21 @@ def test_permit_pages_refuse_other_roles(client):
     client.force_login(UserFactory(role=roles.INSTALLER))
     response = client.get("/field/permits/")
     assert response.status_code == 403 and "您的角色不能执行该操作" in response.content.decode()
+
+
+def test_demo_workers_have_usable_permits_printed_by_seed_demo():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    assert "AZ2026-000001" in out.getvalue() and "DH2026-000001" in out.getvalue()
+    installer = User.objects.get(username="installer")
+    igniter = User.objects.get(username="igniter")
+    assert permits.check_permit(installer, "AZ2026-000001", WorkPermit.Kind.INSTALLATION).company == installer.organization
+    assert permits.check_permit(igniter, "DH2026-000001", WorkPermit.Kind.IGNITION).company == igniter.organization
+    assert WorkPermit.objects.count() == 3

@@ -11,3 +11,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo city ready. Logins (password for all: %s):" % DEMO_PASSWORD))
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role}  ({org})")
+        from field.demo import permit_lines
+
+        for line in permit_lines():
+            self.stdout.write(line)
