@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("stats/", include("stats.urls")),  # dashboards, exports, periodic reports
+    path("backoffice/", include("cases.urls")),  # models, declarations, batches, labels, stats
+    path("declarations/", include("workflows.declaration_urls")),  # declaration review flow: inbox and steps
     path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
     path("", include("field.urls")),  # /q/<serial>, /p/<permit>, /field/...
 ]

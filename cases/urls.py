@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("models/", views.ModelList.as_view(), name="model_list"),
+    path("models/new/", views.model_create, name="model_create"),
+    path("models/<int:pk>/", views.model_detail, name="model_detail"),
+    path("declarations/", views.DeclarationList.as_view(), name="declaration_list"),
+    path("declarations/new/", views.declaration_create, name="declaration_create"),
+    path("declarations/<int:pk>/", views.declaration_detail, name="declaration_detail"),
+    path("batches/", views.BatchList.as_view(), name="batch_list"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/labels.pdf", views.batch_pdf, name="batch_pdf"),
+    path("labels/", views.LabelList.as_view(), name="label_list"),
+    path("labels/<str:serial>.<str:fmt>", views.label_image, name="label_image"),
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
+]

@@ -1,0 +1,131 @@
+"""Label generation and whole-batch transitions: set-based, logged, constant query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases import serials
+from cases.models import Label, LabelBatch, LabelState, LabelTransition
+from cases.services import batches
+from cases.services.labels import Origin, apply_transition
+from tests.factories import LabelBatchFactory
+from tests.factories_declarations import maker_and_model, reviewer
+
+pytestmark = pytest.mark.django_db
+
+
+def approved_batch(quantity):
+    _maker, model = maker_and_model()
+    return LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=quantity,
+                             declaration__status="approved")
+
+
+def queries(func, *args, **kwargs):
+    with CaptureQueriesContext(connection) as ctx:
+        result = func(*args, **kwargs)
+    return result, len(ctx.captured_queries)
+
+
+def test_generation_creates_unique_valid_serials_in_chunks(settings):
+    batch = approved_batch(250)
+    created, count = queries(batches.generate_labels, batch.pk, chunk_size=100)
+    assert created == 250
+    codes = list(Label.objects.filter(batch=batch).values_list("serial", flat=True))
+    assert len(set(codes)) == 250 and all(serials.is_valid(c) for c in codes)
+    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {LabelState.DECLARED}
+    batch.refresh_from_db()
+    assert batch.stage == LabelBatch.Stage.GENERATED and batch.generated_at
+    # Lock + count + 3 chunked INSERTs (+ savepoints) + stage update: not one query per label.
+    assert count < 20
+
+
+def test_generation_is_idempotent_and_resumes_a_partial_batch():
+    batch = approved_batch(30)
+    Label.objects.bulk_create([Label(serial=serials.new_serial(), batch=batch, appliance_model=batch.appliance_model)
+                               for _ in range(12)])
+    assert batches.generate_labels(batch.pk) == 18
+    assert batches.generate_labels(batch.pk) == 0
+    assert Label.objects.filter(batch=batch).count() == 30
+
+
+def test_generation_retries_a_chunk_after_a_serial_collision(monkeypatch):
+    batch = approved_batch(5)
+    taken = Label.objects.create(serial=serials.new_serial(), batch=approved_batch(1), appliance_model=batch.appliance_model)
+    fresh = iter([taken.serial] + [serials.new_serial() for _ in range(10)])
+    monkeypatch.setattr(serials, "new_serial", lambda: next(fresh))
+    assert batches.generate_labels(batch.pk) == 5
+    assert Label.objects.filter(batch=batch).count() == 5
+
+
+def _generated(quantity):
+    batch = approved_batch(quantity)
+    batches.generate_labels(batch.pk)
+    return batch
+
+
+@pytest.mark.parametrize("operation", ["print", "activate"])
+def test_batch_operations_take_the_same_number_of_queries_for_5_and_300_labels(operation):
+    counts = []
+    for quantity in (5, 300):
+        batch = _generated(quantity)
+        if operation == "activate":
+            batches.print_batch(batch.pk)
+        func = batches.print_batch if operation == "print" else batches.activate_batch
+        (_batch, moved), count = queries(func, batch.pk, Origin(actor=reviewer()))
+        assert moved == quantity
+        counts.append(count)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 6
+
+
+def test_activation_query_count_is_constant(django_assert_num_queries):
+    batch = _generated(120)
+    batches.print_batch(batch.pk)
+    boss = reviewer()
+    # lock batch, UPDATE labels, INSERT ... SELECT log, UPDATE batch (+ savepoint pair)
+    with django_assert_num_queries(6):
+        batches.activate_batch(batch.pk, Origin(actor=boss, source="web", ip_address="10.0.0.9"))
+    log = LabelTransition.objects.filter(label__batch=batch, name="activate")
+    assert log.count() == 120
+    row = log.first()
+    assert (row.from_state, row.to_state, row.actor, row.organization, row.source, row.ip_address) == (
+        "printed", "activated", boss, boss.organization, "web", "10.0.0.9")
+    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"activated"}
+
+
+def test_batch_steps_out_of_order_are_refused_and_change_nothing():
+    batch = _generated(10)
+    with pytest.raises(batches.BatchStageError) as exc:
+        batches.activate_batch(batch.pk)
+    assert "不能" in exc.value.message
+    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"declared"}
+    batches.print_batch(batch.pk)
+    with pytest.raises(batches.BatchStageError):
+        batches.print_batch(batch.pk)
+    with pytest.raises(batches.BatchStageError):
+        batches.issue_batch(batch.pk, batch.appliance_model.manufacturer)
+    assert LabelTransition.objects.filter(label__batch=batch).count() == 10
+
+
+def test_a_voided_label_is_skipped_by_activation():
+    batch = _generated(6)
+    batches.print_batch(batch.pk)
+    voided = Label.objects.filter(batch=batch).first()
+    apply_transition(voided.pk, "void")
+    _batch, moved = batches.activate_batch(batch.pk)
+    assert moved == 5
+    voided.refresh_from_db()
+    assert voided.state == "void" and not voided.is_genuine
+    assert not LabelTransition.objects.filter(label=voided, name="activate").exists()
+
+
+def test_issue_only_to_the_manufacturer_or_its_dealers():
+    batch = _generated(3)
+    batches.print_batch(batch.pk)
+    batches.activate_batch(batch.pk)
+    _other_maker, other_model = maker_and_model()
+    with pytest.raises(batches.BatchStageError):
+        batches.issue_batch(batch.pk, other_model.manufacturer)
+    dealer = batch.appliance_model.dealers.get()
+    issued = batches.issue_batch(batch.pk, dealer)
+    assert issued.stage == "issued" and issued.issued_to == dealer
