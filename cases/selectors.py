@@ -48,7 +48,8 @@ def batches_for(user):
 
 
 def labels_for(user):
-    return _scoped(Label.objects.select_related("appliance_model", "batch"), user, "appliance_model__manufacturer_id")
+    return _scoped(Label.objects.select_related("appliance_model", "batch").order_by("pk"), user,
+                   "appliance_model__manufacturer_id")
 
 
 def documents_for(user):
