@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "remediation",
     "api",
     "stats",
+    "stats",
     "axes",
 ]
 
@@ -168,6 +169,14 @@ CELERY_BEAT_SCHEDULE = {}
 CELERY_BEAT_SCHEDULE["remediation-sla-sweep"] = {
     "task": "remediation.tasks.sweep_deadlines",
     "schedule": float(env.env_int(ENV, "SLA_SWEEP_SECONDS", 60)),
+}
+# Statistics: reports to the regulator. Daily at 08:00 local time: a new weekly report on Mondays, a monthly one
+# on the 1st, and any report missed while beat was down (idempotent per period).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
+    "task": "stats.tasks.generate_due_reports",
+    "schedule": crontab(minute=0, hour=8),
 }
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
 SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")

@@ -1,0 +1,53 @@
+"""Statistics: the label-count rollup and the periodic reports sent to the regulator."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import ApplianceModel, LabelState
+
+
+class LabelStateCount(models.Model):
+    """How many labels of one appliance model are in one state.
+
+    Maintained by database triggers on the label table (migration 0002), so every
+    write counts: single transitions, the set-based batch UPDATEs and bulk INSERTs
+    alike. Reading it replaces a GROUP BY over millions of label rows.
+    """
+
+    appliance_model = models.ForeignKey(ApplianceModel, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=20, choices=LabelState.choices)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("标识状态计数")
+        verbose_name_plural = _("标识状态计数")
+        constraints = [models.UniqueConstraint(fields=["appliance_model", "state"], name="stats_label_count_key")]
+
+
+class Report(models.Model):
+    """One periodic report (weekly or monthly) the association sends to the regulator."""
+
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", _("周报")
+        MONTHLY = "monthly", _("月报")
+
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))  # inclusive
+    generated_at = models.DateTimeField(_("生成时间"))
+    figures = models.JSONField(_("数据"), default=dict)
+    pdf = models.BinaryField(_("PDF"))
+    xlsx = models.BinaryField(_("电子表格"))
+
+    class Meta:
+        verbose_name = _("统计报告")
+        verbose_name_plural = _("统计报告")
+        ordering = ["-period_start", "kind"]
+        # One report per kind and period: the beat task may run again without duplicates.
+        constraints = [models.UniqueConstraint(fields=["kind", "period_start"], name="stats_report_one_per_period")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+    def filename(self, extension):
+        return f"gaslabel-{self.kind}-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.{extension}"

@@ -1,0 +1,424 @@
+"""Read queries behind every statistics figure: one function per figure, each returning plain rows.
+
+Every function takes a `Scope` (stats.scoping) and applies its filters here, so the
+pages, the exports and the periodic report show the same numbers. When a source model
+changes, only the function reading it changes. Each figure is one query.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.constants import SHENZHEN_DISTRICTS
+from cases.models import LabelState, LabelTransition
+from field.models import Ignition, ScanLog, WorkRecord
+from remediation.models import Deadline, Escalation, Level, ProblemKind, RemediationCase, Resolution, Stage, Step
+
+from .models import LabelStateCount
+
+STATES = [code for code, _label in LabelState.choices]
+DISTRICT_NAMES = dict(SHENZHEN_DISTRICTS)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of local calendar days, both ends included."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def bounds(self):
+        """Aware datetimes [from, until) covering the days in the current time zone."""
+        tz = timezone.get_current_timezone()
+        since = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=tz)
+        until = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return since, until
+
+    def q(self, field):
+        since, until = self.bounds
+        return Q(**{f"{field}__gte": since, f"{field}__lt": until})
+
+    @classmethod
+    def last_days(cls, days, today=None):
+        today = today or timezone.localdate()
+        return cls(today - datetime.timedelta(days=days - 1), today)
+
+
+def _pct(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+# --- labels (read from the trigger-maintained rollup, never from the label table) ---------
+
+
+def _label_pivot(scope, group):
+    """Label counts per state (one column each) and in total, grouped by `group` fields."""
+    if not (scope.city or scope.manufacturer_id):
+        return []
+    rows = LabelStateCount.objects.filter(n__gt=0)
+    if not scope.city:
+        rows = rows.filter(appliance_model__manufacturer_id=scope.manufacturer_id)
+    per_state = {state: Coalesce(Sum("n", filter=Q(state=state)), 0) for state in STATES}
+    rows = rows.values(*group).annotate(**per_state, total=Sum("n")).order_by(*group)
+    return list(rows)
+
+
+def labels_by_manufacturer(scope):
+    return [
+        {"manufacturer": r.pop("appliance_model__manufacturer__name"), **r}
+        for r in _label_pivot(scope, ["appliance_model__manufacturer__name"])
+    ]
+
+
+def labels_by_brand(scope):
+    return [
+        {"manufacturer": r.pop("appliance_model__manufacturer__name"), "brand": r.pop("appliance_model__brand"), **r}
+        for r in _label_pivot(scope, ["appliance_model__manufacturer__name", "appliance_model__brand"])
+    ]
+
+
+def labels_by_model(scope):
+    group = ["appliance_model__manufacturer__name", "appliance_model__brand", "appliance_model__model_number"]
+    return [
+        {
+            "manufacturer": r.pop("appliance_model__manufacturer__name"),
+            "brand": r.pop("appliance_model__brand"),
+            "model": r.pop("appliance_model__model_number"),
+            **r,
+        }
+        for r in _label_pivot(scope, group)
+    ]
+
+
+def label_totals(scope):
+    """City (or manufacturer) totals per state: one row per state."""
+    if not (scope.city or scope.manufacturer_id):
+        return []
+    rows = LabelStateCount.objects.all()
+    if not scope.city:
+        rows = rows.filter(appliance_model__manufacturer_id=scope.manufacturer_id)
+    counts = dict(rows.values_list("state").annotate(c=Sum("n")).values_list("state", "c"))
+    return [{"state": str(label), "count": counts.get(code, 0) or 0} for code, label in LabelState.choices]
+
+
+def label_transitions_in(period, scope):
+    """How many label state changes of each kind happened in the period (from the transition log)."""
+    if not (scope.city or scope.manufacturer_id):
+        return []
+    rows = LabelTransition.objects.filter(period.q("at"))
+    if not scope.city:
+        rows = rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
+    counts = dict(rows.values_list("to_state").annotate(c=Count("pk")).values_list("to_state", "c"))
+    return [{"state": str(label), "count": counts.get(code, 0)} for code, label in LabelState.choices]
+
+
+# --- installations, ignitions, ratings -----------------------------------------------------
+
+
+def _installations(scope, period):
+    rows = WorkRecord.objects.filter(period.q("at"), kind=WorkRecord.Kind.INSTALLATION)
+    if scope.city:
+        return rows
+    if scope.installer_id:
+        return rows.filter(company_id=scope.installer_id)
+    if scope.manufacturer_id:
+        return rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
+    return None
+
+
+def _ignitions(scope, period):
+    rows = Ignition.objects.filter(period.q("at"))
+    if scope.city:
+        return rows
+    if scope.gas_supplier_id:
+        return rows.filter(company_id=scope.gas_supplier_id)
+    if scope.manufacturer_id:
+        return rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
+    return None
+
+
+def _per_district(rows):
+    if rows is None:
+        return []
+    counts = dict(rows.values_list("district").annotate(c=Count("pk")).values_list("district", "c"))
+    result = [{"district": str(name), "count": counts.pop(code, 0)} for code, name in SHENZHEN_DISTRICTS]
+    unknown = sum(counts.values())
+    if unknown:
+        result.append({"district": _("未知"), "count": unknown})
+    return result
+
+
+def _per_month(rows):
+    if rows is None:
+        return []
+    tz = timezone.get_current_timezone()
+    months = rows.annotate(month=TruncMonth("at", tzinfo=tz)).values("month").annotate(c=Count("pk")).order_by("month")
+    return [{"month": f"{r['month']:%Y-%m}", "count": r["c"]} for r in months]
+
+
+def _per_company(rows):
+    if rows is None:
+        return []
+    grouped = rows.values("company__name").annotate(c=Count("pk")).order_by("-c", "company__name")
+    return [{"company": r["company__name"], "count": r["c"]} for r in grouped]
+
+
+def installations_per_district(scope, period):
+    return _per_district(_installations(scope, period))
+
+
+def installations_per_month(scope, period):
+    return _per_month(_installations(scope, period))
+
+
+def installations_per_company(scope, period):
+    return _per_company(_installations(scope, period))
+
+
+def _ignitions_with_district(rows):
+    # An ignition has no address of its own: it happens where the appliance was installed.
+    installed_in = WorkRecord.objects.filter(label_id=OuterRef("label_id"), kind=WorkRecord.Kind.INSTALLATION)
+    return rows.annotate(district=Subquery(installed_in.order_by("at", "pk").values("district")[:1]))
+
+
+def ignitions_per_district(scope, period):
+    rows = _ignitions(scope, period)
+    return _per_district(None if rows is None else _ignitions_with_district(rows))
+
+
+def ignitions_per_month(scope, period):
+    return _per_month(_ignitions(scope, period))
+
+
+def ignitions_per_supplier(scope, period):
+    return _per_company(_ignitions(scope, period))
+
+
+def installer_ratings(scope, period):
+    """Per installation company: works rated, average rating and the count of each star (1–5)."""
+    if scope.city:
+        rows = WorkRecord.objects.all()
+    elif scope.installer_id:
+        rows = WorkRecord.objects.filter(company_id=scope.installer_id)
+    else:
+        return []
+    rows = rows.filter(period.q("at"), rating__isnull=False)
+    stars = {f"stars_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)}
+    grouped = (
+        rows.values("company__name")
+        .annotate(rated=Count("pk"), average=Avg("rating"), **stars)
+        .order_by("-average", "company__name")
+    )
+    return [
+        {"company": r.pop("company__name"), **r, "average": round(float(r["average"]), 2)} for r in grouped
+    ]
+
+
+# --- remediation -----------------------------------------------------------------------
+
+
+def _cases(scope):
+    rows = RemediationCase.objects.all()
+    if scope.city:
+        return rows
+    if scope.dealer_id:
+        return rows.filter(dealer_id=scope.dealer_id)
+    if scope.manufacturer_id:
+        return rows.filter(
+            Q(appliance_model__manufacturer_id=scope.manufacturer_id)
+            | Q(label__appliance_model__manufacturer_id=scope.manufacturer_id)
+        )
+    return None
+
+
+def cases_by_kind(scope, period):
+    rows = _cases(scope)
+    if rows is None:
+        return []
+    counts = dict(rows.filter(period.q("reported_at")).values_list("kind").annotate(c=Count("pk")).values_list("kind", "c"))
+    return [{"kind": str(label), "count": counts.get(code, 0)} for code, label in ProblemKind.choices]
+
+
+def cases_by_dealer(scope, period):
+    """Per dealer: cases reported in the period, still open, closed, and escalated past the dealer."""
+    rows = _cases(scope)
+    if rows is None:
+        return []
+    grouped = (
+        rows.filter(period.q("reported_at"))
+        .values("dealer__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=~Q(stage=Stage.CLOSED)),
+            closed=Count("pk", filter=Q(stage=Stage.CLOSED)),
+            escalated=Count("pk", filter=~Q(escalation_level=Level.DEALER)),
+        )
+        .order_by("-total", "dealer__name")
+    )
+    return [{"dealer": r.pop("dealer__name") or _("未指派"), **r} for r in grouped]
+
+
+def cases_by_outcome(scope, period):
+    """Cases reported in the period by how they ended, and how many are still open."""
+    rows = _cases(scope)
+    if rows is None:
+        return []
+    closed = Q(stage=Stage.CLOSED)
+    counts = {code: Count("pk", filter=closed & Q(resolution=code)) for code, _label in Resolution.choices}
+    totals = rows.filter(period.q("reported_at")).aggregate(
+        **counts, closed_other=Count("pk", filter=closed & Q(resolution="")), still_open=Count("pk", filter=~closed)
+    )
+    result = [{"outcome": str(label), "count": totals[code]} for code, label in Resolution.choices]
+    result.append({"outcome": _("结案 (无需处理)"), "count": totals["closed_other"]})
+    result.append({"outcome": _("处理中"), "count": totals["still_open"]})
+    return result
+
+
+def _settled_deadlines(scope, period):
+    """Deadlines met or missed in the period (pending and cancelled ones say nothing about compliance)."""
+    cases = _cases(scope)
+    if cases is None:
+        return None
+    rows = Deadline.objects.filter(period.q("settled_at"), state__in=[Deadline.State.MET, Deadline.State.MISSED])
+    if not scope.city:
+        rows = rows.filter(case__in=cases)
+    return rows
+
+
+_MET = Count("pk", filter=Q(state=Deadline.State.MET))
+_MISSED = Count("pk", filter=Q(state=Deadline.State.MISSED))
+
+
+def compliance_per_step(scope, period):
+    """Per remediation step: deadlines met, missed, and the share met (%)."""
+    rows = _settled_deadlines(scope, period)
+    if rows is None:
+        return []
+    grouped = {r["step"]: r for r in rows.values("step").annotate(met=_MET, missed=_MISSED).order_by()}
+    result = []
+    for code, label in Step.choices:
+        r = grouped.get(code, {"met": 0, "missed": 0})
+        result.append({"step": str(label), "met": r["met"], "missed": r["missed"], "pct_met": _pct(r["met"], r["met"] + r["missed"])})
+    return result
+
+
+def compliance_per_dealer(scope, period):
+    """Per dealer: its own deadlines (contact 2 h, resolve 24 h) met, missed, and the share met (%)."""
+    rows = _settled_deadlines(scope, period)
+    if rows is None:
+        return []
+    grouped = (
+        rows.filter(level=Level.DEALER)
+        .values("case__dealer__name")
+        .annotate(met=_MET, missed=_MISSED)
+        .order_by("case__dealer__name")
+    )
+    return [
+        {"dealer": r["case__dealer__name"] or _("未指派"), "met": r["met"], "missed": r["missed"],
+         "pct_met": _pct(r["met"], r["met"] + r["missed"])}
+        for r in grouped
+    ]
+
+
+def open_escalations(scope):
+    """Escalations not yet dealt with, per level, with the age of the oldest (hours)."""
+    cases = _cases(scope)
+    if cases is None:
+        return []
+    rows = Escalation.objects.filter(closed_at__isnull=True)
+    if not scope.city:
+        rows = rows.filter(case__in=cases)
+    grouped = {r["level"]: r for r in rows.values("level").annotate(c=Count("pk"), oldest=Min("created_at")).order_by()}
+    now = timezone.now()
+    result = []
+    for code, label in Level.choices:
+        if code == Level.DEALER:
+            continue
+        r = grouped.get(code)
+        age = round((now - r["oldest"]).total_seconds() / 3600, 1) if r else None
+        result.append({"level": str(label), "count": r["c"] if r else 0, "oldest_hours": age})
+    return result
+
+
+# --- scans of codes that are not genuine (the counterfeit signal) ---------------------------
+
+SUSPICIOUS_VERDICTS = [ScanLog.Verdict.UNKNOWN, ScanLog.Verdict.MALFORMED, ScanLog.Verdict.VOID]
+
+
+def suspicious_scans_per_day(scope, period):
+    """Per day: scans of unknown codes, malformed codes and void labels."""
+    if not scope.city:
+        return []
+    tz = timezone.get_current_timezone()
+    per = {v: Count("pk", filter=Q(verdict=v)) for v in SUSPICIOUS_VERDICTS}
+    days = (
+        ScanLog.objects.filter(period.q("at"), verdict__in=SUSPICIOUS_VERDICTS)
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day")
+        .annotate(**per)
+        .order_by("day")
+    )
+    return [{"day": f"{r['day']:%Y-%m-%d}", **{v: r[v] for v in SUSPICIOUS_VERDICTS}} for r in days]
+
+
+def top_unknown_codes(scope, period, limit=20):
+    """Unknown codes scanned most often in the period: a copied code shows up many times."""
+    if not scope.city:
+        return []
+    rows = (
+        ScanLog.objects.filter(period.q("at"), verdict=ScanLog.Verdict.UNKNOWN)
+        .values("code")
+        .annotate(scans=Count("pk"), networks=Count("network", distinct=True), last=Max("at"))
+        .order_by("-scans", "code")[:limit]
+    )
+    return [{"code": r["code"], "scans": r["scans"], "networks": r["networks"], "last": timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M")} for r in rows]
+
+
+def open_escalation_list(scope, limit=200):
+    """The open escalations themselves (association and regulator level), oldest first."""
+    cases = _cases(scope)
+    if cases is None:
+        return []
+    rows = Escalation.objects.filter(closed_at__isnull=True).exclude(level=Level.DEALER)
+    if not scope.city:
+        rows = rows.filter(case__in=cases)
+    rows = rows.select_related("case__dealer").order_by("created_at", "pk")[:limit]
+    return [
+        {
+            "case": e.case_id,
+            "kind": str(ProblemKind(e.case.kind).label),
+            "dealer": e.case.dealer.name if e.case.dealer_id else _("未指派"),
+            "level": str(e.get_level_display()),
+            "reason": str(e.get_reason_display()),
+            "since": timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        for e in rows
+    ]
+
+
+def period_summary(scope, period):
+    """Headline counts of a period for the periodic report."""
+    installs = _installations(scope, period)
+    ignitions = _ignitions(scope, period)
+    cases = _cases(scope)
+    in_period = cases.filter(period.q("reported_at")) if cases is not None else RemediationCase.objects.none()
+    closed = cases.filter(period.q("closed_at")) if cases is not None else RemediationCase.objects.none()
+    deadlines = _settled_deadlines(scope, period)
+    compliance = deadlines.aggregate(met=_MET, missed=_MISSED) if deadlines is not None else {"met": 0, "missed": 0}
+    suspicious = ScanLog.objects.filter(period.q("at"), verdict__in=SUSPICIOUS_VERDICTS) if scope.city else None
+    return {
+        "installations": installs.count() if installs is not None else 0,
+        "ignitions": ignitions.count() if ignitions is not None else 0,
+        "cases_reported": in_period.count(),
+        "cases_closed": closed.count(),
+        "deadlines_met": compliance["met"],
+        "deadlines_missed": compliance["missed"],
+        "pct_met": _pct(compliance["met"], compliance["met"] + compliance["missed"]),
+        "open_escalations": sum(r["count"] for r in open_escalations(scope)),
+        "suspicious_scans": suspicious.count() if suspicious is not None else 0,
+    }
