@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "remediation",
     "api",
     "stats",
-    "stats",
     "axes",
 ]
 
