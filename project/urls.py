@@ -12,7 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("stats/", include("stats.urls")),  # dashboards, exports, periodic reports
-    path("stats/", include("stats.urls")),  # dashboards, exports, periodic reports
     path("backoffice/", include("cases.urls")),  # models, declarations, batches, labels, stats
     path("declarations/", include("workflows.declaration_urls")),  # declaration review flow: inbox and steps
     path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
