@@ -115,4 +115,7 @@ def seed_demo():
     from field.demo import seed_field_demo  # work permits with known numbers for the demo workers
 
     seed_field_demo()
+    from cases.demo import seed_demo_labels  # activated, issued label batches through the review flow
+
+    seed_demo_labels()
     return logins

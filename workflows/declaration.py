@@ -9,6 +9,8 @@ Human steps are executed through workflows.declaration_services (the pages and
 tests both call it); the flow only says who may do what, in which order.
 """
 
+from contextvars import ContextVar
+
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -42,6 +44,11 @@ class ManufacturerTask(flow.View):
 
     def can_execute(self, user, task):
         return super().can_execute(user, task) and self._is_own(user, task)
+
+
+# Set by callers that generate the labels themselves in the same transaction
+# (the demo seed); then no Celery task is queued.
+generate_inline = ContextVar("generate_inline", default=False)
 
 
 def _no_view(request, *args, **kwargs):  # pages live in workflows.declaration_views
@@ -106,6 +113,8 @@ class DeclarationFlow(flow.Flow):
         from cases.tasks import generate_batch_labels
 
         batch = create_batch(activation.process.declaration)
+        if generate_inline.get():
+            return
         # After commit: the worker must see the batch and the waiting `generate` task.
         transaction.on_commit(lambda: generate_batch_labels.delay(batch.pk))
 
