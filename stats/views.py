@@ -89,8 +89,8 @@ def export(request, section, key, fmt):
         raise Http404
     period, form = _period(section, request.GET)
     if form.errors:
-        return HttpResponse(_("统计期无效：") + " ".join(form.errors.get("__all__", [])) , status=400,
-                            content_type="text/plain; charset=utf-8")
+        problems = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return HttpResponse(_("统计期无效：") + problems, status=400, content_type="text/plain; charset=utf-8")
     table = table_for(figure, figure.rows(scope, period))
     name = f"{figure.key}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}" if figure.periodic else f"{figure.key}.{fmt}"
     return TableExport(fmt, table).response(filename=name)
