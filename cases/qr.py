@@ -58,16 +58,38 @@ def _segments(text):
     return merged
 
 
+def _mixed_segments_win(base_url):
+    """Whether mixed segments give a smaller symbol than plain byte mode for this site's label URLs.
+
+    Every serial has the same length and alphabet, so the answer depends only
+    on the base URL: decide once, with a sample serial, instead of encoding
+    every label twice.
+    """
+    cached = _DECISION.get(base_url)
+    if cached is None:
+        sample = "0" * 14
+        plain = make_qr(label_url(sample))
+        try:
+            mixed = segno.make_qr(_label_segments(sample), error=ERROR_CORRECTION, boost_error=False)
+            cached = mixed.version < plain.version
+        except segno.DataOverflowError:
+            cached = False
+        _DECISION[base_url] = cached
+    return cached
+
+
+_DECISION = {}
+
+
+def _label_segments(serial):
+    return [(chunk, _MODES[kind]) for chunk, kind in _segments(label_qr_text(serial))]
+
+
 def make_label_qr(serial):
     """The label's QR code: mixed segments when that gives a smaller symbol, else plain byte mode."""
-    plain = make_qr(label_url(serial))
-    text = label_qr_text(serial)
-    try:
-        segments = [(chunk, _MODES[kind]) for chunk, kind in _segments(text)]
-        mixed = segno.make_qr(segments, error=ERROR_CORRECTION, boost_error=False)
-    except segno.DataOverflowError:
-        return plain
-    return mixed if mixed.version < plain.version else plain
+    if _mixed_segments_win(settings.PUBLIC_BASE_URL):
+        return segno.make_qr(_label_segments(serial), error=ERROR_CORRECTION, boost_error=False)
+    return make_qr(label_url(serial))
 
 
 def make_qr(data):
