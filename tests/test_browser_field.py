@@ -5,6 +5,7 @@ import io
 import os
 import shutil
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +13,8 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Organization
-from cases.qr import label_url, qr_png_bytes
+from cases import serials
+from cases.qr import make_label_qr, make_qr
 from field.models import Booking, Ignition, WorkRecord
 from tests.factories import PASSWORD
 from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
@@ -124,24 +126,51 @@ def write_y4m(path, image, frames=15):
             out.write(b"FRAME\n" + planes)
 
 
-def test_in_page_scanner_reads_label_from_fake_camera(live_server, launch, tmp_path):
-    label = label_for(state="sold", brand="华焰", model_number="JSQ25-13H1")
-    qr = Image.open(io.BytesIO(qr_png_bytes(label_url(label.serial), scale=6))).convert("RGB")
+def fake_camera_args(tmp_path, code):
+    """Chromium flags that make the camera show the segno QR `code` (as a .y4m video on a white frame)."""
+    png = io.BytesIO()
+    code.save(png, kind="png", scale=6, border=4)
+    qr = Image.open(io.BytesIO(png.getvalue())).convert("RGB")
     frame = Image.new("RGB", (640, 480), "white")
     qr.thumbnail((440, 440))
     frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
-    video = tmp_path / "label.y4m"
+    video = tmp_path / "camera.y4m"
     write_y4m(video, frame)
+    return ["--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}",
+            "--use-fake-ui-for-media-stream"]
 
-    browser = launch([
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-        "--use-fake-ui-for-media-stream",
-    ])
+
+def test_in_page_scanner_reads_label_from_fake_camera(live_server, launch, tmp_path):
+    label = label_for(state="sold", brand="华焰", model_number="JSQ25-13H1")
+    # A check symbol outside [0-9A-Z] (* ~ $ = U) must survive the scanner's URL parsing too.
+    label.serial = next(s for s in iter(serials.new_serial, None) if s[-1] in "*~$=")
+    label.save(update_fields=["serial"])
+    browser = launch(fake_camera_args(tmp_path, make_label_qr(label.serial)))  # the printed label's QR
     context = browser.new_context(**PHONE)
     context.grant_permissions(["camera"], origin=live_server.url)
     page = context.new_page()
     page.goto(f"{live_server.url}/field/scan/")
-    page.wait_for_url(f"**/q/{label.serial}", timeout=20000)
+    page.wait_for_url(lambda url: unquote(url).endswith(f"/q/{label.serial}"), timeout=20000)
     assert "真品标识" in page.inner_text("#verdict")
     assert "华焰 JSQ25-13H1" in page.inner_text("main")
+
+
+def test_install_page_fills_permit_number_from_scanned_permit_card(live_server, launch, tmp_path):
+    from field.services.permits import permit_url
+
+    installer, permit = installer_with_permit()
+    label = label_for(permit.company, state="sold")
+    browser = launch(fake_camera_args(tmp_path, make_qr(permit_url(permit.number))))  # the permit card's QR
+    context = browser.new_context(**PHONE)
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    login(page, live_server.url, installer.username)
+    page.goto(f"{live_server.url}/field/install/{label.serial}/")
+    page.fill("#id_permit", "")
+    page.click("[data-scan-start]")
+    page.wait_for_function(f"document.querySelector('#id_permit').value === '{permit.number}'", timeout=20000)
+    page.check("#id_nameplate_confirmed")
+    page.select_option("#id_district", "nanshan")
+    page.click("#work-form button[type=submit]")
+    page.wait_for_url("**/rate/")
+    assert WorkRecord.objects.get().permit == permit

@@ -9,6 +9,7 @@ from PIL import Image
 
 from accounts import roles
 from accounts.models import Organization
+from cases.qr import qr_png_bytes
 from field.models import WorkPermit
 from field.services import permits
 from field.services.errors import FieldError
@@ -94,8 +95,7 @@ def test_permit_pages_issue_card_with_decodable_qr_and_revoke(client, reviewer, 
     assert permit.number in card and 'id="permit-qr"' in card
     # Render the card's QR (same data) and decode it back with a real decoder.
     png = tmp_path / "permit.png"
-    permits_qr = __import__("cases.qr", fromlist=["qr_png_bytes"]).qr_png_bytes(permits.permit_url(permit.number))
-    png.write_bytes(permits_qr)
+    png.write_bytes(qr_png_bytes(permits.permit_url(permit.number)))
     decoded = zxingcpp.read_barcodes(Image.open(png))[0].text
     assert decoded.endswith(f"/p/{permit.number}")
     public = client.get(f"/p/{permit.number}")

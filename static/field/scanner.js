@@ -3,7 +3,8 @@
  * data-mode="fill": a permit QR (…/p/<number>) or any text fills the input named by data-fill. */
 (function () {
   "use strict";
-  var LABEL_RE = /\/q\/([0-9A-Za-z]+)\/?$/;
+  // Serials are Crockford base32 plus a check symbol that may be one of * ~ $ = U.
+  var LABEL_RE = /\/q\/([0-9A-Za-z*~$=]+)\/?$/;
   var PERMIT_RE = /\/p\/([A-Za-z0-9-]+)\/?$/;
 
   function start(box) {
@@ -31,7 +32,7 @@
     function handle(text) {
       var label = LABEL_RE.exec(text);
       if (box.dataset.mode === "go") {
-        if (label) { stop(); window.location.href = box.dataset.target.replace("SERIAL", label[1]); return true; }
+        if (label) { stop(); window.location.href = box.dataset.target.replace("SERIAL", encodeURIComponent(label[1])); return true; }
         status.textContent = box.dataset.msgOther;
         return false;
       }

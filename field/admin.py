@@ -1,0 +1,60 @@
+"""Read-mostly admin views of field records; changes go through the field pages and services."""
+
+from django.contrib import admin
+
+from .models import Booking, Ignition, Sale, ScanLog, WorkPermit, WorkRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Field records are written by services (locked, checked, logged), never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkPermit)
+class WorkPermitAdmin(ReadOnlyAdmin):
+    list_display = ["number", "holder_name", "company", "kind", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["kind", "company"]
+    search_fields = ["number", "holder_name"]
+    list_select_related = ["company"]
+
+
+@admin.register(ScanLog)
+class ScanLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "code", "verdict", "channel", "role", "network", "device"]
+    list_filter = ["verdict", "channel", "device"]
+    search_fields = ["code"]
+    date_hierarchy = "at"
+
+
+@admin.register(Sale)
+class SaleAdmin(ReadOnlyAdmin):
+    list_display = ["label", "dealer", "district", "at"]
+    list_select_related = ["label", "dealer"]
+
+
+@admin.register(WorkRecord)
+class WorkRecordAdmin(ReadOnlyAdmin):
+    list_display = ["label", "kind", "company", "permit", "district", "at", "rating"]
+    list_filter = ["kind", "district", "rating"]
+    list_select_related = ["label", "company", "permit"]
+
+
+@admin.register(Ignition)
+class IgnitionAdmin(ReadOnlyAdmin):
+    list_display = ["label", "company", "permit", "supply_gas_category", "at"]
+    list_select_related = ["label", "company", "permit"]
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdmin):
+    list_display = ["label", "kind", "company", "district", "preferred_date", "status", "scheduled_for"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["label", "company"]
