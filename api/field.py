@@ -6,6 +6,7 @@ a FieldError becomes its HTTP status with {"code", "detail", ...}.
 
 from django.conf import settings
 from django.urls import path
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -190,7 +191,7 @@ class ScanResolve(FieldAPIView):
     def get(self, request, code):
         rate = getattr(settings, "FIELD_SCAN_RATE", "60/m")
         if is_ratelimited(request, group="field-scan", key="ip", rate=rate, increment=True):
-            return Response({"code": "rate_limited", "detail": "查询过于频繁，请稍后再试。"}, status=429)
+            return Response({"code": "rate_limited", "detail": _("查询过于频繁，请稍后再试。")}, status=429)
         view = selectors.resolve_scan(code)
         record_scan(request, code=code, verdict=view.verdict, label=view.label, channel=ScanLog.Channel.API)
         return Response(ScanSerializer(view).data, status=200 if view.is_genuine else 404)
@@ -246,7 +247,7 @@ class PermitList(FieldAPIView):
         data = valid(PermitIssueInput, request)
         holder = User.objects.select_related("organization").filter(pk=data.pop("holder")).first()
         if holder is None:
-            raise FieldError("invalid", "持证人不存在。")
+            raise FieldError("invalid", _("持证人不存在。"))
         permit = permit_services.issue_permit(issued_by=request.user, holder=holder, **data)
         return Response(PermitSerializer(permit).data, status=201)
 
@@ -258,7 +259,7 @@ class PermitCheck(FieldAPIView):
     def get(self, request, number):
         permit = selectors.permit_by_number(permit_services.parse_permit_code(number))
         if permit is None:
-            raise FieldError("not_found", "上岗证不存在。")
+            raise FieldError("not_found", _("上岗证不存在。"))
         return Response(PermitSerializer(permit).data)
 
 
@@ -267,7 +268,7 @@ class PermitRevoke(FieldAPIView):
     def post(self, request, pk):
         data = valid(RevokeInput, request)
         if not WorkPermit.objects.filter(pk=pk).exists():
-            raise FieldError("not_found", "上岗证不存在。")
+            raise FieldError("not_found", _("上岗证不存在。"))
         permit = permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=data["reason"])
         return Response(PermitSerializer(permit).data)
 
@@ -292,7 +293,7 @@ class BookingCompanies(FieldAPIView):
     @extend_schema(responses=inline_serializer("BookingCompany", {"id": serializers.IntegerField(), "name": serializers.CharField()}, many=True))
     def get(self, request, code, kind):
         if kind not in Booking.Kind.values:
-            raise FieldError("invalid", "未知的预约类别。")
+            raise FieldError("invalid", _("未知的预约类别。"))
         label = find_label(code)
         return Response([{"id": c.pk, "name": c.name} for c in booking_services.booking_companies(label, kind)])
 

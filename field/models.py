@@ -65,6 +65,9 @@ class WorkPermit(models.Model):
     issued_at = models.DateTimeField(_("发证时间"), default=timezone.now)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("吊销原因"), max_length=255, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("吊销人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("上岗证")

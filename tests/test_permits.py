@@ -103,7 +103,7 @@ def test_permit_pages_issue_card_with_decodable_qr_and_revoke(client, reviewer, 
 
     client.post(f"/field/permits/{permit.pk}/revoke/", {"reason": "离职"})
     permit.refresh_from_db()
-    assert permit.revoked_at and permit.revoked_reason == "离职"
+    assert permit.revoked_at and permit.revoked_reason == "离职" and permit.revoked_by == reviewer
     assert "已被吊销" in client.get(f"/p/{permit.number}").content.decode()
     again = client.post(f"/field/permits/{permit.pk}/revoke/", {"reason": "x"})
     assert again.status_code == 409

@@ -27,7 +27,3 @@ def clean_mobile(phone):
         raise FieldError("invalid", _("请输入 11 位手机号码。"))
     return phone
 
-
-def mask_phone(phone):
-    """138****5678: residents' numbers are shown masked to all but those who must call."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else phone

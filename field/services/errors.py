@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import has_role
+
 
 class FieldError(Exception):
     """A refused field operation. Pages show `message`; the API answers `status` with code+detail."""
@@ -37,8 +39,6 @@ class FieldError(Exception):
 
 def require_role(user, *role_names):
     """Refuse unless the user holds one of the roles (superusers hold every role)."""
-    from accounts.roles import has_role
-
     if not user.is_authenticated:
         raise FieldError("wrong_role", _("请先登录。"))
     if user.is_superuser or has_role(user, *role_names):

@@ -113,5 +113,6 @@ def revoke_permit(*, permit_id, revoked_by, reason):
         raise FieldError("invalid", _("请填写吊销原因。"))
     permit.revoked_at = timezone.now()
     permit.revoked_reason = reason.strip()[:255]
-    permit.save(update_fields=["revoked_at", "revoked_reason"])
+    permit.revoked_by = revoked_by
+    permit.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     return permit
