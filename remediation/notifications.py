@@ -25,20 +25,27 @@ from .models import Level, Notification
 logger = logging.getLogger(__name__)
 
 
-def _members(org_filter):
-    return list(User.objects.filter(is_active=True, **org_filter).order_by("pk"))
+def _members(org_filter, cache=None):
+    """Active users matching the filter; `cache` (a dict) reuses the answer within one sweep batch."""
+    key = tuple(sorted(org_filter.items()))
+    if cache is not None and key in cache:
+        return cache[key]
+    users = list(User.objects.filter(is_active=True, **org_filter).order_by("pk"))
+    if cache is not None:
+        cache[key] = users
+    return users
 
 
-def association_users():
-    return _members({"organization__kind": Organization.Kind.ASSOCIATION})
+def association_users(cache=None):
+    return _members({"organization__kind": Organization.Kind.ASSOCIATION}, cache)
 
 
-def regulator_users():
-    return _members({"organization__kind": Organization.Kind.REGULATOR})
+def regulator_users(cache=None):
+    return _members({"organization__kind": Organization.Kind.REGULATOR}, cache)
 
 
-def dealer_users(dealer_id):
-    return _members({"organization_id": dealer_id}) if dealer_id else []
+def dealer_users(dealer_id, cache=None):
+    return _members({"organization_id": dealer_id}, cache) if dealer_id else []
 
 
 def case_url(case):
@@ -63,7 +70,7 @@ def _rows_for(users, key_prefix, case, escalation, subject, body, now):
     return rows
 
 
-def _store(rows):
+def store(rows):
     """Insert the rows that are new; return ids of the e-mail/SMS rows still to send."""
     if not rows:
         return []
@@ -77,13 +84,18 @@ def _store(rows):
 
 def notify_escalation(escalation):
     """Tell everyone an escalation reaches; returns outbound ids for schedule_delivery."""
+    return store(escalation_rows(escalation))
+
+
+def escalation_rows(escalation, cache=None):
+    """The unsaved notification rows for an escalation: association (+ dealer) or regulator (+ association)."""
     case = escalation.case
     now = timezone.now()
     if escalation.level == Level.ASSOCIATION:
-        users = association_users() + dealer_users(case.dealer_id)
+        users = association_users(cache) + dealer_users(case.dealer_id, cache)
         subject = _("整改单 #%(pk)s 超时，已转协会督办") % {"pk": case.pk}
     else:
-        users = regulator_users() + association_users()
+        users = regulator_users(cache) + association_users(cache)
         subject = _("整改单 #%(pk)s 已上报行业主管部门") % {"pk": case.pk}
     body = _("%(subject)s。问题：%(kind)s；编码：%(code)s。详情：%(url)s") % {
         "subject": subject,
@@ -91,7 +103,7 @@ def notify_escalation(escalation):
         "code": case.code or "-",
         "url": case_url(case),
     }
-    return _store(_rows_for(users, f"esc{escalation.pk}", case, escalation, subject, body, now))
+    return _rows_for(users, f"esc{escalation.pk}", case, escalation, subject, body, now)
 
 
 def _notify_case(case, users, prefix, subject):
@@ -101,7 +113,7 @@ def _notify_case(case, users, prefix, subject):
         "code": case.code or "-",
         "url": case_url(case),
     }
-    return _store(_rows_for(users, prefix, case, None, subject, body, timezone.now()))
+    return store(_rows_for(users, prefix, case, None, subject, body, timezone.now()))
 
 
 def notify_dealer_assigned(case):
@@ -128,7 +140,7 @@ def notify_resident_closed(case):
         body=text,
         created_at=timezone.now(),
     )
-    return _store([row])
+    return store([row])
 
 
 def schedule_delivery(ids):

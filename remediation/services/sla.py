@@ -26,12 +26,35 @@ def _local(dt):
     return date_format(timezone.localtime(dt), "Y-m-d H:i")
 
 
-def start_deadline(case, step, now):
+class SweepBatch:
+    """What one sweep batch shares: looked-up durations and recipients, and rows to insert in bulk."""
+
+    def __init__(self):
+        self.events = []
+        self.notifications = []
+        self.durations = {}
+        self.recipients = {}
+
+    def duration(self, step):
+        if step not in self.durations:
+            self.durations[step] = DeadlinePolicy.duration(step)
+        return self.durations[step]
+
+    def flush(self):
+        """Insert the buffered rows; returns the ids of e-mail/SMS notifications to deliver."""
+        from .. import notifications
+
+        CaseEvent.objects.bulk_create(self.events)
+        outbound = notifications.store(self.notifications)
+        self.events, self.notifications = [], []
+        return outbound
+
+
+def start_deadline(case, step, now, batch=None):
     """Start the clock of `step` (once per case and step); returns the Deadline."""
+    duration = batch.duration(step) if batch else DeadlinePolicy.duration(step)
     deadline, created = Deadline.objects.get_or_create(
-        case=case,
-        step=step,
-        defaults={"level": STEP_LEVEL[step], "due_at": now + DeadlinePolicy.duration(step), "created_at": now},
+        case=case, step=step, defaults={"level": STEP_LEVEL[step], "due_at": now + duration, "created_at": now}
     )
     if created:
         record_event(
@@ -39,6 +62,7 @@ def start_deadline(case, step, now):
             CaseEvent.Kind.DEADLINE_SET,
             text=_("%(step)s：截止 %(due)s") % {"step": Step(step).label, "due": _local(deadline.due_at)},
             at=now,
+            buffer=batch.events if batch else None,
         )
     return deadline
 
@@ -50,7 +74,8 @@ def complete_step(case, step, now, origin=None):
         return deadline, []
     if now > deadline.due_at:
         # Late but not yet swept: the same rule as the sweep, so the clock has one meaning.
-        return deadline, _miss(deadline, now)
+        deadline.case = case
+        return deadline, _miss([deadline], now)
     Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.MET, settled_at=now)
     record_event(case, CaseEvent.Kind.DEADLINE_MET, origin, Step(step).label, at=now)
     return deadline, []
@@ -66,7 +91,7 @@ def cancel_pending(case, now, origin=None, steps=None):
         record_event(case, CaseEvent.Kind.DEADLINE_CANCELLED, origin, Step(deadline.step).label, at=now)
 
 
-def escalate(case, level, reason, now, deadline=None, actor=None, note=""):
+def escalate(case, level, reason, now, deadline=None, actor=None, note="", batch=None):
     """Record an escalation and raise the case's level (never lowers it)."""
     escalation = Escalation.objects.create(
         case=case, deadline=deadline, level=level, reason=reason, note=note, created_at=now, created_by=actor
@@ -77,34 +102,93 @@ def escalate(case, level, reason, now, deadline=None, actor=None, note=""):
         RemediationCase.objects.filter(pk=case.pk).update(escalation_level=level)
         # The association's follow-up is now in the regulator's hands.
         Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).update(closed_at=now)
-    case.escalation_level = RemediationCase.objects.filter(pk=case.pk).values_list("escalation_level", flat=True)[0]
+    if level == Level.REGULATOR or case.escalation_level == Level.DEALER:
+        case.escalation_level = level
     record_event(
         case,
         CaseEvent.Kind.ESCALATED,
         text=_("升级至%(level)s：%(reason)s") % {"level": Level(level).label, "reason": Escalation.Reason(reason).label},
         at=now,
+        buffer=batch.events if batch else None,
     )
     return escalation
 
 
-def _miss(deadline, now):
-    """Mark one pending deadline missed and escalate it; returns outbound notification ids."""
+def _miss(deadlines, now):
+    """Mark pending deadlines (locked by the caller) missed and escalate them, set-based.
+
+    A missed dealer deadline escalates to the association and starts its follow-up
+    clock (one per case); a missed follow-up escalates to the regulator unless the
+    association already reported the case. Returns the e-mail/SMS ids to deliver.
+    """
     from .. import notifications
 
-    if not Deadline.objects.filter(pk=deadline.pk, state=Deadline.State.PENDING).update(
+    if not deadlines:
+        return []
+    batch = SweepBatch()
+    Deadline.objects.filter(pk__in=[d.pk for d in deadlines], state=Deadline.State.PENDING).update(
         state=Deadline.State.MISSED, settled_at=now
-    ):
-        return []  # someone else settled it first
-    case = deadline.case
-    record_event(case, CaseEvent.Kind.DEADLINE_MISSED, text=Step(deadline.step).label, at=now)
-    if deadline.level == Level.DEALER:
-        escalation = escalate(case, Level.ASSOCIATION, Escalation.Reason.MISSED, now, deadline=deadline)
-        start_deadline(case, Step.FOLLOWUP, now)
-    else:
-        if Escalation.objects.filter(case=case, level=Level.REGULATOR).exists():
-            return []
-        escalation = escalate(case, Level.REGULATOR, Escalation.Reason.MISSED, now, deadline=deadline)
-    return notifications.notify_escalation(escalation)
+    )
+    cases = {d.case_id: d.case for d in deadlines}
+    for d in deadlines:
+        record_event(d.case, CaseEvent.Kind.DEADLINE_MISSED, text=Step(d.step).label, at=now, buffer=batch.events)
+    dealer_level = [d for d in deadlines if d.level == Level.DEALER]
+    followups = [d for d in deadlines if d.level == Level.ASSOCIATION]
+    reported = set(
+        Escalation.objects.filter(case_id__in=[d.case_id for d in followups], level=Level.REGULATOR).values_list(
+            "case_id", flat=True
+        )
+    )
+    to_regulator = [d for d in followups if d.case_id not in reported]
+    escalations = Escalation.objects.bulk_create(
+        [
+            Escalation(case=d.case, deadline=d, level=level, reason=Escalation.Reason.MISSED, created_at=now)
+            for level, group in ((Level.ASSOCIATION, dealer_level), (Level.REGULATOR, to_regulator))
+            for d in group
+        ]
+    )
+    if dealer_level:
+        RemediationCase.objects.filter(
+            pk__in={d.case_id for d in dealer_level}, escalation_level=Level.DEALER
+        ).update(escalation_level=Level.ASSOCIATION)
+    if to_regulator:
+        regulator_cases = {d.case_id for d in to_regulator}
+        RemediationCase.objects.filter(pk__in=regulator_cases).update(escalation_level=Level.REGULATOR)
+        # The association's follow-up is now in the regulator's hands.
+        Escalation.objects.filter(
+            case_id__in=regulator_cases, level=Level.ASSOCIATION, closed_at__isnull=True
+        ).update(closed_at=now)
+    for escalation in escalations:
+        record_event(
+            escalation.case,
+            CaseEvent.Kind.ESCALATED,
+            text=_("升级至%(level)s：%(reason)s")
+            % {"level": Level(escalation.level).label, "reason": Escalation.Reason.MISSED.label},
+            at=now,
+            buffer=batch.events,
+        )
+        batch.notifications.extend(notifications.escalation_rows(escalation, batch.recipients))
+    _start_followups({d.case_id for d in dealer_level}, cases, now, batch)
+    return batch.flush()
+
+
+def _start_followups(case_ids, cases, now, batch):
+    """The association's follow-up clock, once per case (a second missed dealer step adds none)."""
+    if not case_ids:
+        return
+    existing = set(
+        Deadline.objects.filter(case_id__in=case_ids, step=Step.FOLLOWUP).values_list("case_id", flat=True)
+    )
+    due = now + batch.duration(Step.FOLLOWUP)
+    new = [
+        Deadline(case_id=pk, step=Step.FOLLOWUP, level=Level.ASSOCIATION, due_at=due, created_at=now)
+        for pk in sorted(case_ids - existing)
+    ]
+    # ignore_conflicts: a concurrent sweep may start the same case's follow-up from its other dealer step.
+    Deadline.objects.bulk_create(new, ignore_conflicts=True)
+    text = _("%(step)s：截止 %(due)s") % {"step": Step.FOLLOWUP.label, "due": _local(due)}
+    for deadline in new:
+        record_event(cases[deadline.case_id], CaseEvent.Kind.DEADLINE_SET, text=text, at=now, buffer=batch.events)
 
 
 def sweep_due_deadlines(now=None, batch_size=BATCH_SIZE):
@@ -127,10 +211,7 @@ def sweep_due_deadlines(now=None, batch_size=BATCH_SIZE):
             )
             if not batch:
                 break
-            outbound = []
-            for deadline in batch:
-                outbound.extend(_miss(deadline, now))
-            notifications.schedule_delivery(outbound)
+            notifications.schedule_delivery(_miss(batch, now))
         total += len(batch)
         if len(batch) < batch_size:
             break

@@ -1,0 +1,133 @@
+"""Benchmark: sweep 10 000 due deadlines among 1 000 000 open ones on PostgreSQL.
+
+    python bench/sla.py                      # uses postgres://postgres@127.0.0.1:5432/gaslabel_bench_sla
+    BENCH_DATABASE_URL=postgres://… BENCH_DEADLINES=1000000 BENCH_DUE=10000 python bench/sla.py
+
+The database is created when missing, migrated, and its remediation and viewflow
+tables are EMPTIED: give it a database of its own. Rows are inserted set-based
+(INSERT … SELECT generate_series), then the real service
+`remediation.services.sla.sweep_due_deadlines` runs; e-mail/SMS delivery is
+counted instead of being queued on a broker (the sweep's cost is the subject).
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gaslabel_bench_sla"
+URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+TOTAL = int(os.environ.get("BENCH_DEADLINES", 1_000_000))
+DUE = int(os.environ.get("BENCH_DUE", 10_000))
+
+
+def ensure_database(url):
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main():
+    if not URL.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench/sla.py needs PostgreSQL (SKIP LOCKED, partial index): set BENCH_DATABASE_URL=postgres://…")
+    ensure_database(URL)
+    os.environ["DATABASE_URL"] = URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts import roles
+    from accounts.models import Organization, User
+    from remediation import notifications
+    from remediation.models import Deadline, Escalation, Notification, RemediationCase
+    from remediation.services import sla
+    from workflows.remediation import RemediationFlow
+
+    call_command("migrate", verbosity=0)
+    cases = TOTAL // 2  # each case has two open clocks: contact and resolve
+    print(f"PostgreSQL {connection.cursor().connection.info.server_version}; "
+          f"{TOTAL:,} open deadlines on {cases:,} cases, {DUE:,} of them due")
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE remediation_notification, remediation_caseevent, remediation_escalation, remediation_deadline, "
+            "remediation_remediationcase, viewflow_task, viewflow_process RESTART IDENTITY CASCADE"
+        )
+    association, _ = Organization.objects.get_or_create(name="基准协会", kind=Organization.Kind.ASSOCIATION)
+    dealer, _ = Organization.objects.get_or_create(name="基准代理商", kind=Organization.Kind.DEALER)
+    for username, org, role in (("bench-reviewer", association, roles.REVIEWER), ("bench-dealer", dealer, roles.DEALER)):
+        User.objects.get_or_create(
+            username=username, defaults={"organization": org, "email": f"{username}@example.com", "phone": "13800000000"}
+        )
+
+    flow_ref = RemediationCase._meta.get_field("flow_class").get_prep_value(RemediationFlow)
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO viewflow_process (flow_class, status, created, data) "
+            "SELECT %s, 'NEW', now(), '{}'::jsonb FROM generate_series(1, %s)",
+            [flow_ref, cases],
+        )
+        cur.execute(
+            "INSERT INTO remediation_remediationcase (process_ptr_id, kind, typed_code, district, address, "
+            "resident_phone, description, reported_at, stage, resolution, escalation_level, dealer_id) "
+            "SELECT id, 'label_mismatch', '', 'futian', '', '', '', now(), 'contact', '', 'dealer', %s "
+            "FROM viewflow_process WHERE flow_class = %s",
+            [dealer.pk, flow_ref],
+        )
+        cur.execute(
+            "INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at) "
+            "SELECT process_ptr_id, 'contact', 'dealer', "
+            "  CASE WHEN process_ptr_id <= (SELECT min(process_ptr_id) FROM remediation_remediationcase) + %s - 1 "
+            "       THEN now() - interval '1 hour' ELSE now() + interval '2 hours' END, 'pending', now() "
+            "FROM remediation_remediationcase "
+            "UNION ALL "
+            "SELECT process_ptr_id, 'resolve', 'dealer', now() + interval '24 hours', 'pending', now() "
+            "FROM remediation_remediationcase",
+            [DUE],
+        )
+        cur.execute("ANALYZE")
+    print(f"set-based insert + analyze: {time.perf_counter() - started:.1f} s")
+    pending = Deadline.objects.filter(state="pending").count()
+    due = Deadline.objects.filter(state="pending", due_at__lt=timezone.now()).count()
+    print(f"pending deadlines: {pending:,}; due now: {due:,}")
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "EXPLAIN SELECT id FROM remediation_deadline WHERE state = 'pending' AND due_at < now() "
+            "ORDER BY due_at, id LIMIT 500 FOR UPDATE SKIP LOCKED"
+        )
+        plan = "\n".join("    " + row[0] for row in cur.fetchall())
+    print("claim query plan:\n" + plan)
+
+    queued = []
+    notifications.schedule_delivery = lambda ids: queued.extend(ids)  # count, do not enqueue
+    started = time.perf_counter()
+    missed = sla.sweep_due_deadlines()
+    elapsed = time.perf_counter() - started
+    print(f"sweep: {missed:,} deadlines missed and escalated in {elapsed:.2f} s "
+          f"({missed / elapsed:,.0f}/s, batches of {sla.BATCH_SIZE})")
+    print(f"escalations: {Escalation.objects.count():,}; follow-up deadlines started: "
+          f"{Deadline.objects.filter(step='followup').count():,}; notifications: {Notification.objects.count():,} "
+          f"({len(queued):,} e-mail/SMS queued)")
+    started = time.perf_counter()
+    again = sla.sweep_due_deadlines()
+    print(f"second sweep (nothing due): {again} in {(time.perf_counter() - started) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
