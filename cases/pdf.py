@@ -117,12 +117,17 @@ def qr_runs(matrix):
             yield y, start, len(row) - start
 
 
-def draw_label(ops, x, y, sheet, serial, text, *, border=True):
+def encode(serial):
+    """(serial, modules per side, dark runs) of the label's QR: the slow part, so it can run in worker processes."""
+    code = qr.make_label_qr(serial)
+    return serial, code.symbol_size(border=0)[0], list(qr_runs(code.matrix))
+
+
+def draw_label(ops, x, y, sheet, encoded, text, *, border=True):
     """Append the PDF operators of one label at (x, y) to the list `ops`."""
+    serial, modules, runs = encoded
     pad = 1.8 * mm
     serial_h = 3.6 * mm
-    code = qr.make_label_qr(serial)
-    modules = code.symbol_size(border=0)[0]
     qr_box = min(sheet.height - 2 * pad - serial_h, sheet.width * 0.5)
     module = qr_box / (modules + 4)  # 2-module quiet zone each side inside the box
     qx, qy = x + pad, y + pad + serial_h
@@ -132,7 +137,7 @@ def draw_label(ops, x, y, sheet, serial, text, *, border=True):
     top = qy + qr_box - 2 * module
     rects = [
         f"{_num(qx + (2 + col) * module)} {_num(top - (row + 1) * module)} {_num(length * module)} {_num(module)} re"
-        for row, col, length in qr_runs(code.matrix)
+        for row, col, length in runs
     ]
     ops.append(" ".join(rects) + " f")
 
@@ -218,7 +223,25 @@ def _font_objects(writer):
     yield writer.obj(FONT_SERIAL, f"<< /Type /Font /Subtype /Type1 /BaseFont /{SERIAL_FONT} /Encoding /WinAnsiEncoding >>")
 
 
-def render_labels(serials, text, sheet=None):
+def _encoded(serials, workers):
+    """QR runs for each serial, in order; with workers > 1 encoded in a process pool, a chunk at a time.
+
+    Chunks are read from `serials` in this process (it may be a database
+    cursor) so memory stays bounded by the chunk size.
+    """
+    if workers <= 1:
+        yield from map(encode, serials)
+        return
+    import multiprocessing
+    from itertools import islice
+
+    iterator = iter(serials)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        while chunk := list(islice(iterator, 2000)):
+            yield from pool.map(encode, chunk, chunksize=100)
+
+
+def render_labels(serials, text, sheet=None, workers=1):
     """Yield the bytes of a PDF with one label per serial; memory stays flat however many there are."""
     sheet = sheet or Sheet.from_settings()
     writer = _Writer()
@@ -240,9 +263,9 @@ def render_labels(serials, text, sheet=None):
         page_objects.append(number)
         return out
 
-    for serial in serials:
+    for encoded in _encoded(serials, workers):
         x, y = sheet.origin(on_page)
-        draw_label(ops, x, y, sheet, serial, text)
+        draw_label(ops, x, y, sheet, encoded, text)
         on_page += 1
         if on_page == sheet.per_page:
             yield flush()
@@ -285,8 +308,11 @@ def batch_serials(batch):
     return batch.labels.order_by("pk").values_list("serial", flat=True).iterator(chunk_size=2000)
 
 
-def render_batch(batch):
-    return render_labels(batch_serials(batch), label_text_for(batch.appliance_model))
+def render_batch(batch, workers=None):
+    """The batch's label sheets; big batches encode their QR codes on several cores (LABEL_PDF_WORKERS)."""
+    if workers is None:
+        workers = settings.LABEL_PDF_WORKERS if batch.quantity >= 2000 else 1
+    return render_labels(batch_serials(batch), label_text_for(batch.appliance_model), workers=workers)
 
 
 def label_svg(serial, text):

@@ -148,6 +148,8 @@ LABEL_COLUMNS = env.env_int(ENV, "LABEL_COLUMNS", 0)
 LABEL_ROWS = env.env_int(ENV, "LABEL_ROWS", 0)
 # Labels generated per INSERT when a batch is approved.
 LABEL_CHUNK_SIZE = env.env_int(ENV, "LABEL_CHUNK_SIZE", 2000)
+# Processes encoding QR codes for big batch PDFs (segno picks the best mask per code: CPU-bound).
+LABEL_PDF_WORKERS = env.env_int(ENV, "LABEL_PDF_WORKERS", min(4, os.cpu_count() or 1))
 
 EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "noreply@gaslabel.local")

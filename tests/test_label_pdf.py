@@ -103,3 +103,9 @@ def test_pdf_is_produced_as_a_stream_of_pages():
     # header, 4 font objects, one chunk per page, pages/catalog/info, xref, trailer
     assert len(chunks) == 1 + 4 + pages + 3 + 2
     assert max(len(c) for c in chunks) < 64 * 1024
+
+
+def test_pdf_from_worker_processes_is_identical_to_in_process():
+    codes = [serials.new_serial() for _ in range(45)]
+    text = pdf.LabelText("华焰", "JZT-2H10", "灶具", "天然气 12T", "协会")
+    assert b"".join(pdf.render_labels(codes, text, workers=2)) == b"".join(pdf.render_labels(codes, text))
