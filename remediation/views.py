@@ -87,7 +87,8 @@ def _case_context(request, case):
         "resolve_form": ResolveForm(),
         "reassign_form": ReassignForm(initial={"dealer": case.dealer_id}),
         "note_form": NoteForm(),
-        "text_form": TextForm(),
+        "followup_form": TextForm(prefix="followup"),
+        "regulator_form": TextForm(prefix="regulator"),
     }
 
 
@@ -103,14 +104,14 @@ def case_page(request, pk):
     return render(request, "remediation/case.html", _case_context(request, _load_case(request, pk)))
 
 
-def _action(service, form_class, build_kwargs, success):
+def _action(service, form_class, build_kwargs, success, prefix=None):
     """A POST on the case page: run one service; errors re-render the page with their 4xx status."""
 
     @login_required
     @require_POST
     def view(request, pk):
         case = _load_case(request, pk)
-        form = form_class(request.POST)
+        form = form_class(request.POST, prefix=prefix)
         try:
             if not form.is_valid():
                 raise RemediationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -135,9 +136,15 @@ resolve = _action(
 reassign = _action(
     services.reassign_dealer, ReassignForm, lambda d: {"dealer_id": d["dealer"].pk}, lambda: _("已指派代理商。")
 )
-close_followup = _action(services.close_followup, TextForm, lambda d: {"note": d["note"]}, lambda: _("协会督办已完成。"))
+close_followup = _action(
+    services.close_followup, TextForm, lambda d: {"note": d["note"]}, lambda: _("协会督办已完成。"), prefix="followup"
+)
 report_to_regulator = _action(
-    services.report_to_regulator, TextForm, lambda d: {"note": d["note"]}, lambda: _("已上报行业主管部门。")
+    services.report_to_regulator,
+    TextForm,
+    lambda d: {"note": d["note"]},
+    lambda: _("已上报行业主管部门。"),
+    prefix="regulator",
 )
 note = _action(services.add_note, NoteForm, lambda d: {"kind": d["kind"], "text": d["text"]}, lambda: _("已保存。"))
 

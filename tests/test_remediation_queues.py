@@ -137,3 +137,29 @@ def test_dealer_acts_through_the_case_page(client, city):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.stage == "closed"
+
+
+def test_association_reports_to_the_regulator_from_the_case_page(client, city):
+    case = new_case(city)
+    client.force_login(city.reviewer)
+    url = reverse("remediation:report-regulator", args=[case.pk])
+    response = client.post(url, {"regulator-note": ""})
+    assert response.status_code == 400 and "请填写上报说明" in response.content.decode()
+    response = client.post(url, {"regulator-note": "代理商拒不整改"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.escalation_level == "regulator"
+    assert case.escalations.get(level="regulator").note == "代理商拒不整改"
+
+
+def test_navigation_entries_per_role(city):
+    from accounts.navigation import items_for
+
+    def keys(user):
+        return {item.key for item in items_for(user) if item.key.startswith("remediation_")}
+
+    assert keys(city.installer) >= {"remediation_report"} and "remediation_mine" not in keys(city.installer)
+    assert "remediation_report" in keys(city.igniter)
+    assert "remediation_mine" in keys(city.dealer)
+    assert {"remediation_escalations", "remediation_all"} <= keys(city.reviewer)
+    assert "remediation_escalated" in keys(city.regulator) and "remediation_all" not in keys(city.regulator)
