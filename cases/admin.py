@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApplianceModel, Declaration, Label, LabelBatch, LabelTransition
+from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelTransition
 
 
 @admin.register(ApplianceModel)
@@ -13,14 +13,15 @@ class ApplianceModelAdmin(admin.ModelAdmin):
 
 @admin.register(Declaration)
 class DeclarationAdmin(admin.ModelAdmin):
-    list_display = ["id", "appliance_model", "quantity", "status", "submitted_at"]
+    list_display = ["id", "appliance_model", "quantity", "status", "revision", "submitted_at", "reviewed_at"]
     list_filter = ["status"]
     list_select_related = ["appliance_model"]
 
 
 @admin.register(LabelBatch)
 class LabelBatchAdmin(admin.ModelAdmin):
-    list_display = ["id", "appliance_model", "quantity", "printed_at", "activated_at", "issued_to"]
+    list_display = ["id", "appliance_model", "quantity", "stage", "printed_at", "activated_at", "issued_to"]
+    list_filter = ["stage"]
     list_select_related = ["appliance_model", "issued_to"]
 
 
@@ -43,6 +44,18 @@ class LabelAdmin(admin.ModelAdmin):
     readonly_fields = ["serial", "batch", "appliance_model", "state", "state_changed_at", "replaces"]
     list_select_related = ["appliance_model"]
     inlines = [LabelTransitionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    # Uploads go through the back-office forms (sniffed and size-checked); the admin only lists them.
+    list_display = ["original_name", "kind", "appliance_model", "declaration", "content_type", "size", "uploaded_at"]
+    list_filter = ["kind", "content_type"]
+    readonly_fields = ["appliance_model", "declaration", "kind", "file", "original_name", "content_type", "size",
+                       "sha256", "uploaded_by", "uploaded_at"]
 
     def has_add_permission(self, request):
         return False

@@ -186,3 +186,15 @@ def test_disguised_upload_is_refused_on_the_form(client):
     assert response.status_code == 400
     assert "不是 PDF、JPEG 或 PNG 文件" in response.content.decode()
     assert not Declaration.objects.exists()
+
+
+def test_back_office_pages_load_no_external_assets(client):
+    import re
+
+    maker, model = maker_and_model()
+    declaration = _declared(maker, model)
+    client.force_login(reviewer())
+    for url in [detail(declaration.pk), reverse("declarations:inbox"), reverse("cases:declaration_list"),
+                reverse("cases:model_list"), reverse("cases:label_list"), reverse("cases:stats")]:
+        html = client.get(url).content.decode()
+        assert not re.search(r'(src|href)="(https?:)?//', html), url
