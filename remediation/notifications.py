@@ -49,7 +49,14 @@ def dealer_users(dealer_id, cache=None):
 
 
 def case_url(case):
-    return settings.PUBLIC_BASE_URL + reverse("remediation:case", args=[case.pk])
+    # One reverse() per process, not per message: a sweep batch writes thousands.
+    global _CASE_URL
+    if _CASE_URL is None:
+        _CASE_URL = settings.PUBLIC_BASE_URL + reverse("remediation:case", args=[0]).replace("/0/", "/{}/")
+    return _CASE_URL.format(case.pk)
+
+
+_CASE_URL = None
 
 
 def _rows_for(users, key_prefix, case, escalation, subject, body, now):
