@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from cases import selectors
@@ -19,6 +20,9 @@ from cases.services.labels import Origin
 
 from . import declaration_services as steps
 from .declaration import DeclarationFlow
+
+TASK_STATUS = {"NEW": _l("待处理"), "ASSIGNED": _l("已领取"), "STARTED": _l("处理中"), "DONE": _l("已完成"),
+               "CANCELED": _l("已取消"), "ERROR": _l("出错")}
 
 STEP_NODES = {
     "review": DeclarationFlow.review,
@@ -60,7 +64,8 @@ def declaration_page(request, declaration, *, bound_step=None, form=None, error=
     process = steps.process_of(declaration)
     history = []
     if process is not None:
-        history = [t for t in process.task_set.select_related("owner").order_by("created", "pk")
+        history = [(t, TASK_STATUS.get(t.status, t.status))
+                   for t in process.task_set.select_related("owner").order_by("created", "pk")
                    if t.flow_task_type in ("HUMAN", "HUMAN_START", "START")]
     return render(request, "cases/declaration_detail.html", {
         "declaration": declaration,
