@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.utils import timezone
 from PIL import Image
 
@@ -49,6 +50,9 @@ def launch():
         yield start
         for browser in browsers:
             browser.close()
+        # Playwright's sync API runs the test body in a greenlet with its own context, so the ORM
+        # opened a connection there that Django's teardown cannot see: close it here.
+        connections.close_all()
 
 
 def login(page, base, username):
