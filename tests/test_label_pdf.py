@@ -26,6 +26,17 @@ def as_url(decoded):
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))
 
 
+def in_reading_order(results, same_row_px=60):
+    """Sheet order: rows top to bottom (codes within a few pixels share a row), then left to right."""
+    rows = []
+    for result in sorted(results, key=lambda r: r.position.top_left.y):
+        if rows and result.position.top_left.y - rows[-1][0].position.top_left.y < same_row_px:
+            rows[-1].append(result)
+        else:
+            rows.append([result])
+    return [r for row in rows for r in sorted(row, key=lambda r: r.position.top_left.x)]
+
+
 def rasterise(pdf_bytes, tmp_path):
     source = tmp_path / "labels.pdf"
     source.write_bytes(pdf_bytes)
@@ -50,9 +61,7 @@ def test_every_label_of_a_batch_decodes_to_its_own_url(tmp_path):
     decoded = []
     for page in pages:
         results = zxingcpp.read_barcodes(Image.open(page), formats=zxingcpp.BarcodeFormat.QRCode)
-        # Reading order on the sheet is row by row, top to bottom.
-        results.sort(key=lambda r: (round(r.position.top_left.y / 50), r.position.top_left.x))
-        decoded += [r.text for r in results]
+        decoded += [r.text for r in in_reading_order(results)]
     assert [as_url(text) for text in decoded] == [qr.label_url(serial) for serial in expected]
     assert len(set(decoded)) == 40
 
