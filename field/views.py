@@ -22,6 +22,7 @@ from .forms import (BookingForm, IgniteForm, PermitIssueForm, RatingForm, Revoke
 from .models import Booking, WorkPermit, WorkRecord
 from .services import bookings as booking_services
 from .services import permits as permit_services
+from .services.common import report_url
 from .services.errors import FieldError, require_role
 from .services.ignition import ignite
 from .services.labels import find_label
@@ -67,7 +68,10 @@ def scan_page(request, code):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
     held = roles.roles_of(request.user) if request.user.is_authenticated else frozenset()
-    return render(request, "field/scan.html", {"scan": view, "held": held, "LabelState": LabelState}, status=status)
+    context = {"scan": view, "held": held, "LabelState": LabelState}
+    if held & {roles.INSTALLER, roles.IGNITION_WORKER}:
+        context["counterfeit_report_url"] = report_url(code, "counterfeit")
+    return render(request, "field/scan.html", context, status=status)
 
 
 def permit_public(request, number):
@@ -155,7 +159,8 @@ def _work_view(kind):
             return redirect("field:rate", pk=record.pk)
 
         extra = {"kind": kind, "kind_label": WorkRecord.Kind(kind).label,
-                 "initial": _permit_initial(request.user, WorkPermit.Kind.INSTALLATION)}
+                 "initial": _permit_initial(request.user, WorkPermit.Kind.INSTALLATION),
+                 "mismatch_report_url": report_url(code, "label_mismatch")}
         return _work_page(request, code, role=roles.INSTALLER, form_class=WorkForm, template="field/work.html",
                           perform=perform, extra=extra)
 

@@ -1,6 +1,9 @@
 """Ignition: only an installed genuine appliance whose gas equals the supply's, by a permitted igniter."""
 
+import re
 from datetime import date
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -38,8 +41,14 @@ def test_gas_mismatch_blocks_and_offers_report(client):
     response = client.post(f"/field/ignite/{label.serial}/", {"permit": permit.number})
     html = response.content.decode()
     assert response.status_code == 409 and "气源不匹配" in html and "禁止点火" in html
-    assert f'href="/remediation/report/?serial={label.serial}&amp;kind=gas_mismatch"' in html
+    link = re.search(r'id="report-link" href="([^"]+)"', html).group(1)
+    url = urlsplit(unescape(link))
+    assert url.path == "/remediation/report/"
+    assert parse_qs(url.query) == {"serial": [label.serial], "kind": ["gas_mismatch"]}
     assert Label.objects.get(pk=label.pk).state == "installed" and not Ignition.objects.exists()
+    # The link opens the remediation report form, prefilled.
+    report_form = client.get(unescape(link))
+    assert report_form.status_code == 200 and label.serial in report_form.content.decode()
 
 
 def test_city_supply_is_a_setting(client, settings):

@@ -27,6 +27,7 @@ def test_install_with_permit_then_rating_shows_on_scan_page(client):
     client.force_login(user)
     form = client.get(f"/field/install/{label.serial}/").content.decode()
     assert f'value="{permit.number}"' in form  # the worker's own permit is prefilled
+    assert 'id="report-mismatch"' in form and "kind=label_mismatch" in form
     response = post_work(client, label, permit.number)
     record = WorkRecord.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/field/work/{record.pk}/rate/"

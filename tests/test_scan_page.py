@@ -97,6 +97,8 @@ def test_logged_in_scan_records_role(client):
     html = client.get(f"/q/{label.serial}").content.decode()
     assert ScanLog.objects.get().role == "installer"
     assert reverse("field:install", args=[label.serial]) in html
+    unknown = client.get(f"/q/{serials.new_serial()}").content.decode()
+    assert 'id="report-counterfeit"' in unknown and "kind=counterfeit" in unknown
 
 
 def test_rate_limited_per_client(client, settings):

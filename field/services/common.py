@@ -1,6 +1,7 @@
 """Small checks shared by the field services."""
 
 import re
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
@@ -27,3 +28,9 @@ def clean_mobile(phone):
         raise FieldError("invalid", _("请输入 11 位手机号码。"))
     return phone
 
+
+
+def report_url(code, kind):
+    """Where a field worker reports a problem with this appliance (the remediation app's report page)."""
+    # A plain path keeps field independent of remediation's URL names.
+    return "/remediation/report/?" + urlencode({"serial": code, "kind": kind})

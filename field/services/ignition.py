@@ -8,6 +8,7 @@ from accounts import roles
 from cases.models import LabelState
 
 from ..models import Booking, Ignition, WorkPermit
+from .common import report_url
 from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_suspended, transition
 from .permits import check_permit
@@ -17,11 +18,6 @@ from .work import close_bookings
 def supply_gas_category():
     """The gas the supply pipes (a setting: 12T for Shenzhen)."""
     return settings.CITY_GAS_CATEGORY
-
-
-def report_url(serial, kind="gas_mismatch"):
-    # Remediation owns the page (URL name remediation:report); a plain path keeps us independent of it.
-    return f"/remediation/report/?serial={serial}&kind={kind}"
 
 
 def ignite(*, user, code, permit_code, origin):
@@ -43,7 +39,7 @@ def ignite(*, user, code, permit_code, origin):
                 "gas_mismatch",
                 _("气源不匹配：该燃具适用 %(model_gas)s，本地供气为 %(supply)s。禁止点火！请上报问题。")
                 % {"model_gas": model.get_gas_category_display(), "supply": supply},
-                report_url=report_url(label.serial),
+                report_url=report_url(label.serial, "gas_mismatch"),
             )
         transition(label, "ignite", origin, note=permit.number)
         ignition = Ignition.objects.create(
