@@ -4,7 +4,6 @@ Thin: each endpoint validates types with a serializer and calls the same field s
 a FieldError becomes its HTTP status with {"code", "detail", ...}.
 """
 
-from django.conf import settings
 from django.urls import path
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
@@ -19,6 +18,7 @@ from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
 from field import selectors
+from field.client import rate_key, scan_rate
 from field.models import Booking, ScanLog, WorkPermit, WorkRecord
 from field.services import bookings as booking_services
 from field.services import permits as permit_services
@@ -189,8 +189,7 @@ class ScanResolve(FieldAPIView):
 
     @extend_schema(responses={200: ScanSerializer, 404: ScanSerializer, 429: ErrorSerializer})
     def get(self, request, code):
-        rate = getattr(settings, "FIELD_SCAN_RATE", "60/m")
-        if is_ratelimited(request, group="field-scan", key="ip", rate=rate, increment=True):
+        if is_ratelimited(request, group="field-scan", key=rate_key, rate=scan_rate, increment=True):
             return Response({"code": "rate_limited", "detail": _("查询过于频繁，请稍后再试。")}, status=429)
         view = selectors.resolve_scan(code)
         record_scan(request, code=code, verdict=view.verdict, label=view.label, channel=ScanLog.Channel.API)

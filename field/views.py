@@ -17,6 +17,7 @@ from cases.qr import qr_svg
 from cases.services.labels import Origin
 
 from . import selectors
+from .client import rate_key, scan_rate
 from .forms import (BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm,
                     WorkForm)
 from .models import Booking, WorkPermit, WorkRecord
@@ -31,11 +32,6 @@ from .services.scans import record_scan
 from .services.work import rate_work, record_work
 
 
-def scan_rate(group, request):
-    """Per-client limit on public look-ups (settable, so tests and busy deployments can change it)."""
-    return getattr(settings, "FIELD_SCAN_RATE", "60/m")
-
-
 def too_many(request):
     return render(request, "field/rate_limited.html", status=429)
 
@@ -47,7 +43,7 @@ def refusal(request, error, *, template="field/refused.html", context=None):
 
 # --- public scan ------------------------------------------------------------------------------
 
-@ratelimit(key="ip", rate=scan_rate, block=False)
+@ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_lookup(request):
     """The home page's serial form: GET /q/?serial=… → the canonical scan page, or the invalid verdict."""
     if getattr(request, "limited", False):
@@ -59,7 +55,7 @@ def scan_lookup(request):
         return scan_page(request, code)
 
 
-@ratelimit(key="ip", rate=scan_rate, block=False)
+@ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_page(request, code):
     """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
     if getattr(request, "limited", False):

@@ -19,6 +19,8 @@ CSRF_TRUSTED_ORIGINS = env.env_list(ENV, "CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The gas the city pipes (GB/T 13611); appliances must match it to be ignited.
 CITY_GAS_CATEGORY = env.gas_category(ENV)
+# How many reverse proxies of ours sit in front of the app (client IP for rate limits and scan logs).
+TRUSTED_PROXY_HOPS = env.env_int(ENV, "TRUSTED_PROXY_HOPS", 0)
 ASSOCIATION_NAME = ENV.get("ASSOCIATION_NAME", "深圳市燃气行业协会")
 
 INSTALLED_APPS = [

@@ -108,3 +108,24 @@ def test_rate_limited_per_client(client, settings):
     assert codes == [200, 200, 200, 429]
     # Another client is not affected.
     assert client.get(f"/q/{label.serial}", REMOTE_ADDR="10.9.9.10").status_code == 200
+
+
+def test_behind_proxy_limit_and_log_use_forwarded_client(client, settings):
+    settings.FIELD_SCAN_RATE = "2/m"
+    settings.TRUSTED_PROXY_HOPS = 1
+    label = LabelFactory(state="activated")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    # The client may prepend anything; only the address our proxy appended counts.
+    first = [client.get(f"/q/{label.serial}", HTTP_X_FORWARDED_FOR=f"1.1.1.{i}, 203.0.113.7", **proxy).status_code
+             for i in range(3)]
+    assert first == [200, 200, 429]
+    assert client.get(f"/q/{label.serial}", HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy).status_code == 200
+    assert set(ScanLog.objects.values_list("network", flat=True)) == {"203.0.113.0/24", "198.51.100.0/24"}
+
+
+def test_home_lookup_and_scan_page_share_one_limit(client, settings):
+    settings.FIELD_SCAN_RATE = "2/m"
+    label = LabelFactory(state="activated")
+    assert client.get("/q/", {"serial": label.serial}).status_code == 302
+    assert client.get(f"/q/{label.serial}").status_code == 200
+    assert client.get("/q/", {"serial": label.serial}).status_code == 429

@@ -9,6 +9,7 @@ import ipaddress
 
 from accounts.roles import roles_of
 
+from ..client import client_ip
 from ..models import ScanLog
 
 
@@ -42,6 +43,6 @@ def record_scan(request, *, code, verdict, label=None, channel=ScanLog.Channel.W
         verdict=verdict,
         channel=channel,
         role=role[:40],
-        network=coarse_network(request.META.get("REMOTE_ADDR")),
+        network=coarse_network(client_ip(request)),
         device="app" if channel == ScanLog.Channel.API else device_class(request.META.get("HTTP_USER_AGENT")),
     )
