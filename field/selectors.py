@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 from cases import serials
 from cases.models import Label, LabelState
@@ -78,7 +79,7 @@ def resolve_scan(code):
 def permits_for_review(*, query=""):
     permits = WorkPermit.objects.select_related("company", "holder").order_by("-issued_at")
     if query:
-        permits = permits.filter(number__icontains=query) | permits.filter(holder_name__icontains=query)
+        permits = permits.filter(Q(number__icontains=query) | Q(holder_name__icontains=query))
     return permits
 
 

@@ -131,3 +131,11 @@ def test_demo_workers_have_usable_permits_printed_by_seed_demo():
     assert permits.check_permit(installer, "AZ2026-000001", WorkPermit.Kind.INSTALLATION).company == installer.organization
     assert permits.check_permit(igniter, "DH2026-000001", WorkPermit.Kind.IGNITION).company == igniter.organization
     assert WorkPermit.objects.count() == 3
+
+
+def test_permit_list_search(client, reviewer):
+    _user, permit = installer_with_permit()
+    _other, other = installer_with_permit()
+    client.force_login(reviewer)
+    html = client.get("/field/permits/", {"q": permit.number}).content.decode()
+    assert f'data-permit="{permit.number}"' in html and f'data-permit="{other.number}"' not in html
