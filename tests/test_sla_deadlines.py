@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from remediation import services
 from remediation.models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Level, Notification, Step
@@ -202,3 +204,17 @@ def test_management_command_prints_its_count(clock, city, capsys):
     clock.shift(timedelta(hours=3))
     call_command("sla_sweep")
     assert "missed and escalated: 1" in capsys.readouterr().out
+
+
+def _sweep_queries(city, count):
+    for _ in range(count):
+        report(city)
+    with CaptureQueriesContext(connection) as queries:
+        assert sweep_due_deadlines(now=T0 + timedelta(hours=3)) == count
+    Deadline.objects.all().delete()
+    return len(queries)
+
+
+def test_sweep_cost_does_not_grow_with_the_batch(clock, city):
+    # Set-based per batch: 2 or 8 due deadlines take the same number of queries.
+    assert _sweep_queries(city, 2) == _sweep_queries(city, 8)

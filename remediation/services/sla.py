@@ -206,7 +206,7 @@ def sweep_due_deadlines(now=None, batch_size=BATCH_SIZE):
             batch = list(
                 Deadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(state=Deadline.State.PENDING, due_at__lt=now)  # on time up to due_at itself
-                .select_related("case")
+                .select_related("case", "case__label")  # the label serial goes into messages
                 .order_by("due_at", "pk")[:batch_size]
             )
             if not batch:
