@@ -51,3 +51,36 @@ class Report(models.Model):
 
     def filename(self, extension):
         return f"gaslabel-{self.kind}-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.{extension}"
+
+
+class DailyFieldCount(models.Model):
+    """Installations, ignitions and ratings per local day, district and company: a materialised summary.
+
+    Filled for closed days only (up to two days ago, see stats.summaries), by one set-based
+    INSERT … SELECT per refresh; the days after it are counted live. Ratings are counted
+    on the day they were given (rated_at), so a late rating lands in an open day.
+    """
+
+    class Metric(models.TextChoices):
+        INSTALLATION = "installation", _("安装")
+        IGNITION = "ignition", _("点火通气")
+        RATING = "rating", _("评分")
+
+    day = models.DateField()
+    metric = models.CharField(max_length=12, choices=Metric.choices)
+    district = models.CharField(max_length=20, blank=True)
+    company = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(default=0)  # the stars, for metric=rating; 0 otherwise
+    n = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("每日现场作业汇总")
+        verbose_name_plural = _("每日现场作业汇总")
+        indexes = [models.Index(fields=["metric", "day"], name="stats_daily_metric_day")]
+
+
+class SummaryWatermark(models.Model):
+    """Up to which local day (inclusive) a materialised summary is complete."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    through = models.DateField()

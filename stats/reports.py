@@ -56,6 +56,7 @@ def period_for(kind, today):
 def build_figures(period):
     """Everything the report shows, as JSON-ready data (city-wide scope)."""
     scope = scoping.CITY
+    period = period.with_watermark()
     summary = selectors.period_summary(scope, period)
     sections = []
     changes = selectors.label_transitions_in(period, scope)

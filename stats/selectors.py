@@ -6,7 +6,8 @@ changes, only the function reading it changes. Each figure is one query.
 """
 
 import datetime
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Avg, Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
@@ -18,18 +19,33 @@ from cases.models import LabelState, LabelTransition
 from field.models import Ignition, ScanLog, WorkRecord
 from remediation.models import Deadline, Escalation, Level, ProblemKind, RemediationCase, Resolution, Stage, Step
 
-from .models import LabelStateCount
+from . import summaries
+from .models import DailyFieldCount, LabelStateCount
 
 STATES = [code for code, _label in LabelState.choices]
 DISTRICT_NAMES = dict(SHENZHEN_DISTRICTS)
 
 
+_UNREAD = object()
+
+
 @dataclass(frozen=True)
 class Period:
-    """A range of local calendar days, both ends included."""
+    """A range of local calendar days, both ends included.
+
+    `through` carries the daily summary's watermark once read (see `with_watermark`),
+    so a page of several figures reads it once.
+    """
 
     start: datetime.date
     end: datetime.date
+    through: object = field(default=_UNREAD, compare=False, repr=False)
+
+    def with_watermark(self):
+        return replace(self, through=summaries.summarised_through())
+
+    def watermark(self):
+        return summaries.summarised_through() if self.through is _UNREAD else self.through
 
     @property
     def bounds(self):
@@ -118,66 +134,83 @@ def label_transitions_in(period, scope):
 
 
 # --- installations, ignitions, ratings -----------------------------------------------------
+#
+# City-wide and per-company figures read closed days from the daily summary
+# (stats.summaries) and count only the days after it live; a manufacturer's figures,
+# which the summary does not break down, are counted live.
+
+Metric = DailyFieldCount.Metric
 
 
-def _installations(scope, period):
-    rows = WorkRecord.objects.filter(period.q("at"), kind=WorkRecord.Kind.INSTALLATION)
+def _company_field(scope, metric):
+    """The summary's company filter for this scope; None: the scope may not see the metric; False: count live."""
     if scope.city:
-        return rows
-    if scope.installer_id:
-        return rows.filter(company_id=scope.installer_id)
-    if scope.manufacturer_id:
-        return rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
+        return {}
+    if scope.installer_id and metric in (Metric.INSTALLATION, Metric.RATING):
+        return {"company_id": scope.installer_id}
+    if scope.gas_supplier_id and metric == Metric.IGNITION:
+        return {"company_id": scope.gas_supplier_id}
+    if scope.manufacturer_id and metric != Metric.RATING:
+        return False
     return None
 
 
-def _ignitions(scope, period):
-    rows = Ignition.objects.filter(period.q("at"))
-    if scope.city:
-        return rows
-    if scope.gas_supplier_id:
-        return rows.filter(company_id=scope.gas_supplier_id)
-    if scope.manufacturer_id:
-        return rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
-    return None
+def _live(metric, scope, since, until):
+    """The raw rows of a metric for this scope in [since, until)."""
+    if metric == Metric.INSTALLATION:
+        rows = WorkRecord.objects.filter(kind=WorkRecord.Kind.INSTALLATION, at__gte=since, at__lt=until)
+    elif metric == Metric.IGNITION:
+        rows = Ignition.objects.filter(at__gte=since, at__lt=until)
+    else:
+        rows = WorkRecord.objects.filter(rating__isnull=False, rated_at__gte=since, rated_at__lt=until)
+    if scope.installer_id or scope.gas_supplier_id:
+        rows = rows.filter(company_id=scope.installer_id or scope.gas_supplier_id)
+    elif scope.manufacturer_id:
+        rows = rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
+    return rows
 
 
-def _per_district(rows):
-    if rows is None:
-        return []
-    counts = dict(rows.values_list("district").annotate(c=Count("pk")).values_list("district", "c"))
-    result = [{"district": str(name), "count": counts.pop(code, 0)} for code, name in SHENZHEN_DISTRICTS]
-    unknown = sum(counts.values())
-    if unknown:
-        result.append({"district": _("未知"), "count": unknown})
-    return result
+_LIVE_TIME = {Metric.INSTALLATION: "at", Metric.IGNITION: "at", Metric.RATING: "rated_at"}
+_GROUP_KEYS = {
+    "district": ("district",), "month": ("month",), "company": ("company__name",),
+    "company_rating": ("company__name", "rating"),
+}
 
 
-def _per_month(rows):
-    if rows is None:
-        return []
+def _grouped(metric, scope, period, by):
+    """Counts per key for `by` in ("district", "month", "company", "company_rating"), summary + live."""
+    company = _company_field(scope, metric)
+    if company is None:
+        return Counter()
     tz = timezone.get_current_timezone()
-    months = rows.annotate(month=TruncMonth("at", tzinfo=tz)).values("month").annotate(c=Count("pk")).order_by("month")
-    return [{"month": f"{r['month']:%Y-%m}", "count": r["c"]} for r in months]
+    since, until = period.bounds
+    counts = Counter()
+    through = period.watermark() if company is not False else None
+    if through is not None and through >= period.start:
+        last = min(through, period.end)
+        rows = DailyFieldCount.objects.filter(metric=metric, day__gte=period.start, day__lte=last, **company)
+        keys = _GROUP_KEYS[by]
+        if by == "month":
+            rows = rows.annotate(month=TruncMonth("day"))
+        for row in rows.values(*keys).annotate(c=Sum("n")).order_by():
+            counts[_key(by, row, keys)] += row["c"]
+        since = max(since, datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz))
+    if since < until:
+        live = _live(metric, scope, since, until)
+        if by == "district" and metric == Metric.IGNITION:
+            live = _ignitions_with_district(live)
+        keys = _GROUP_KEYS[by]
+        if by == "month":
+            live = live.annotate(month=TruncMonth(_LIVE_TIME[metric], tzinfo=tz))
+        for row in live.values(*keys).annotate(c=Count("pk")).order_by():
+            counts[_key(by, row, keys)] += row["c"]
+    return counts
 
 
-def _per_company(rows):
-    if rows is None:
-        return []
-    grouped = rows.values("company__name").annotate(c=Count("pk")).order_by("-c", "company__name")
-    return [{"company": r["company__name"], "count": r["c"]} for r in grouped]
-
-
-def installations_per_district(scope, period):
-    return _per_district(_installations(scope, period))
-
-
-def installations_per_month(scope, period):
-    return _per_month(_installations(scope, period))
-
-
-def installations_per_company(scope, period):
-    return _per_company(_installations(scope, period))
+def _key(by, row, keys):
+    if by == "month":
+        return f"{row['month']:%Y-%m}"
+    return tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]
 
 
 def _ignitions_with_district(rows):
@@ -186,37 +219,61 @@ def _ignitions_with_district(rows):
     return rows.annotate(district=Subquery(installed_in.order_by("at", "pk").values("district")[:1]))
 
 
+def _per_district(counts, visible=True):
+    if not visible:
+        return []
+    counts = Counter(counts)
+    result = [{"district": str(name), "count": counts.pop(code, 0)} for code, name in SHENZHEN_DISTRICTS]
+    unknown = sum(counts.values())
+    if unknown:
+        result.append({"district": _("未知"), "count": unknown})
+    return result
+
+
+def _per_month(counts):
+    return [{"month": month, "count": counts[month]} for month in sorted(counts)]
+
+
+def _per_company(counts):
+    return [{"company": name, "count": n} for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def installations_per_district(scope, period):
+    return _per_district(_grouped(Metric.INSTALLATION, scope, period, "district"), _company_field(scope, Metric.INSTALLATION) is not None)
+
+
+def installations_per_month(scope, period):
+    return _per_month(_grouped(Metric.INSTALLATION, scope, period, "month"))
+
+
+def installations_per_company(scope, period):
+    return _per_company(_grouped(Metric.INSTALLATION, scope, period, "company"))
+
+
 def ignitions_per_district(scope, period):
-    rows = _ignitions(scope, period)
-    return _per_district(None if rows is None else _ignitions_with_district(rows))
+    return _per_district(_grouped(Metric.IGNITION, scope, period, "district"), _company_field(scope, Metric.IGNITION) is not None)
 
 
 def ignitions_per_month(scope, period):
-    return _per_month(_ignitions(scope, period))
+    return _per_month(_grouped(Metric.IGNITION, scope, period, "month"))
 
 
 def ignitions_per_supplier(scope, period):
-    return _per_company(_ignitions(scope, period))
+    return _per_company(_grouped(Metric.IGNITION, scope, period, "company"))
 
 
 def installer_ratings(scope, period):
-    """Per installation company: works rated, average rating and the count of each star (1–5)."""
-    if scope.city:
-        rows = WorkRecord.objects.all()
-    elif scope.installer_id:
-        rows = WorkRecord.objects.filter(company_id=scope.installer_id)
-    else:
-        return []
-    rows = rows.filter(period.q("at"), rating__isnull=False)
-    stars = {f"stars_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)}
-    grouped = (
-        rows.values("company__name")
-        .annotate(rated=Count("pk"), average=Avg("rating"), **stars)
-        .order_by("-average", "company__name")
-    )
-    return [
-        {"company": r.pop("company__name"), **r, "average": round(float(r["average"]), 2)} for r in grouped
-    ]
+    """Per installation company, ratings given in the period: how many, the average, and each star's count."""
+    per_company = {}
+    for (company, stars), n in _grouped(Metric.RATING, scope, period, "company_rating").items():
+        per_company.setdefault(company, Counter())[stars] += n
+    result = []
+    for company, stars in per_company.items():
+        rated = sum(stars.values())
+        average = round(sum(k * v for k, v in stars.items()) / rated, 2)
+        result.append({"company": company, "rated": rated, "average": average,
+                       **{f"stars_{k}": stars.get(k, 0) for k in range(1, 6)}})
+    return sorted(result, key=lambda r: (-r["average"], r["company"]))
 
 
 # --- remediation -----------------------------------------------------------------------
@@ -403,8 +460,6 @@ def open_escalation_list(scope, limit=200):
 
 def period_summary(scope, period):
     """Headline counts of a period for the periodic report."""
-    installs = _installations(scope, period)
-    ignitions = _ignitions(scope, period)
     cases = _cases(scope)
     in_period = cases.filter(period.q("reported_at")) if cases is not None else RemediationCase.objects.none()
     closed = cases.filter(period.q("closed_at")) if cases is not None else RemediationCase.objects.none()
@@ -412,8 +467,8 @@ def period_summary(scope, period):
     compliance = deadlines.aggregate(met=_MET, missed=_MISSED) if deadlines is not None else {"met": 0, "missed": 0}
     suspicious = ScanLog.objects.filter(period.q("at"), verdict__in=SUSPICIOUS_VERDICTS) if scope.city else None
     return {
-        "installations": installs.count() if installs is not None else 0,
-        "ignitions": ignitions.count() if ignitions is not None else 0,
+        "installations": sum(_grouped(Metric.INSTALLATION, scope, period, "company").values()),
+        "ignitions": sum(_grouped(Metric.IGNITION, scope, period, "company").values()),
         "cases_reported": in_period.count(),
         "cases_closed": closed.count(),
         "deadlines_met": compliance["met"],

@@ -1,12 +1,15 @@
-"""Celery task: the periodic reports to the regulator (idempotent per period)."""
+"""Celery task: the daily statistics run (one beat entry): summarise closed days, then the due reports."""
 
 from celery import shared_task
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def generate_due_reports():
-    """Beat runs this daily at 08:00 (local): Mondays it yields the new weekly report, on the 1st the monthly one,
-    and on any other day it fills in a report missed while beat was down."""
+    """Beat runs this daily at 08:00 (local). It first summarises the newly closed days (so the dashboard
+    counts less live), then makes the new weekly report on Mondays and the monthly one on the 1st, and on
+    any other day fills in a report missed while beat was down. Safe to run twice."""
     from .reports import generate_due_reports as generate
+    from .summaries import refresh
 
+    refresh()
     return [report.pk for report in generate()]

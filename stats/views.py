@@ -22,6 +22,12 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 def _period(section, data):
     """The period asked for, or the section's default; (period, form)."""
+    period, form = _asked_period(section, data)
+    # Only the field figures read the daily summary: read its watermark once for all of them.
+    return (period.with_watermark() if section == scoping.FIELD else period), form
+
+
+def _asked_period(section, data):
     form = PeriodForm(data)
     today = timezone.localdate()
     default = Period.last_days(figures.DEFAULT_DAYS[section], today)

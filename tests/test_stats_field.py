@@ -79,8 +79,8 @@ def test_field_page_filters_by_period_in_one_query_per_figure(client, city, djan
     client.login(username="regulator", password=PASSWORD)
     client.get(reverse("home"))
     url = reverse("stats:section", args=["field"]) + "?start=2026-03-01&end=2026-03-31"
-    # session, user, groups; 7 figures; the header's organisation name.
-    with django_assert_num_queries(3 + 7 + 1):
+    # session, user, groups; the summary watermark; 7 figures (all live: nothing summarised); the header's org.
+    with django_assert_num_queries(3 + 1 + 7 + 1):
         response = client.get(url)
     assert response.status_code == 200
     panels = {p["figure"].key: dict(p) for p in response.context["panels"]}
@@ -100,3 +100,55 @@ def test_a_reversed_period_is_refused_with_a_message(client, city):
     assert "起始日期不能晚于截止日期" in response.content.decode()
     export = client.get(reverse("stats:export", args=["field", "installations_per_company", "csv"]) + "?start=x")
     assert export.status_code == 400
+
+
+ALL_FIGURES = [
+    selectors.installations_per_district, selectors.installations_per_month, selectors.installations_per_company,
+    selectors.ignitions_per_district, selectors.ignitions_per_month, selectors.ignitions_per_supplier,
+    selectors.installer_ratings,
+]
+
+
+@pytest.mark.parametrize("today", [datetime.date(2026, 3, 20), datetime.date(2026, 4, 12), datetime.date(2026, 8, 1)])
+def test_summary_for_closed_days_plus_live_counts_give_the_same_figures(city, today):
+    from stats import summaries
+    from stats.models import DailyFieldCount
+
+    installer = scoping.scope_for(city.users["inst_1_worker"])
+    gas = scoping.scope_for(city.users["gas_1_worker"])
+    before = {(f.__name__, s): f(scope, PERIOD) for f in ALL_FIGURES for s, scope in
+              [("city", scoping.CITY), ("inst", installer), ("gas", gas)]}
+    assert summaries.refresh(today=today) == today - datetime.timedelta(days=2)
+    assert DailyFieldCount.objects.exists()
+    assert summaries.summarised_through() == today - datetime.timedelta(days=2)
+    after = {(f.__name__, s): f(scope, PERIOD.with_watermark()) for f in ALL_FIGURES for s, scope in
+             [("city", scoping.CITY), ("inst", installer), ("gas", gas)]}
+    assert after == before
+    assert summaries.refresh(today=today) is None  # nothing new to summarise
+
+
+def test_summary_rows_hold_the_daily_counts(city):
+    from stats import summaries
+    from stats.models import DailyFieldCount
+
+    summaries.refresh(today=datetime.date(2026, 7, 1))
+    rows = DailyFieldCount.objects.filter(metric="installation", day=datetime.date(2026, 6, 1))
+    assert [(r.district, r.company.name, r.n) for r in rows] == [("nanshan", "二号安装公司", 1)]
+    ignition = DailyFieldCount.objects.get(metric="ignition", day=datetime.date(2026, 1, 2))
+    assert (ignition.district, ignition.n) == ("futian", 1)
+    stars = DailyFieldCount.objects.filter(metric="rating", company=city.orgs["inst_1"]).values_list("rating", "n")
+    assert sorted(stars) == [(1, 1), (4, 1), (5, 1), (5, 1)]  # 5 on 31 Dec 2025 and 5 March 2026
+
+
+def test_field_page_reads_summary_and_live_rows_two_queries_a_figure(client, city, django_assert_num_queries):
+    from stats import summaries
+
+    summaries.refresh(today=datetime.date(2026, 4, 12))
+    client.login(username="reviewer", password=PASSWORD)
+    client.get(reverse("home"))
+    with django_assert_num_queries(3 + 1 + 7 * 2 + 1):
+        response = client.get(reverse("stats:section", args=["field"]) + "?start=2026-01-01&end=2026-06-30")
+    panels = {p["figure"].key: p for p in response.context["panels"]}
+    assert [dict(c) for c in panels["installations_per_company"]["cells"]] == [
+        {"company": "一号安装公司", "count": 3}, {"company": "二号安装公司", "count": 2},
+    ]

@@ -125,3 +125,13 @@ def test_reports_download_for_regulator_only(client, city):
     assert client.get(reverse("stats:report-download", args=[report.pk, "doc"])).status_code == 404
     client.login(username="dealer_1_staff", password=PASSWORD)
     assert client.get(reverse("stats:report-download", args=[report.pk, "pdf"])).status_code == 403
+
+
+def test_daily_task_also_summarises_closed_days(city):
+    import time_machine
+
+    from stats import summaries
+
+    with time_machine.travel(at(2026, 4, 6, 8), tick=False):
+        generate_due_reports()
+    assert summaries.summarised_through() == datetime.date(2026, 4, 4)
