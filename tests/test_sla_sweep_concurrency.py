@@ -60,3 +60,45 @@ def test_two_concurrent_sweeps_escalate_each_deadline_once(monkeypatch):
     per_escalation = Notification.objects.filter(channel="inbox", escalation__isnull=False).count()
     assert per_escalation == CASES * 2  # reviewer + dealer, once each
     assert sla.sweep_due_deadlines(now=later) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sweep_skips_a_case_someone_is_changing_instead_of_waiting_or_deadlocking():
+    from django.db import transaction
+
+    from remediation.models import RemediationCase
+
+    city = make_city()
+    label = sold_label(city)
+    case = services.report_problem(reporter=city.installer, kind="label_mismatch", serial=label.serial)
+    later = timezone.now() + timedelta(hours=3)
+    locked, release, swept = threading.Event(), threading.Event(), {}
+
+    def dealer_at_work():
+        try:
+            with transaction.atomic():
+                RemediationCase.objects.select_for_update().get(pk=case.pk)  # as remediation.services do
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def sweeper():
+        try:
+            locked.wait(30)
+            started = time.monotonic()
+            swept["count"] = sla.sweep_due_deadlines(now=later)
+            swept["seconds"] = time.monotonic() - started
+        finally:
+            connection.close()
+
+    holder, sweep = threading.Thread(target=dealer_at_work), threading.Thread(target=sweeper)
+    holder.start()
+    sweep.start()
+    sweep.join(30)
+    release.set()
+    holder.join(30)
+    assert swept["count"] == 0 and swept["seconds"] < 5  # skipped, not waited for
+    assert Deadline.objects.get(case=case, step="contact").state == "pending"
+    assert sla.sweep_due_deadlines(now=later) == 1  # the next sweep takes it

@@ -196,6 +196,9 @@ def sweep_due_deadlines(now=None, batch_size=BATCH_SIZE):
 
     Each batch is one transaction; a row another sweeper holds is skipped, not
     waited for, and is either settled by it or picked up by the next sweep.
+    The case row is claimed with the deadline: a case a dealer or the association
+    is changing right now (they lock the case, then its deadlines) is skipped
+    until the next sweep, so the two lock orders can never deadlock.
     """
     from .. import notifications
 
@@ -204,7 +207,7 @@ def sweep_due_deadlines(now=None, batch_size=BATCH_SIZE):
     while True:
         with transaction.atomic():
             batch = list(
-                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+                Deadline.objects.select_for_update(skip_locked=True, of=("self", "case"))
                 .filter(state=Deadline.State.PENDING, due_at__lt=now)  # on time up to due_at itself
                 .select_related("case", "case__label")  # the label serial goes into messages
                 .order_by("due_at", "pk")[:batch_size]
