@@ -215,6 +215,12 @@ def measure(reviewer):
     from stats import figures, scoping
     from stats.selectors import Period
 
+    from stats import summaries
+
+    started = time.perf_counter()
+    through = summaries.refresh()
+    say(f"\nDaily field summary refreshed through {through or summaries.summarised_through()}: "
+        f"{time.perf_counter() - started:.1f} s (the daily task's first step)")
     client = Client()
     client.force_login(reviewer)
     say("\nDashboard pages (reviewer, city-wide; default periods):")
@@ -233,7 +239,7 @@ def measure(reviewer):
         say(f"  {url:<34}{first:>9.0f}{statistics.median(times):>9.0f}{max(times):>9.0f}")
     say("\nFigure queries (median ms):")
     for section, days in figures.DEFAULT_DAYS.items():
-        period = Period.last_days(days)
+        period = Period.last_days(days).with_watermark()
         for figure in figures.for_section(section):
             times = []
             for _ in range(3):

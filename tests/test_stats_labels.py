@@ -136,3 +136,36 @@ def test_rebuild_and_missing_triggers_are_repaired_after_migrate(city):
     assert rollup_counts() == live_counts()
     LabelFactory(batch=city.batches["A1"], state=LabelState.SOLD)
     assert rollup_counts() == live_counts()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transitions_on_one_model_keep_the_rollup_exact():
+    """Counter rows are hot: parallel sells and installs of one model must neither deadlock nor lose a count."""
+    import threading
+
+    city = make_stats_city()
+    labels = city.labels("A1", LabelState.ACTIVATED, 40)
+    errors = []
+
+    def work(chunk, names):
+        try:
+            for label in chunk:
+                for name in names:
+                    apply_transition(label.pk, name, Origin())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=work, args=(labels[i::4], ["sell", "install"] if i % 2 else ["sell"])) for i in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert rollup_counts() == live_counts()
+    a1 = city.models["A1"].pk
+    assert rollup_counts()[(a1, LabelState.INSTALLED)] == 20 and rollup_counts()[(a1, LabelState.SOLD)] == 20
