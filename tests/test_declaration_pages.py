@@ -198,3 +198,16 @@ def test_back_office_pages_load_no_external_assets(client):
                 reverse("cases:model_list"), reverse("cases:label_list"), reverse("cases:stats")]:
         html = client.get(url).content.decode()
         assert not re.search(r'(src|href)="(https?:)?//', html), url
+
+
+def test_model_form_checks_the_gtin_check_digit_and_uniqueness(client):
+    maker, model = maker_and_model()
+    client.force_login(maker)
+    data = {"brand": "华焰", "model_number": "JZT-X1", "category": "cooktop", "gas_category": "12T",
+            "rated_heat_input_kw": "4.0", "gtin": "6901234567893"}  # last digit wrong
+    response = client.post(reverse("cases:model_create"), data)
+    assert response.status_code == 400 and "GTIN" in response.content.decode()
+    response = client.post(reverse("cases:model_create"), {**data, "gtin": "", "brand": model.brand,
+                                                           "model_number": model.model_number})
+    assert response.status_code == 400 and "本企业已登记该品牌型号" in response.content.decode()
+    assert client.post(reverse("cases:model_create"), {**data, "gtin": "6901234567892"}).status_code == 302
