@@ -93,3 +93,23 @@ def test_counts_per_brand_and_model_by_state(client, django_assert_max_num_queri
     with django_assert_max_num_queries(8):  # session/user + one GROUP BY, whatever the label count
         html = client.get(reverse("cases:stats")).content.decode()
     assert 'id="stats-table"' in html
+
+
+def test_single_label_png_and_svg_pages_are_scoped(client):
+    import zxingcpp
+    from PIL import Image
+
+    from cases import qr
+
+    maker, model = maker_and_model()
+    other, _ = maker_and_model()
+    serial = batch_for(model, 1).labels.get().serial
+    client.force_login(maker)
+    svg = client.get(reverse("cases:label_image", args=[serial, "svg"]))
+    assert svg["Content-Type"].startswith("image/svg+xml") and model.model_number in svg.content.decode()
+    png = client.get(reverse("cases:label_image", args=[serial, "png"]))
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert found.text.lower().endswith(qr.label_url(serial).split("//", 1)[1].lower())
+    assert client.get(reverse("cases:label_image", args=[serial, "gif"])).status_code == 404
+    client.force_login(other)
+    assert client.get(reverse("cases:label_image", args=[serial, "svg"])).status_code == 404
