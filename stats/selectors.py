@@ -9,7 +9,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Avg, Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,10 +219,11 @@ def _ignitions_with_district(rows):
     return rows.annotate(district=Subquery(installed_in.order_by("at", "pk").values("district")[:1]))
 
 
-def _per_district(counts, visible=True):
-    if not visible:
+def _per_district(metric, scope, period):
+    """Every district with its count (zeros included), then any records without a known district."""
+    if _company_field(scope, metric) is None:
         return []
-    counts = Counter(counts)
+    counts = _grouped(metric, scope, period, "district")
     result = [{"district": str(name), "count": counts.pop(code, 0)} for code, name in SHENZHEN_DISTRICTS]
     unknown = sum(counts.values())
     if unknown:
@@ -239,7 +240,7 @@ def _per_company(counts):
 
 
 def installations_per_district(scope, period):
-    return _per_district(_grouped(Metric.INSTALLATION, scope, period, "district"), _company_field(scope, Metric.INSTALLATION) is not None)
+    return _per_district(Metric.INSTALLATION, scope, period)
 
 
 def installations_per_month(scope, period):
@@ -251,7 +252,7 @@ def installations_per_company(scope, period):
 
 
 def ignitions_per_district(scope, period):
-    return _per_district(_grouped(Metric.IGNITION, scope, period, "district"), _company_field(scope, Metric.IGNITION) is not None)
+    return _per_district(Metric.IGNITION, scope, period)
 
 
 def ignitions_per_month(scope, period):
@@ -297,7 +298,8 @@ def cases_by_kind(scope, period):
     rows = _cases(scope)
     if rows is None:
         return []
-    counts = dict(rows.filter(period.q("reported_at")).values_list("kind").annotate(c=Count("pk")).values_list("kind", "c"))
+    grouped = rows.filter(period.q("reported_at")).values_list("kind").annotate(c=Count("pk"))
+    counts = dict(grouped.values_list("kind", "c"))
     return [{"kind": str(label), "count": counts.get(code, 0)} for code, label in ProblemKind.choices]
 
 
@@ -360,7 +362,8 @@ def compliance_per_step(scope, period):
     result = []
     for code, label in Step.choices:
         r = grouped.get(code, {"met": 0, "missed": 0})
-        result.append({"step": str(label), "met": r["met"], "missed": r["missed"], "pct_met": _pct(r["met"], r["met"] + r["missed"])})
+        pct = _pct(r["met"], r["met"] + r["missed"])
+        result.append({"step": str(label), "met": r["met"], "missed": r["missed"], "pct_met": pct})
     return result
 
 
@@ -433,7 +436,9 @@ def top_unknown_codes(scope, period, limit=20):
         .annotate(scans=Count("pk"), networks=Count("network", distinct=True), last=Max("at"))
         .order_by("-scans", "code")[:limit]
     )
-    return [{"code": r["code"], "scans": r["scans"], "networks": r["networks"], "last": timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M")} for r in rows]
+    return [
+        {**r, "last": timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M")} for r in rows
+    ]
 
 
 def open_escalation_list(scope, limit=200):
