@@ -7,6 +7,7 @@ app_name = "field"
 urlpatterns = [
     path("q/", views.scan_lookup, name="scan-lookup"),
     path("q/<str:code>", views.scan_page, name="scan"),
+    path("q/<str:code>/", views.scan_page),  # a trailing slash typed or added by a QR app
     path("q/<str:code>/book/", views.book_page, name="book"),
     path("p/<str:number>", views.permit_public, name="permit-public"),
     path("field/scan/", views.scanner, name="scanner"),

@@ -77,7 +77,7 @@ def test_recalled_model_and_gas_mismatch_are_warnings(client):
 
 def test_suspended_label_is_genuine_but_warned(client):
     label = LabelFactory(state="suspended")
-    response = client.get(f"/q/{label.serial}")
+    response = client.get(f"/q/{label.serial}/")  # a trailing slash is forgiven
     assert 'data-verdict="suspended"' in response.content.decode()
 
 
