@@ -16,7 +16,6 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.lock import SelectForUpdateLock
 
-from accounts import roles
 from cases.models import Declaration, DeclarationProcess
 
 
@@ -24,10 +23,14 @@ class ReviewerTask(flow.View):
     """A human task any association reviewer may claim and do."""
 
     def can_assign(self, user, task):
-        return not task.owner_id and user.is_authenticated and roles.has_role(user, roles.REVIEWER)
+        from cases.selectors import is_reviewer
+
+        return not task.owner_id and is_reviewer(user)
 
     def can_execute(self, user, task):
-        return super().can_execute(user, task) and roles.has_role(user, roles.REVIEWER)
+        from cases.selectors import is_reviewer
+
+        return super().can_execute(user, task) and is_reviewer(user)
 
 
 class ManufacturerTask(flow.View):
