@@ -112,7 +112,7 @@ def main():
             "ORDER BY due_at, id LIMIT 500 FOR UPDATE SKIP LOCKED"
         )
         plan = "\n".join("    " + row[0] for row in cur.fetchall())
-    print("claim query plan:\n" + plan)
+    print("claim query plan (the deadline part of the sweep's SELECT … FOR UPDATE SKIP LOCKED):\n" + plan)
 
     queued = []
     notifications.schedule_delivery = lambda ids: queued.extend(ids)  # count, do not enqueue
