@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "remediation",
     "api",
     "stats",
+    "audit",
     "axes",
 ]
 
@@ -181,6 +182,8 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
     "task": "stats.tasks.generate_due_reports",
     "schedule": crontab(minute=0, hour=8),
 }
+# Idempotency-Key on API writes: how long a stored first response is replayed (hours).
+IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
 SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")
 

@@ -13,6 +13,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import roles
+from audit import services as audit
 from cases.models import Declaration, DeclarationProcess, LabelBatch
 from cases.services import batches, declarations
 from cases.services.labels import Origin
@@ -75,7 +76,10 @@ def submit(declaration):
     """Start the review process for a freshly created declaration."""
     if process_of(declaration) is not None:
         raise StepError(_("该申报已提交。"))
-    return DeclarationFlow.start.run(declaration=declaration)
+    with transaction.atomic():
+        process = DeclarationFlow.start.run(declaration=declaration)
+        audit.record("declaration.submit", declaration, actor=declaration.submitted_by, to_state=declaration.status)
+    return process
 
 
 def _run_step(task_id, user, node, work):
@@ -99,6 +103,10 @@ def _run_step(task_id, user, node, work):
         activation.start(None)
         result = work(activation.process)
         activation.execute()
+        declaration = activation.process.declaration
+        # The step itself (who did which task); batch steps also log their own batch.* entry with the origin.
+        audit.record(f"declaration.{node.name}", declaration, actor=user, to_state=declaration.status,
+                     detail=declaration.review_comment if node is DeclarationFlow.review else "")
         return result
 
 

@@ -12,6 +12,8 @@ from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+
 from .. import serials
 from ..models import Declaration, Label, LabelBatch, LabelState, LabelTransition
 from .labels import SYSTEM
@@ -122,6 +124,9 @@ def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, to_state, 
         for field, value in batch_fields(at).items():
             setattr(batch, field, value)
         batch.save(update_fields=["stage", *batch_fields(at)])
+        # One entry for the whole move; the per-label rows are in LabelTransition.
+        audit.record(f"batch.{name}", batch, origin=origin, from_state=need_stage, to_state=new_stage,
+                     detail=f"{moved} labels {from_state}->{to_state}. {note}".strip(), at=at)
     return batch, moved
 
 
@@ -161,6 +166,8 @@ def issue_batch(batch_id, issued_to, origin=SYSTEM):
         batch.issued_at = timezone.now()
         batch.issued_by = origin.actor
         batch.save(update_fields=["stage", "issued_to", "issued_at", "issued_by"])
+        audit.record("batch.issue", batch, origin=origin, from_state=Stage.ACTIVATED, to_state=Stage.ISSUED,
+                     detail=f"issued to organization #{issued_to.pk} {issued_to}", at=batch.issued_at)
     return batch
 
 

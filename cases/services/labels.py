@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from audit import services as audit
+
 from ..models import Label, LabelTransition
 
 TRANSITIONS = {
@@ -88,5 +90,7 @@ def apply_transition(label_id, name, origin=SYSTEM, note=""):
             note=note[:255],
             at=now,
         )
+        audit.record(f"label.{name}", label, object_id=label.serial, origin=origin, from_state=from_state,
+                     to_state=label.state, detail=note, at=now)
     return label
 

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from audit import services as audit
+
 from ..models import STEP_LEVEL, CaseEvent, Deadline, DeadlinePolicy, Escalation, Level, RemediationCase, Step
-from .timeline import record_event
+from .timeline import audit_entry, record_event
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class SweepBatch:
         from .. import notifications
 
         CaseEvent.objects.bulk_create(self.events)
+        audit.record_many([audit_entry(event) for event in self.events])
         outbound = notifications.store(self.notifications)
         self.events, self.notifications = [], []
         return outbound
