@@ -11,6 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import permissions, pii
+from audit.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
@@ -19,7 +21,8 @@ from remediation.models import ProblemKind, Resolution
 from remediation.services.errors import RemediationError
 
 ErrorSerializer = inline_serializer("RemediationError", {"detail": serializers.CharField()})
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+# 422: an Idempotency-Key reused with a different body (audit.idempotency).
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
 
 
 class ReportSerializer(serializers.Serializer):
@@ -54,9 +57,7 @@ class CaseSerializer(serializers.Serializer):
 
     def get_resident_phone(self, case) -> str:
         user = self.context["request"].user
-        if selectors.may_call_resident(user, case):
-            return case.resident_phone
-        return selectors.mask_phone(case.resident_phone)
+        return pii.phone_for(case.resident_phone, may_call=permissions.may_call_resident(user, case))
 
     def get_url(self, case) -> str:
         return self.context["request"].build_absolute_uri(f"/remediation/{case.pk}/")
@@ -73,13 +74,14 @@ class RemediationAPIView(APIView):
 
     def case_response(self, pk, status_code=status.HTTP_200_OK):
         case = selectors.case_detail(pk)
-        if case is None or not selectors.can_view(self.request.user, case):
+        if case is None or not permissions.can_view_case(self.request.user, case):
             raise Http404
         return Response(CaseSerializer(case, context={"request": self.request}).data, status=status_code)
 
 
 class Reports(RemediationAPIView):
     @extend_schema(request=ReportSerializer, responses={201: CaseSerializer, **ERRORS})
+    @idempotent
     def post(self, request):
         """An installer or ignition worker reports a problem; the label is suspended until the case closes."""
         data = ReportSerializer(data=request.data)
@@ -99,6 +101,7 @@ class Contact(RemediationAPIView):
         request=inline_serializer("ContactRequest", {"note": serializers.CharField(required=False)}),
         responses={200: CaseSerializer, **ERRORS},
     )
+    @idempotent
     def post(self, request, pk):
         services.record_contact(pk, request.user, note=str(request.data.get("note", ""))[:500], origin=self.origin())
         return self.case_response(pk)
@@ -112,6 +115,7 @@ class ResolveSerializer(serializers.Serializer):
 
 class Resolve(RemediationAPIView):
     @extend_schema(request=ResolveSerializer, responses={200: CaseSerializer, **ERRORS})
+    @idempotent
     def post(self, request, pk):
         data = ResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)

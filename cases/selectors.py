@@ -2,30 +2,16 @@
 
 from django.db.models import Count, Q
 
-from accounts import roles
+from accounts import permissions
 
 from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState
 
 
-def is_reviewer(user):
-    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.REVIEWER))
-
-
-def is_manufacturer(user):
-    return user.is_authenticated and roles.has_role(user, roles.MANUFACTURER) and user.organization_id is not None
-
-
-def can_use_back_office(user):
-    return is_reviewer(user) or is_manufacturer(user)
-
-
-def _scoped(queryset, user, manufacturer_path):
-    """Reviewers see everything, manufacturer staff only their own company's rows, everyone else nothing."""
-    if is_reviewer(user):
-        return queryset
-    if is_manufacturer(user):
-        return queryset.filter(**{manufacturer_path: user.organization_id})
-    return queryset.none()
+# Who may use the back office and see which company's rows: accounts.permissions (names kept for callers).
+is_reviewer = permissions.is_reviewer
+is_manufacturer = permissions.is_manufacturer
+can_use_back_office = permissions.can_use_back_office
+_scoped = permissions.scope_to_manufacturer
 
 
 def models_for(user):

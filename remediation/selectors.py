@@ -1,41 +1,8 @@
-"""Read queries for remediation: who may see what, the three queues, a case's timeline."""
+"""Read queries for remediation: the three queues, a case's timeline (who may see what: accounts.permissions)."""
 
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
 
-from accounts import roles
-
 from .models import CaseEvent, Deadline, Escalation, Level, RemediationCase, Stage
-
-
-def mask_phone(phone):
-    """138****5678: first three and last four digits only."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
-def mask_address(address):
-    """Keep the first few characters (street), hide the rest (building and flat)."""
-    address = address or ""
-    if len(address) <= 6:
-        return address[:2] + "*" * max(0, len(address) - 2)
-    return address[:6] + "****"
-
-
-def may_call_resident(user, case):
-    """Only the dealer who must call the resident sees the number and address in full."""
-    return bool(case.dealer_id) and user.organization_id == case.dealer_id and roles.has_role(user, roles.DEALER)
-
-
-def can_view(user, case):
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or roles.has_role(user, roles.REVIEWER, roles.REGULATOR):
-        return True
-    if roles.has_role(user, roles.DEALER) and case.dealer_id and user.organization_id == case.dealer_id:
-        return True
-    return case.reported_by_id == user.pk
 
 
 def _with_due(queryset):

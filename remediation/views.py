@@ -15,7 +15,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from accounts import roles
+from accounts import permissions, pii, roles
 from cases.services.labels import Origin
 
 from . import selectors, services
@@ -32,7 +32,7 @@ def _denied(request, message, status=403):
 @login_required
 def report(request):
     """The field worker's form; ?serial=…&kind=… prefill it (linked from the installation/ignition refusal)."""
-    if not (request.user.is_superuser or roles.has_role(request.user, roles.INSTALLER, roles.IGNITION_WORKER)):
+    if not permissions.is_field_reporter(request.user):
         return _denied(request, _("只有安装维修工或点火工可以报告现场问题。"))
     status = 200
     if request.method == "POST":
@@ -60,9 +60,9 @@ def report(request):
 
 def _case_context(request, case):
     user = request.user
-    is_dealer = selectors.may_call_resident(user, case)
-    is_reviewer = user.is_superuser or roles.has_role(user, roles.REVIEWER)
-    is_regulator = user.is_superuser or roles.has_role(user, roles.REGULATOR)
+    is_dealer = permissions.may_call_resident(user, case)
+    is_reviewer = permissions.is_reviewer(user)
+    is_regulator = permissions.is_regulator(user)
     deadlines = list(case.deadlines.all())
     for deadline in deadlines:
         deadline.left, deadline.overdue = (
@@ -70,8 +70,8 @@ def _case_context(request, case):
         )
     return {
         "case": case,
-        "phone": case.resident_phone if is_dealer else selectors.mask_phone(case.resident_phone),
-        "address": case.address if is_dealer else selectors.mask_address(case.address),
+        "phone": pii.phone_for(case.resident_phone, may_call=is_dealer),
+        "address": pii.address_for(case.address, may_call=is_dealer),
         "deadlines": deadlines,
         "events": list(case.events.all()),
         "escalations": list(case.escalations.all()),
@@ -94,7 +94,7 @@ def _case_context(request, case):
 
 def _load_case(request, pk):
     case = selectors.case_detail(pk)
-    if case is None or not selectors.can_view(request.user, case):
+    if case is None or not permissions.can_view_case(request.user, case):
         raise Http404
     return case
 
@@ -163,7 +163,7 @@ class QueueView(ExportMixin, SingleTableMixin, FilterView):
     export_name = "cases"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_superuser or roles.has_role(request.user, *self.allowed_roles)):
+        if not permissions.holds_role(request.user, *self.allowed_roles):
             return _denied(request, _("您没有权限查看该列表。"))
         return super().dispatch(request, *args, **kwargs)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
-from accounts import roles
+from accounts import permissions, roles
 from accounts.models import Organization
 
 # Dashboard sections.
@@ -51,7 +51,7 @@ def scope_for(user):
     """The statistics `user` may see; PermissionDenied when none."""
     if not user.is_authenticated:
         raise PermissionDenied
-    if user.is_superuser or roles.has_role(user, roles.REVIEWER, roles.REGULATOR):
+    if permissions.sees_all_records(user):
         return CITY
     org = user.organization
     if org is not None:
@@ -62,4 +62,4 @@ def scope_for(user):
 
 
 def may_download_reports(user):
-    return user.is_authenticated and (user.is_superuser or roles.has_role(user, roles.REVIEWER, roles.REGULATOR))
+    return permissions.sees_all_records(user)

@@ -16,6 +16,7 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.lock import SelectForUpdateLock
 
+from accounts import permissions
 from cases.models import Declaration, DeclarationProcess
 
 
@@ -23,24 +24,18 @@ class ReviewerTask(flow.View):
     """A human task any association reviewer may claim and do."""
 
     def can_assign(self, user, task):
-        from cases.selectors import is_reviewer
-
-        return not task.owner_id and is_reviewer(user)
+        return not task.owner_id and permissions.is_reviewer(user)
 
     def can_execute(self, user, task):
-        from cases.selectors import is_reviewer
-
-        return super().can_execute(user, task) and is_reviewer(user)
+        return super().can_execute(user, task) and permissions.is_reviewer(user)
 
 
 class ManufacturerTask(flow.View):
     """A human task for staff of the manufacturer that owns the declaration."""
 
     def _is_own(self, user, task):
-        from cases.services.declarations import is_member_of_manufacturer
-
         process = task.process.coerced
-        return is_member_of_manufacturer(user, process.declaration.appliance_model)
+        return permissions.owns_manufacturer_object(user, process.declaration.appliance_model.manufacturer_id)
 
     def can_assign(self, user, task):
         return not task.owner_id and user.is_authenticated and self._is_own(user, task)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts import roles
+from accounts import permissions
 from audit import services as audit
 from cases.models import Declaration, DeclarationProcess, LabelBatch
 from cases.services import batches, declarations
@@ -58,9 +58,9 @@ def open_task(declaration, node=None):
 def inbox(user):
     """Open tasks this user may take: reviewers get the association's steps, a manufacturer its revisions."""
     tasks = open_tasks().select_related("process")
-    if roles.has_role(user, roles.REVIEWER) or user.is_superuser:
+    if permissions.is_reviewer(user):
         mine = tasks.filter(flow_task__in=REVIEWER_NODES)
-    elif roles.has_role(user, roles.MANUFACTURER) and user.organization_id:
+    elif permissions.is_manufacturer(user):
         own = Declaration.objects.filter(appliance_model__manufacturer_id=user.organization_id).values("pk")
         mine = tasks.filter(flow_task=DeclarationFlow.revise, process__artifact_object_id__in=own)
     else:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from accounts import permissions
 
 from ..models import Declaration
 from .documents import store_document
@@ -27,12 +27,7 @@ class Decision:
 
 
 def is_member_of_manufacturer(user, appliance_model):
-    return (
-        user.is_authenticated
-        and roles.has_role(user, roles.MANUFACTURER)
-        and user.organization_id is not None
-        and user.organization_id == appliance_model.manufacturer_id
-    )
+    return permissions.owns_manufacturer_object(user, appliance_model.manufacturer_id)
 
 
 def _check_quantity(quantity):

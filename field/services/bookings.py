@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from accounts import permissions, roles
 from accounts.models import Organization
 from cases.models import LabelState
 
@@ -70,7 +70,7 @@ def schedule_booking(*, user, booking_id, when):
         when = timezone.make_aware(when)
     with transaction.atomic():
         booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-        if booking is None or (booking.company_id != user.organization_id and not user.is_superuser):
+        if booking is None or not permissions.can_handle_booking(user, booking):
             raise FieldError("not_found", _("找不到本单位的这条预约。"))
         if booking.status not in (Booking.Status.REQUESTED, Booking.Status.SCHEDULED):
             raise FieldError("wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()})

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import has_role
+from accounts import permissions
 
 
 class FieldError(Exception):
@@ -41,6 +41,6 @@ def require_role(user, *role_names):
     """Refuse unless the user holds one of the roles (superusers hold every role)."""
     if not user.is_authenticated:
         raise FieldError("wrong_role", _("请先登录。"))
-    if user.is_superuser or has_role(user, *role_names):
+    if permissions.holds_role(user, *role_names):
         return
     raise FieldError("wrong_role", _("您的角色不能执行该操作。"))

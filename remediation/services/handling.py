@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts import roles
+from accounts import permissions, roles
 from accounts.models import Organization
 from cases.models import Label, LabelState
 from cases.serials import InvalidSerial, normalize
@@ -43,14 +43,12 @@ def _lock_open_case(case_id):
 
 
 def _require_dealer(case, user):
-    if user.is_superuser:
-        return
-    if not (roles.has_role(user, roles.DEALER) and case.dealer_id and user.organization_id == case.dealer_id):
+    if not permissions.can_act_on_case(user, case):
         raise RemediationError(_("只有该整改单的责任代理商可以办理。"), status=403)
 
 
 def _require_role(user, *names):
-    if not (user.is_superuser or roles.has_role(user, *names)):
+    if not permissions.holds_role(user, *names):
         raise RemediationError(_("您没有权限执行该操作。"), status=403)
 
 
@@ -212,9 +210,7 @@ def add_note(case_id, user, kind, text, origin=None):
         raise RemediationError(_("请填写内容。"))
     if kind in ("comment", "order"):
         _require_role(user, roles.REGULATOR)
-    from ..selectors import can_view
-
     case = RemediationCase.objects.filter(pk=case_id).first()
-    if case is None or not can_view(user, case):
+    if case is None or not permissions.can_view_case(user, case):
         raise RemediationError(_("整改单不存在。"), status=404)
     return record_event(case, NOTE_KINDS[kind], origin, text)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from accounts import permissions, roles
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import SUSPENDABLE_STATES, Label, LabelState
 from cases.serials import InvalidSerial, normalize
@@ -49,7 +49,7 @@ def _find_label(code):
 
 
 def _check_input(reporter, kind, label, typed_code, district, address, resident_phone):
-    if not (reporter.is_superuser or roles.has_role(reporter, *REPORTER_ROLES)):
+    if not permissions.holds_role(reporter, *REPORTER_ROLES):
         raise RemediationError(_("只有安装维修工或点火工可以报告现场问题。"), status=403)
     if kind not in ProblemKind.values:
         raise RemediationError(_("请选择问题类型。"))
