@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
+from audit.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
@@ -33,7 +34,8 @@ ErrorSerializer = inline_serializer(
     "FieldError", {"code": serializers.CharField(), "detail": serializers.CharField(),
                    "report_url": serializers.CharField(required=False)}
 )
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+# 422: an Idempotency-Key reused with a different body (audit.idempotency).
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
 
 
 def origin(request):
@@ -198,6 +200,7 @@ class ScanResolve(FieldAPIView):
 
 class Sell(FieldAPIView):
     @extend_schema(request=SellInput, responses={201: inline_serializer("SaleOut", {"serial": serializers.CharField(), "state": serializers.CharField()}), **ERRORS})
+    @idempotent
     def post(self, request, code):
         data = valid(SellInput, request)
         sale = sell(user=request.user, code=code, district=data.get("district", ""), origin=origin(request))
@@ -207,6 +210,7 @@ class Sell(FieldAPIView):
 
 class Work(FieldAPIView):
     @extend_schema(request=WorkInput, responses={201: WorkRecordSerializer, **ERRORS})
+    @idempotent
     def post(self, request, code):
         data = valid(WorkInput, request)
         record = record_work(user=request.user, code=code, kind=data["kind"], permit_code=data["permit"],
@@ -217,6 +221,7 @@ class Work(FieldAPIView):
 
 class Rate(FieldAPIView):
     @extend_schema(request=RatingInput, responses={200: WorkRecordSerializer, **ERRORS})
+    @idempotent
     def post(self, request, pk):
         data = valid(RatingInput, request)
         record = rate_work(user=request.user, record_id=pk, **data)
@@ -225,6 +230,7 @@ class Rate(FieldAPIView):
 
 class Ignite(FieldAPIView):
     @extend_schema(request=IgniteInput, responses={201: IgnitionSerializer, **ERRORS})
+    @idempotent
     def post(self, request, code):
         data = valid(IgniteInput, request)
         ignition = ignite(user=request.user, code=code, permit_code=data["permit"], origin=origin(request))
@@ -240,6 +246,7 @@ class PermitList(FieldAPIView):
         return Response(PermitSerializer(permits, many=True).data)
 
     @extend_schema(request=PermitIssueInput, responses={201: PermitSerializer, **ERRORS})
+    @idempotent
     def post(self, request):
         from accounts.models import User
 
@@ -264,6 +271,7 @@ class PermitCheck(FieldAPIView):
 
 class PermitRevoke(FieldAPIView):
     @extend_schema(request=RevokeInput, responses={200: PermitSerializer, **ERRORS})
+    @idempotent
     def post(self, request, pk):
         data = valid(RevokeInput, request)
         if not WorkPermit.objects.filter(pk=pk).exists():
@@ -278,6 +286,7 @@ class BookingCreate(FieldAPIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=BookingInput, responses={201: BookingSerializer, **ERRORS})
+    @idempotent
     def post(self, request, code):
         data = valid(BookingInput, request)
         booking = booking_services.book(code=code, kind=data["kind"], company_id=data["company"], phone=data["phone"],
@@ -307,6 +316,7 @@ class CompanyBookings(FieldAPIView):
 
 class ScheduleBooking(FieldAPIView):
     @extend_schema(request=ScheduleInput, responses={200: BookingSerializer, **ERRORS})
+    @idempotent
     def post(self, request, pk):
         data = valid(ScheduleInput, request)
         booking = booking_services.schedule_booking(user=request.user, booking_id=pk, when=data["when"])

@@ -77,7 +77,7 @@ class AuditEntry(models.Model):
 class IdempotencyKey(models.Model):
     """The first response to an API write sent with an `Idempotency-Key` header, replayed on retries."""
 
-    scope = models.CharField(max_length=40, help_text="u<user id>, or 'anon' for public writes")
+    scope = models.CharField(max_length=40, help_text="u<user id>, or a<client address> for public writes")
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=255)

@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
 }
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
+CELERY_BEAT_SCHEDULE["audit-purge-idempotency-keys"] = {
+    "task": "audit.tasks.purge_idempotency_keys",
+    "schedule": crontab(minute=30, hour=3),
+}
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
 SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")
 

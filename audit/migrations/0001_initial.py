@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='IdempotencyKey',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(help_text="u<user id>, or 'anon' for public writes", max_length=40)),
+                ('scope', models.CharField(help_text="u<user id>, or a<client address> for public writes", max_length=40)),
                 ('key', models.CharField(max_length=255)),
                 ('method', models.CharField(max_length=10)),
                 ('path', models.CharField(max_length=255)),
