@@ -106,7 +106,8 @@ def _log_bulk(batch_id, name, from_state, to_state, at, origin, note):
 
 def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, to_state, origin, note, batch_fields):
     with transaction.atomic():
-        batch = LabelBatch.objects.select_for_update().get(pk=batch_id)
+        # The model comes along (the audit entry names it) but only the batch row is locked.
+        batch = LabelBatch.objects.select_for_update(of=("self",)).select_related("appliance_model").get(pk=batch_id)
         if batch.stage != need_stage:
             raise BatchStageError(
                 batch,
