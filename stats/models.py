@@ -54,11 +54,14 @@ class Report(models.Model):
 
 
 class DailyFieldCount(models.Model):
-    """Installations, ignitions and ratings per local day, district and company: a materialised summary.
+    """Installations, ignitions and ratings per local day: a materialised summary in three grains.
 
-    Filled for closed days only (up to two days ago, see stats.summaries), by one set-based
-    INSERT … SELECT per refresh; the days after it are counted live. Ratings are counted
-    on the day they were given (rated_at), so a late rating lands in an open day.
+    - FULL: per district and company (what a company's own figures read, filtered by company);
+    - DISTRICT: per district, all companies (city-wide district and month figures);
+    - COMPANY: per company (and stars, for ratings), all districts (city-wide company figures).
+    The coarse grains keep city-wide reads to a few thousand rows a year. Filled for closed
+    days only (up to two days ago, see stats.summaries); later days are counted live.
+    Ratings are counted on the day they were given (rated_at).
     """
 
     class Metric(models.TextChoices):
@@ -66,17 +69,28 @@ class DailyFieldCount(models.Model):
         IGNITION = "ignition", _("点火通气")
         RATING = "rating", _("评分")
 
+    class Grain(models.TextChoices):
+        FULL = "f", _("区 × 单位")
+        DISTRICT = "d", _("区")
+        COMPANY = "c", _("单位")
+
     day = models.DateField()
     metric = models.CharField(max_length=12, choices=Metric.choices)
+    grain = models.CharField(max_length=1, choices=Grain.choices, default=Grain.FULL)
     district = models.CharField(max_length=20, blank=True)
-    company = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     rating = models.PositiveSmallIntegerField(default=0)  # the stars, for metric=rating; 0 otherwise
     n = models.BigIntegerField()
 
     class Meta:
         verbose_name = _("每日现场作业汇总")
         verbose_name_plural = _("每日现场作业汇总")
-        indexes = [models.Index(fields=["metric", "day"], name="stats_daily_metric_day")]
+        indexes = [
+            models.Index(fields=["metric", "grain", "day"], name="stats_daily_metric_grain_day"),
+            models.Index(fields=["company", "metric", "grain", "day"], name="stats_daily_company"),
+        ]
 
 
 class SummaryWatermark(models.Model):

@@ -140,6 +140,7 @@ def label_transitions_in(period, scope):
 # which the summary does not break down, are counted live.
 
 Metric = DailyFieldCount.Metric
+Grain = DailyFieldCount.Grain
 
 
 def _company_field(scope, metric):
@@ -188,7 +189,14 @@ def _grouped(metric, scope, period, by):
     through = period.watermark() if company is not False else None
     if through is not None and through >= period.start:
         last = min(through, period.end)
-        rows = DailyFieldCount.objects.filter(metric=metric, day__gte=period.start, day__lte=last, **company)
+        # A company's own figures read the fine grain (its rows only); city-wide ones a coarse grain.
+        if company:
+            grain = Grain.FULL if by in ("district", "month") and metric != Metric.RATING else Grain.COMPANY
+        else:
+            grain = Grain.DISTRICT if by in ("district", "month") else Grain.COMPANY
+        rows = DailyFieldCount.objects.filter(
+            metric=metric, grain=grain, day__gte=period.start, day__lte=last, **company
+        )
         keys = _GROUP_KEYS[by]
         if by == "month":
             rows = rows.annotate(month=TruncMonth("day"))

@@ -76,15 +76,31 @@ def refresh(today=None):
         since = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
         until = datetime.datetime.combine(through + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
         DailyFieldCount.objects.filter(day__gte=first, day__lte=through).delete()
+        G = DailyFieldCount.Grain
         with connection.cursor() as cursor:
             for metric, rows, place in _sources(since, until):
                 sql, params = rows.query.sql_with_params()
                 # Columns taken by alias from the grouped query, so their order there does not matter.
+                # Ratings have no district: their one grain is per company.
+                grain = G.COMPANY if metric == DailyFieldCount.Metric.RATING else G.FULL
                 cursor.execute(
-                    f"INSERT INTO {table} (day, metric, district, company_id, rating, n) "
-                    f"SELECT g.d, %s, COALESCE(g.{place}, ''), g.company_id, g.r, g.n FROM ({sql}) g",
-                    [metric, *params],
+                    f"INSERT INTO {table} (day, metric, grain, district, company_id, rating, n) "
+                    f"SELECT g.d, %s, %s, COALESCE(g.{place}, ''), g.company_id, g.r, g.n FROM ({sql}) g",
+                    [metric, grain, *params],
                 )
+            # The coarse grains, summed from the fine one just written.
+            fine = f"FROM {table} WHERE grain = %s AND day >= %s AND day <= %s AND metric <> %s"
+            fine_params = [G.FULL, first, through, DailyFieldCount.Metric.RATING]
+            cursor.execute(
+                f"INSERT INTO {table} (day, metric, grain, district, company_id, rating, n) "
+                f"SELECT day, metric, %s, district, NULL, 0, SUM(n) {fine} GROUP BY day, metric, district",
+                [G.DISTRICT, *fine_params],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} (day, metric, grain, district, company_id, rating, n) "
+                f"SELECT day, metric, %s, '', company_id, 0, SUM(n) {fine} GROUP BY day, metric, company_id",
+                [G.COMPANY, *fine_params],
+            )
         SummaryWatermark.objects.update_or_create(name=WATERMARK, defaults={"through": through})
     return through
 

@@ -133,8 +133,12 @@ def test_summary_rows_hold_the_daily_counts(city):
 
     summaries.refresh(today=datetime.date(2026, 7, 1))
     rows = DailyFieldCount.objects.filter(metric="installation", day=datetime.date(2026, 6, 1))
-    assert [(r.district, r.company.name, r.n) for r in rows] == [("nanshan", "二号安装公司", 1)]
-    ignition = DailyFieldCount.objects.get(metric="ignition", day=datetime.date(2026, 1, 2))
+    assert sorted((r.grain, r.district, r.company.name if r.company else None, r.n) for r in rows) == [
+        ("c", "", "二号安装公司", 1), ("d", "nanshan", None, 1), ("f", "nanshan", "二号安装公司", 1),
+    ]
+    march = DailyFieldCount.objects.filter(metric="installation", grain="d", day__month=3).values_list("district", "n")
+    assert sorted(march) == [("futian", 1), ("futian", 1)]  # 5 and 20 March, one row a day
+    ignition = DailyFieldCount.objects.get(metric="ignition", grain="f", day=datetime.date(2026, 1, 2))
     assert (ignition.district, ignition.n) == ("futian", 1)
     stars = DailyFieldCount.objects.filter(metric="rating", company=city.orgs["inst_1"]).values_list("rating", "n")
     assert sorted(stars) == [(1, 1), (4, 1), (5, 1), (5, 1)]  # 5 on 31 Dec 2025 and 5 March 2026
