@@ -188,6 +188,13 @@ CELERY_BEAT_SCHEDULE["audit-purge-idempotency-keys"] = {
     "task": "audit.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=30, hour=3),
 }
+# Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
+# (accounts.retention; open remediation cases keep theirs). Daily at 03:30.
+PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)
+CELERY_BEAT_SCHEDULE["accounts-purge-personal-data"] = {
+    "task": "accounts.tasks.purge_personal_data",
+    "schedule": crontab(minute=30, hour=3),
+}
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
 SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")
 
