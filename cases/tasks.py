@@ -15,3 +15,28 @@ def generate_batch_labels(batch_id):
 
     labels_ready(batch_id)
     return created
+
+
+# A batch normally leaves `generating` within minutes of approval; an older one lost its task
+# (broker down at approval, worker killed). Re-queueing is safe: generation is idempotent.
+STALLED_AFTER_MINUTES = 10
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def resume_stalled_batches():
+    """Queue generation again for batches still `generating` long after approval; returns their ids."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from project.enqueue import send_safely
+
+    from .models import LabelBatch
+
+    cutoff = timezone.now() - timedelta(minutes=STALLED_AFTER_MINUTES)
+    stalled = list(
+        LabelBatch.objects.filter(stage=LabelBatch.Stage.GENERATING, created_at__lt=cutoff).values_list("pk", flat=True)
+    )
+    for batch_id in stalled:
+        send_safely(generate_batch_labels, batch_id)
+    return stalled

@@ -174,6 +174,9 @@ CELERY_BEAT_SCHEDULE["remediation-sla-sweep"] = {
     "task": "remediation.tasks.sweep_deadlines",
     "schedule": float(env.env_int(ENV, "SLA_SWEEP_SECONDS", 60)),
 }
+# Deadlines claimed per sweep transaction; the pause between batches exists for the worker-kill fault test only.
+SLA_SWEEP_BATCH_SIZE = env.env_int(ENV, "SLA_SWEEP_BATCH_SIZE", 500)
+SLA_SWEEP_BATCH_PAUSE_MS = env.env_int(ENV, "SLA_SWEEP_BATCH_PAUSE_MS", 0)
 # Statistics: reports to the regulator. Daily at 08:00 local time: a new weekly report on Mondays, a monthly one
 # on the 1st, and any report missed while beat was down (idempotent per period).
 from celery.schedules import crontab  # noqa: E402
@@ -184,10 +187,17 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
 }
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Label batches whose generation task was lost (broker down at approval): queue it again.
+CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
+    "task": "cases.tasks.resume_stalled_batches",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["audit-purge-idempotency-keys"] = {
     "task": "audit.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=30, hour=3),
 }
+# E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
+NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
 # (accounts.retention; open remediation cases keep theirs). Daily at 03:30.
 PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)

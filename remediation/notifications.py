@@ -8,6 +8,7 @@ duplicate task skips what already went out.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -155,9 +156,36 @@ def schedule_delivery(ids):
     ids = list(ids)
     if not ids:
         return
+    from project.enqueue import enqueue_on_commit
+
     from .tasks import deliver_notifications
 
-    transaction.on_commit(lambda: deliver_notifications.delay(ids))
+    enqueue_on_commit(deliver_notifications, ids)  # broker down: logged; requeue_unsent() sends it later
+
+
+def requeue_unsent(older_than=None, max_attempts=10):
+    """Queue again the e-mail/SMS rows still unsent after `older_than` (a broker outage, a lost task).
+
+    Run by every SLA sweep. Safe to overlap with a task still retrying: deliver() locks the row
+    and skips it once sent_at is set. Rows that failed max_attempts times are left for a person.
+    """
+    from project.enqueue import send_safely
+
+    from .tasks import deliver_notifications
+
+    if older_than is None:
+        # A delivery task normally runs within seconds; older unsent rows lost theirs.
+        older_than = timedelta(seconds=getattr(settings, "NOTIFICATION_REQUEUE_SECONDS", 300))
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=max_attempts)
+        .exclude(channel=Notification.Channel.INBOX)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    if ids:
+        send_safely(deliver_notifications, ids)
+    return len(ids)
 
 
 def _send(row):

@@ -105,16 +105,16 @@ class DeclarationFlow(flow.Flow):
         return activation.process
 
     def make_batch(self, activation):
-        from django.db import transaction
-
         from cases.services.batches import create_batch
         from cases.tasks import generate_batch_labels
+        from project.enqueue import enqueue_on_commit
 
         batch = create_batch(activation.process.declaration)
         if generate_inline.get():
             return
-        # After commit: the worker must see the batch and the waiting `generate` task.
-        transaction.on_commit(lambda: generate_batch_labels.delay(batch.pk))
+        # After commit: the worker must see the batch and the waiting `generate` task. Broker down:
+        # logged, and cases.tasks.resume_stalled_batches queues it again later.
+        enqueue_on_commit(generate_batch_labels, batch.pk)
 
     def labels_generated(self, activation):
         return activation.process
