@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import roles
+from accounts import pii, roles
 from audit.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
@@ -292,7 +292,9 @@ class BookingCreate(FieldAPIView):
         booking = booking_services.book(code=code, kind=data["kind"], company_id=data["company"], phone=data["phone"],
                                         district=data["district"], preferred_date=data["preferred_date"],
                                         note=data["note"])
-        return Response(BookingSerializer(booking).data, status=201)
+        body = BookingSerializer(booking).data
+        body["resident_phone"] = pii.mask_phone(booking.resident_phone)  # an anonymous caller: never echo it whole
+        return Response(body, status=201)
 
 
 class BookingCompanies(FieldAPIView):

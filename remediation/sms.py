@@ -5,6 +5,8 @@ import sys
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from accounts.pii import mask_phone
+
 DEFAULT_BACKEND = "remediation.sms.ConsoleBackend"
 
 
@@ -12,7 +14,8 @@ class ConsoleBackend:
     """Writes each message to stdout, like Django's console mail backend."""
 
     def send(self, phone, text):
-        sys.stdout.write(f"SMS to {phone}: {text}\n")
+        # stdout ends up in logs: residents' numbers are personal data, so only the masked form.
+        sys.stdout.write(f"SMS to {mask_phone(phone)}: {text}\n")
         sys.stdout.flush()
 
 
