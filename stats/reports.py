@@ -10,6 +10,7 @@ import io
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import figures, scoping, selectors
 from .models import Report
@@ -30,15 +31,15 @@ REPORT_FIGURES = [
 ]
 
 SUMMARY_LABELS = [
-    ("installations", "安装数"),
-    ("ignitions", "点火通气数"),
-    ("cases_reported", "新报整改单"),
-    ("cases_closed", "结案整改单"),
-    ("deadlines_met", "按时完成的时限"),
-    ("deadlines_missed", "超时的时限"),
-    ("pct_met", "时限按时率 (%)"),
-    ("open_escalations", "未办结督办"),
-    ("suspicious_scans", "异常扫码次数"),
+    ("installations", gettext_noop("安装数")),
+    ("ignitions", gettext_noop("点火通气数")),
+    ("cases_reported", gettext_noop("新报整改单")),
+    ("cases_closed", gettext_noop("结案整改单")),
+    ("deadlines_met", gettext_noop("按时完成的时限")),
+    ("deadlines_missed", gettext_noop("超时的时限")),
+    ("pct_met", gettext_noop("时限按时率 (%)")),
+    ("open_escalations", gettext_noop("未办结督办")),
+    ("suspicious_scans", gettext_noop("异常扫码次数")),
 ]
 
 

@@ -102,6 +102,10 @@ def refresh(today=None):
                 [G.COMPANY, *fine_params],
             )
         SummaryWatermark.objects.update_or_create(name=WATERMARK, defaults={"through": through})
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics: right after a large first refresh the table still looks empty to the planner.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
     return through
 
 
