@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -81,11 +81,11 @@ def permit_public(request, number):
 # --- workers' phone pages ----------------------------------------------------------------------
 
 SCANNER_ACTIONS = {
-    "": (_lazy("扫码查询"), None),
-    "sell": (_lazy("扫码登记销售"), "field:sell"),
-    "install": (_lazy("扫码登记安装"), "field:install"),
-    "repair": (_lazy("扫码登记维修"), "field:repair"),
-    "ignite": (_lazy("扫码点火通气"), "field:ignite"),
+    "": (gettext_lazy("扫码查询"), None),
+    "sell": (gettext_lazy("扫码登记销售"), "field:sell"),
+    "install": (gettext_lazy("扫码登记安装"), "field:install"),
+    "repair": (gettext_lazy("扫码登记维修"), "field:repair"),
+    "ignite": (gettext_lazy("扫码点火通气"), "field:ignite"),
 }
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases import selectors
@@ -21,8 +21,14 @@ from cases.services.labels import Origin
 from . import declaration_services as steps
 from .declaration import DeclarationFlow
 
-TASK_STATUS = {"NEW": _l("待处理"), "ASSIGNED": _l("已领取"), "STARTED": _l("处理中"), "DONE": _l("已完成"),
-               "CANCELED": _l("已取消"), "ERROR": _l("出错")}
+TASK_STATUS = {
+    "NEW": gettext_lazy("待处理"),
+    "ASSIGNED": gettext_lazy("已领取"),
+    "STARTED": gettext_lazy("处理中"),
+    "DONE": gettext_lazy("已完成"),
+    "CANCELED": gettext_lazy("已取消"),
+    "ERROR": gettext_lazy("出错"),
+}
 
 STEP_NODES = {
     "review": DeclarationFlow.review,
