@@ -12,29 +12,13 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import Organization
-from cases.models import LabelState
-from cases.services.documents import store_document
-from cases.services.labels import Origin
-from field.models import Booking, WorkPermit
-from field.services.sales import sell
-from field.services.work import record_work
-from remediation import services as remediation_services
-from stats.models import Report
-from tests.factories import ApplianceModelFactory, LabelBatchFactory, LabelFactory, OrganizationFactory, PASSWORD, UserFactory
-from tests.factories_declarations import pdf_upload
-from tests.factories_field import WorkPermitFactory, qualified
+from tests.factories_security import ANON, DEAL, DEAL2, IGN, INST, MAN, MAN2, REG, REV, ROLES, world  # noqa: F401
 
-ANON, REV, MAN, MAN2, DEAL, DEAL2, INST, IGN, REG = (
-    "anonymous", "reviewer", "manufacturer", "other_manufacturer", "dealer", "other_dealer", "installer",
-    "ignition_worker", "regulator",
-)
-ROLES = [ANON, REV, MAN, MAN2, DEAL, DEAL2, INST, IGN, REG]
 SIGNED_IN = frozenset(ROLES) - {ANON}
 EVERYONE = frozenset(ROLES)
 BACK_OFFICE = frozenset({REV, MAN, MAN2})
@@ -162,80 +146,6 @@ def test_every_url_has_a_row():
     served = url_keys()
     assert served - set(MATRIX) == set(), "new URL(s) without an entry in the permission matrix"
     # A row for a removed named URL fails on its own: reverse() raises in test_role_may_or_may_not.
-
-
-class World:
-    pass
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One city for the whole module, rolled back at the end (uploads under a temporary MEDIA_ROOT)."""
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
-    with media, django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
-
-
-def build_world():
-    w = World()
-    association = OrganizationFactory(kind=Organization.Kind.ASSOCIATION)
-    maker = OrganizationFactory(kind=Organization.Kind.MANUFACTURER)
-    other_maker = OrganizationFactory(kind=Organization.Kind.MANUFACTURER)
-    dealer_org = qualified(Organization.Kind.DEALER)
-    w.other_dealer_org = qualified(Organization.Kind.DEALER)
-    w.installer_org = qualified(Organization.Kind.INSTALLER)
-    gas_org = qualified(Organization.Kind.GAS_SUPPLIER)
-    regulator_org = OrganizationFactory(kind=Organization.Kind.REGULATOR)
-    w.users = {
-        REV: UserFactory(organization=association, role=roles.REVIEWER),
-        MAN: UserFactory(organization=maker, role=roles.MANUFACTURER),
-        MAN2: UserFactory(organization=other_maker, role=roles.MANUFACTURER),
-        DEAL: UserFactory(organization=dealer_org, role=roles.DEALER),
-        DEAL2: UserFactory(organization=w.other_dealer_org, role=roles.DEALER),
-        INST: UserFactory(organization=w.installer_org, role=roles.INSTALLER),
-        IGN: UserFactory(organization=gas_org, role=roles.IGNITION_WORKER),
-        REG: UserFactory(organization=regulator_org, role=roles.REGULATOR),
-    }
-    w.install_permit = WorkPermitFactory(holder=w.users[INST], company=w.installer_org)
-    w.ignite_permit = WorkPermitFactory(holder=w.users[IGN], company=gas_org, kind=WorkPermit.Kind.IGNITION,
-                                        number="DH2026-900001")
-    w.model = ApplianceModelFactory(manufacturer=maker)
-    w.model.designated_installers.add(w.installer_org)
-    w.model.dealers.add(dealer_org)  # the other dealer may not sell this model
-    w.batch = LabelBatchFactory(declaration__appliance_model=w.model)
-    w.declaration = w.batch.declaration
-
-    def label(state=LabelState.ACTIVATED):
-        return LabelFactory(batch=w.batch, state=state)
-
-    origin = Origin(actor=w.users[DEAL])
-    w.activated = label()
-    w.sold_label = label()
-    sell(user=w.users[DEAL], code=w.sold_label.serial, district="futian", origin=origin)
-    w.installed = label()
-    sell(user=w.users[DEAL], code=w.installed.serial, district="futian", origin=origin)
-    w.work = record_work(user=w.users[INST], code=w.installed.serial, kind="installation",
-                         permit_code=w.install_permit.number, nameplate_confirmed=True, district="futian",
-                         origin=Origin(actor=w.users[INST]))
-    w.installed.refresh_from_db()
-    w.booking = Booking.objects.create(label=w.sold_label, kind=Booking.Kind.INSTALLATION, company=w.installer_org,
-                                       resident_phone="13812345678", district="futian",
-                                       preferred_date=timezone.localdate())
-    reported = label()
-    sell(user=w.users[DEAL], code=reported.serial, district="futian", origin=origin)
-    w.case = remediation_services.report_problem(reporter=w.users[INST], kind="label_mismatch", serial=reported.serial,
-                                                 address="南山区科技园某路1号3栋1201", resident_phone="13812345678",
-                                                 origin=Origin(actor=w.users[INST]))
-    assert w.case.dealer_id == dealer_org.pk
-    w.document = store_document(appliance_model=w.model, declaration=w.declaration, upload=pdf_upload())
-    from workflows import declaration_services
-
-    declaration_services.submit(w.declaration)
-    today = timezone.localdate()
-    w.report = Report.objects.create(kind=Report.Kind.WEEKLY, period_start=today, period_end=today,
-                                     generated_at=timezone.now(), pdf=b"%PDF-1.4", xlsx=b"PK")
-    return w
 
 
 def _is_login_redirect(response):
