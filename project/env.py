@@ -58,6 +58,11 @@ def database_config(environ, base_dir: Path):
         # (web, worker and beat share the file under `make run`).
         config.setdefault("OPTIONS", {})["timeout"] = 20
         config["CONN_MAX_AGE"] = 0
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # The app's queries are short and grouped; JIT compilation costs them 30-150 ms each
+        # (measured by bench/stats.py on 10 M labels) and never pays back.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
     return config
 
 

@@ -36,6 +36,7 @@ def test_database_url_postgres(tmp_path):
     config = env.database_config({"DATABASE_URL": "postgres://u:p@db.local:5433/gas"}, tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("db.local", 5433, "gas", "u")
+    assert config["OPTIONS"]["options"] == "-c jit=off"
 
 
 def test_database_url_garbage_is_a_clear_error(tmp_path):
