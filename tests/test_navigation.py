@@ -51,3 +51,15 @@ def test_page_is_chinese_by_default_and_english_on_request(client):
 def test_no_external_assets_in_base_page(client):
     html = client.get(reverse("home")).content.decode()
     assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_english_browser_still_gets_chinese_until_the_user_switches(client):
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "燃气具气源适配性标识查询" in html
+
+
+def test_unknown_language_cookie_falls_back_to_chinese(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("home")).content.decode()
+    assert 'lang="zh-hans"' in html

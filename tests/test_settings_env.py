@@ -70,5 +70,5 @@ def test_gas_category_checked_against_gb_t_13611():
 def test_live_settings_use_chinese_and_shanghai(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
-    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+    assert "project.middleware.ChineseFirstLocaleMiddleware" in settings.MIDDLEWARE
     assert settings.AUTH_USER_MODEL == "accounts.User"
