@@ -13,6 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import converters  # noqa: F401  registers <id:…>
+
 from accounts import pii, roles
 from audit.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
@@ -62,19 +64,19 @@ class ScanSerializer(serializers.Serializer):
     serial = serializers.CharField()
     verdict = serializers.ChoiceField(choices=ScanLog.Verdict.choices)
     genuine = serializers.BooleanField(source="is_genuine")
-    state = serializers.CharField(source="label.state", default=None)
-    brand = serializers.CharField(source="model.brand", default=None)
-    model_number = serializers.CharField(source="model.model_number", default=None)
-    category = serializers.CharField(source="model.category", default=None)
-    manufacturer = serializers.CharField(source="model.manufacturer.name", default=None)
-    gas_category = serializers.CharField(source="model.gas_category", default=None)
+    state = serializers.CharField(source="label.state", default=None, allow_null=True)
+    brand = serializers.CharField(source="model.brand", default=None, allow_null=True)
+    model_number = serializers.CharField(source="model.model_number", default=None, allow_null=True)
+    category = serializers.CharField(source="model.category", default=None, allow_null=True)
+    manufacturer = serializers.CharField(source="model.manufacturer.name", default=None, allow_null=True)
+    gas_category = serializers.CharField(source="model.gas_category", default=None, allow_null=True)
     supply_gas = serializers.CharField()
     fits_gas = serializers.BooleanField()
     recalled = serializers.BooleanField(source="is_recalled")
     suspended = serializers.BooleanField(source="is_suspended")
-    installation_company = serializers.CharField(source="installation.company.name", default=None)
-    installed_at = serializers.DateTimeField(source="installation.at", default=None)
-    ignited_at = serializers.DateTimeField(source="ignition.at", default=None)
+    installation_company = serializers.CharField(source="installation.company.name", default=None, allow_null=True)
+    installed_at = serializers.DateTimeField(source="installation.at", default=None, allow_null=True)
+    ignited_at = serializers.DateTimeField(source="ignition.at", default=None, allow_null=True)
     history = serializers.SerializerMethodField()
 
     def get_history(self, view) -> list[dict]:
@@ -239,7 +241,7 @@ class Ignite(FieldAPIView):
 
 
 class PermitList(FieldAPIView):
-    @extend_schema(responses=PermitSerializer(many=True))
+    @extend_schema(responses={200: PermitSerializer(many=True), 403: ErrorSerializer})
     def get(self, request):
         require_role(request.user, roles.REVIEWER)
         permits = selectors.permits_for_review(query=request.query_params.get("q", ""))[:200]
@@ -300,7 +302,9 @@ class BookingCreate(FieldAPIView):
 class BookingCompanies(FieldAPIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=inline_serializer("BookingCompany", {"id": serializers.IntegerField(), "name": serializers.CharField()}, many=True))
+    @extend_schema(responses={200: inline_serializer("BookingCompany", {"id": serializers.IntegerField(),
+                                                                         "name": serializers.CharField()}, many=True),
+                              400: ErrorSerializer, 404: ErrorSerializer})
     def get(self, request, code, kind):
         if kind not in Booking.Kind.values:
             raise FieldError("invalid", _("未知的预约类别。"))
@@ -309,7 +313,7 @@ class BookingCompanies(FieldAPIView):
 
 
 class CompanyBookings(FieldAPIView):
-    @extend_schema(responses=BookingSerializer(many=True))
+    @extend_schema(responses={200: BookingSerializer(many=True), 403: ErrorSerializer})
     def get(self, request):
         require_role(request.user, roles.INSTALLER, roles.IGNITION_WORKER)
         bookings = selectors.bookings_for_company(request.user.organization, status=request.query_params.get("status"))
@@ -332,10 +336,10 @@ urlpatterns = [
     path("v1/labels/<str:code>/ignite/", Ignite.as_view(), name="api-ignite"),
     path("v1/labels/<str:code>/bookings/", BookingCreate.as_view(), name="api-book"),
     path("v1/labels/<str:code>/booking-companies/<str:kind>/", BookingCompanies.as_view(), name="api-booking-companies"),
-    path("v1/work/<int:pk>/rating/", Rate.as_view(), name="api-rate"),
+    path("v1/work/<id:pk>/rating/", Rate.as_view(), name="api-rate"),
     path("v1/permits/", PermitList.as_view(), name="api-permits"),
-    path("v1/permits/<int:pk>/revoke/", PermitRevoke.as_view(), name="api-permit-revoke"),
+    path("v1/permits/<id:pk>/revoke/", PermitRevoke.as_view(), name="api-permit-revoke"),
     path("v1/permits/check/<str:number>/", PermitCheck.as_view(), name="api-permit-check"),
     path("v1/bookings/", CompanyBookings.as_view(), name="api-bookings"),
-    path("v1/bookings/<int:pk>/schedule/", ScheduleBooking.as_view(), name="api-booking-schedule"),
+    path("v1/bookings/<id:pk>/schedule/", ScheduleBooking.as_view(), name="api-booking-schedule"),
 ]

@@ -11,6 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import converters  # noqa: F401  registers <id:…>
+
 from accounts import permissions, pii
 from audit.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
@@ -47,7 +49,7 @@ class CaseSerializer(serializers.Serializer):
     code = serializers.CharField()
     stage = serializers.CharField()
     escalation_level = serializers.CharField()
-    dealer = serializers.CharField(source="dealer.name", default=None)
+    dealer = serializers.CharField(source="dealer.name", default=None, allow_null=True)
     reported_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField()
     resolution = serializers.CharField()
@@ -96,14 +98,18 @@ class CaseDetail(RemediationAPIView):
         return self.case_response(pk)
 
 
+class ContactSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
 class Contact(RemediationAPIView):
-    @extend_schema(
-        request=inline_serializer("ContactRequest", {"note": serializers.CharField(required=False)}),
-        responses={200: CaseSerializer, **ERRORS},
-    )
+    @extend_schema(request=ContactSerializer, responses={200: CaseSerializer, **ERRORS})
     @idempotent
     def post(self, request, pk):
-        services.record_contact(pk, request.user, note=str(request.data.get("note", ""))[:500], origin=self.origin())
+        # A serializer, not request.data.get(): the body may be any JSON (a list was a 500).
+        data = ContactSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.record_contact(pk, request.user, note=data.validated_data["note"], origin=self.origin())
         return self.case_response(pk)
 
 
@@ -125,7 +131,7 @@ class Resolve(RemediationAPIView):
 
 urlpatterns = [
     path("v1/reports/", Reports.as_view(), name="api-reports"),
-    path("v1/reports/<int:pk>/", CaseDetail.as_view(), name="api-report"),
-    path("v1/reports/<int:pk>/contact/", Contact.as_view(), name="api-report-contact"),
-    path("v1/reports/<int:pk>/resolve/", Resolve.as_view(), name="api-report-resolve"),
+    path("v1/reports/<id:pk>/", CaseDetail.as_view(), name="api-report"),
+    path("v1/reports/<id:pk>/contact/", Contact.as_view(), name="api-report-contact"),
+    path("v1/reports/<id:pk>/resolve/", Resolve.as_view(), name="api-report-resolve"),
 ]

@@ -40,7 +40,7 @@ def test_report_over_the_api(city):
 
 def test_bad_kind_is_a_400(city):
     response = api(city.installer).post("/api/v1/reports/", {"kind": "nonsense"}, format="json")
-    assert response.status_code == 400 and "kind" in response.data
+    assert response.status_code == 400 and "kind" in response.data["errors"] and response.data["code"] == "invalid"
 
 
 def test_rule_errors_carry_the_message(city):
