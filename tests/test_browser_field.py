@@ -172,7 +172,9 @@ def test_install_page_fills_permit_number_from_scanned_permit_card(live_server, 
     page.goto(f"{live_server.url}/field/install/{label.serial}/")
     page.fill("#id_permit", "")
     page.click("[data-scan-start]")
-    page.wait_for_function(f"document.querySelector('#id_permit').value === '{permit.number}'", timeout=20000)
+    # A function, not an expression string: the page's CSP forbids the eval Playwright uses for strings.
+    page.wait_for_function("(n) => document.querySelector('#id_permit').value === n", arg=permit.number,
+                           timeout=20000)
     page.check("#id_nameplate_confirmed")
     page.select_option("#id_district", "nanshan")
     page.click("#work-form button[type=submit]")

@@ -77,7 +77,7 @@ def test_pages_with_scripts_work_under_the_policy(browser_page, live_server):
     assert violations(page) == []
 
     page.goto(f"{base}/stats/labels/")
-    page.wait_for_function("typeof Chart === 'function' && document.querySelectorAll('canvas').length > 0")
+    page.wait_for_function("() => typeof Chart === 'function' && document.querySelectorAll('canvas').length > 0")
     page.wait_for_timeout(300)
     assert violations(page) == []
 
