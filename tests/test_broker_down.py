@@ -39,10 +39,12 @@ def reset_producer_pools():
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Point this process's Celery producer at a closed port (a real connection attempt that is refused)."""
     old_url, old_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads the variable before its own setting
+    celery_app.conf.broker_url = url
     celery_app.conf.task_always_eager = False
     reset_producer_pools()
     yield
