@@ -49,6 +49,7 @@ NAV_ITEMS = [
     NavItem("remediation_escalations", _("协会督办"), "remediation:association-queue", (roles.REVIEWER,)),
     NavItem("remediation_all", _("全部整改单"), "remediation:all-cases", (roles.REVIEWER,)),
     NavItem("remediation_escalated", _("上报案件"), "remediation:regulator-queue", (roles.REGULATOR,)),
+    NavItem("audit_log", _("审计日志"), "audit:log", (roles.REVIEWER, roles.REGULATOR)),
     NavItem("remediation_inbox", _("消息"), "remediation:inbox", (SIGNED_IN,)),
 ]
 

@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
     "task": "stats.tasks.generate_due_reports",
     "schedule": crontab(minute=0, hour=8),
 }
+# Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
+FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.

@@ -15,5 +15,6 @@ urlpatterns = [
     path("backoffice/", include("cases.urls")),  # models, declarations, batches, labels, stats
     path("declarations/", include("workflows.declaration_urls")),  # declaration review flow: inbox and steps
     path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
+    path("audit/", include("audit.urls")),  # the append-only audit log, read-only
     path("", include("field.urls")),  # /q/<serial>, /p/<permit>, /field/...
 ]

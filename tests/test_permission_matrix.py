@@ -88,6 +88,7 @@ MATRIX = {
     "remediation:all-cases": ("get", None, None, {REV}),
     "remediation:regulator-queue": ("get", None, None, {REG}),
     "remediation:inbox": ("get", None, None, SIGNED_IN),
+    "audit:log": ("get", None, None, {REV, REG}),  # the audit log: association and regulator, read-only
     "remediation:case": ("get", lambda w: [w.case.pk], None, {REV, REG, DEAL, INST}),
     "remediation:contact": ("post", lambda w: [w.case.pk], lambda w: {"note": "已联系"}, {DEAL}),
     "remediation:resolve": ("post", lambda w: [w.case.pk], lambda w: {"resolution": "return"}, {DEAL}),

@@ -1,0 +1,23 @@
+"""Reading the audit log."""
+
+from cases.serials import InvalidSerial, normalize
+
+from .models import AuditEntry
+
+
+def audit_entries(*, object_id="", action="", actor=""):
+    """Newest first. Filters: object id (a label serial as typed or scanned, a case or batch number),
+    action prefix (label. / case. / batch. / declaration.), actor username."""
+    entries = AuditEntry.objects.all()
+    object_id = object_id.strip()
+    if object_id:
+        try:
+            object_id = normalize(object_id)
+        except InvalidSerial:
+            pass  # a case/batch/declaration number
+        entries = entries.filter(object_id=object_id)
+    if action.strip():
+        entries = entries.filter(action__startswith=action.strip())
+    if actor.strip():
+        entries = entries.filter(actor_name=actor.strip())
+    return entries.order_by("-at", "-pk")
