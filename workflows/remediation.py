@@ -4,7 +4,7 @@ Both dealer steps are `flow.Handle` tasks: the dealer works on our own mobile pa
 (remediation/views.py) and the API, and remediation.services completes the task
 with `RemediationFlow.contact.run(task, ...)`. Who may act is the case's dealer
 organisation (not a single user), which viewflow's per-user assignment cannot
-express, so the services check it.
+express, so the services check it (accounts.permissions.can_act_on_case).
 
 No viewflow timer is attached to these tasks: each step's clock is the durable
 `remediation.models.Deadline` row, swept by remediation.services.sla (see the
