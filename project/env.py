@@ -73,9 +73,11 @@ def broker_url(environ, base_dir: Path):
 
 def filesystem_broker_options(base_dir: Path):
     folder = base_dir / "var" / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
+        # kombu would otherwise write its exchange table to ./control in the working directory.
+        "control_folder": str(folder / "control"),
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),

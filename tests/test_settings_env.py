@@ -49,6 +49,7 @@ def test_broker_defaults_to_serverless_filesystem(tmp_path):
     assert env.broker_url({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, tmp_path).startswith("redis://")
     options = env.filesystem_broker_options(tmp_path)
     assert Path(options["data_folder_in"]).is_dir()
+    assert Path(options["control_folder"]) == tmp_path / "var" / "broker" / "control"
 
 
 def test_secret_key_generated_once_and_kept(tmp_path):
