@@ -1,8 +1,8 @@
 """The audit log, read-only, for the association's reviewers and the regulator."""
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts import permissions

@@ -16,18 +16,10 @@ from audit.models import IdempotencyKey
 from cases.models import LabelTransition
 from field.models import Booking, Ignition, Sale, WorkRecord
 from remediation.models import RemediationCase
-from tests.factories import PASSWORD
 from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, label_for, qualified
+from tests.test_field_api import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user=None):
-    client = APIClient()
-    if user is not None:
-        token = client.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}).json()["token"]
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 def post_twice(client, url, body, key="k-1"):
