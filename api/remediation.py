@@ -51,7 +51,7 @@ class CaseSerializer(serializers.Serializer):
     escalation_level = serializers.CharField()
     dealer = serializers.CharField(source="dealer.name", default=None, allow_null=True)
     reported_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)  # null while the case is open
     resolution = serializers.CharField()
     resident_phone = serializers.SerializerMethodField()
     deadlines = DeadlineSerializer(many=True, source="deadlines.all")
