@@ -4,6 +4,8 @@ Shown in full only to the people who must call (accounts.permissions.may_call_re
 can_handle_booking); everyone else, the public scan page and logs get the masked form.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 
 def mask_phone(phone):
     """138****5678: first three and last four digits only."""
@@ -27,3 +29,29 @@ def phone_for(phone, *, may_call):
 
 def address_for(address, *, may_call):
     return address if may_call else mask_address(address)
+
+
+class MaskedPersonalDataAdmin:
+    """ModelAdmin mixin: residents' phone/address fields appear masked (the admin is not who calls them)."""
+
+    masked_phone_fields = ()
+    masked_address_fields = ()
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *self.masked_phone_fields, *self.masked_address_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        hidden = {*self.masked_phone_fields, *self.masked_address_fields}
+        kept = [name for name in super().get_readonly_fields(request, obj) if name not in hidden]
+        return [*kept, "masked_personal_data"]
+
+    def get_fields(self, request, obj=None):
+        hidden = {*self.masked_phone_fields, *self.masked_address_fields}
+        return [name for name in super().get_fields(request, obj) if name not in hidden]
+
+    def masked_personal_data(self, obj):
+        parts = [mask_phone(getattr(obj, name)) for name in self.masked_phone_fields]
+        parts += [mask_address(getattr(obj, name)) for name in self.masked_address_fields]
+        return " / ".join(part for part in parts if part) or "—"
+
+    masked_personal_data.short_description = _("联系方式（已隐去）")

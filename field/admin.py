@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from accounts.pii import MaskedPersonalDataAdmin
+
 from .models import Booking, Ignition, Sale, ScanLog, WorkPermit, WorkRecord
 
 
@@ -41,7 +43,8 @@ class SaleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WorkRecord)
-class WorkRecordAdmin(ReadOnlyAdmin):
+class WorkRecordAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
+    masked_phone_fields = ["resident_phone"]
     list_display = ["label", "kind", "company", "permit", "district", "at", "rating"]
     list_filter = ["kind", "district", "rating"]
     list_select_related = ["label", "company", "permit"]
@@ -54,7 +57,8 @@ class IgnitionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdmin):
+class BookingAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
+    masked_phone_fields = ["resident_phone"]
     list_display = ["label", "kind", "company", "district", "preferred_date", "status", "scheduled_for"]
     list_filter = ["kind", "status"]
     list_select_related = ["label", "company"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.pii import MaskedPersonalDataAdmin
+
 from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
 
 
@@ -10,7 +12,9 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RemediationCase)
-class RemediationCaseAdmin(admin.ModelAdmin):
+class RemediationCaseAdmin(MaskedPersonalDataAdmin, admin.ModelAdmin):
+    masked_phone_fields = ["resident_phone"]
+    masked_address_fields = ["address"]
     list_display = ["pk", "kind", "stage", "dealer", "escalation_level", "reported_at"]
     list_filter = ["stage", "kind", "escalation_level"]
     # State changes go through remediation.services; the admin only reads.

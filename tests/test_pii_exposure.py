@@ -117,3 +117,22 @@ def test_no_number_or_address_in_logs_or_console(flow, caplog, capsys):
     out, err = capsys.readouterr()
     assert "SMS to 136****6666" in out  # the console SMS backend ran, masked
     assert_no_secret(out + err, "stdout/stderr")
+
+
+def test_admin_pages_show_residents_data_masked(flow, client):
+    from field.models import Booking, WorkRecord
+    from remediation.models import RemediationCase
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    pages = {
+        "work record": f"/admin/field/workrecord/{WorkRecord.objects.get().pk}/change/",
+        "booking": f"/admin/field/booking/{Booking.objects.get().pk}/change/",
+        "case": f"/admin/remediation/remediationcase/{RemediationCase.objects.get().pk}/change/",
+    }
+    for what, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (what, response.status_code)
+        assert_no_secret(response.content.decode(), f"admin {what}")
+    assert "136****6666" in client.get(pages["case"]).content.decode()
+    assert "137****4444" in client.get(pages["work record"]).content.decode()
