@@ -45,7 +45,9 @@ def browser_page(live_server):
         page.console_log = console
         yield context, page
         browser.close()
-    connections.close_all()
+        # The test body ran in Playwright's greenlet, where the ORM opened its own connection: close it here,
+        # inside the same context, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 def sign_in(context, live_server, user):
