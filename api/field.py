@@ -13,7 +13,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import converters  # noqa: F401  registers <id:…>
 
 from accounts import pii, roles
 from audit.idempotency import idempotent

@@ -1,7 +1,7 @@
-"""`<id:pk>` in API paths: a database id, at most 18 digits.
+"""`<id:pk>` in every path: a database id, at most 18 digits.
 
 `<int:…>` takes any length, and an id beyond the 64-bit range made the database raise (a 500,
-found by schemathesis). Longer numbers now simply do not match: the caller gets the API's JSON 404.
+found by schemathesis). Longer numbers now simply do not match: the caller gets a 404 (JSON under /api/).
 """
 
 from django.urls import register_converter

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from project import converters  # noqa: F401  registers <id:…> before the apps' URLconfs load
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -1,8 +1,9 @@
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from accounts import roles
-from tests.factories import UserFactory
+from accounts.models import Organization
+from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +24,16 @@ def test_forbidden_page_explains_and_keeps_navigation(client):
     assert response.status_code == 403
     assert "无权访问" in html
     assert 'id="main-nav"' in html
+
+
+@pytest.mark.parametrize(
+    "url_name", ["remediation:case", "cases:batch_detail", "cases:document", "field:permit-card", "field:rate"]
+)
+def test_ids_beyond_64_bits_are_a_404_not_a_500(client, url_name):
+    association = OrganizationFactory(kind=Organization.Kind.ASSOCIATION)
+    client.force_login(UserFactory(role=roles.REVIEWER, is_superuser=True, organization=association))
+    path = reverse(url_name, kwargs={"pk": 1})
+    assert resolve(path).url_name == url_name.split(":")[1]
+    huge = path.replace("/1", "/" + "9" * 30, 1)
+    response = client.get(huge)
+    assert response.status_code == 404

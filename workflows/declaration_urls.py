@@ -6,5 +6,5 @@ app_name = "declarations"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
-    path("<int:pk>/<str:step>/", views.do_step, name="step"),
+    path("<id:pk>/<str:step>/", views.do_step, name="step"),
 ]
