@@ -30,18 +30,11 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from pgdb import create_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gaslabel_load")
-
-
-def recreate_database(url):
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def free_port():
@@ -191,7 +184,7 @@ def main():
     if not URL.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/load.py needs PostgreSQL: set BENCH_DATABASE_URL=postgres://…")
 
-    recreate_database(URL)
+    create_database(URL, recreate=True)
     os.environ["DATABASE_URL"] = URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

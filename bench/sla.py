@@ -14,7 +14,8 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from pgdb import create_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -25,21 +26,10 @@ TOTAL = int(os.environ.get("BENCH_DEADLINES", 1_000_000))
 DUE = int(os.environ.get("BENCH_DUE", 10_000))
 
 
-def ensure_database(url):
-    import psycopg
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main():
     if not URL.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/sla.py needs PostgreSQL (SKIP LOCKED, partial index): set BENCH_DATABASE_URL=postgres://…")
-    ensure_database(URL)
+    create_database(URL)
     os.environ["DATABASE_URL"] = URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
