@@ -37,5 +37,29 @@ class EscalationAdmin(admin.ModelAdmin):
     list_filter = ["level", "reason"]
 
 
-admin.site.register(CaseEvent)
-admin.site.register(Notification)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Timeline and outbox rows are written by the services only; the admin just shows them."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "at"]
+    list_select_related = ["case"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
+    # `address` holds a resident's phone for SMS: masked like every other phone in the admin.
+    list_display = ["case", "channel", "recipient", "subject", "created_at", "sent_at", "attempts"]
+    list_filter = ["channel"]
+    list_select_related = ["case", "recipient"]
+    masked_phone_fields = ("address",)

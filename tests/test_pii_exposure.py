@@ -121,14 +121,18 @@ def test_no_number_or_address_in_logs_or_console(flow, caplog, capsys):
 
 def test_admin_pages_show_residents_data_masked(flow, client):
     from field.models import Booking, WorkRecord
-    from remediation.models import RemediationCase
+    from remediation.models import Notification, RemediationCase
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sms = Notification.objects.filter(channel=Notification.Channel.SMS, address=CASE_PHONE).first()
+    assert sms is not None, "the flow texts the resident: the SMS row check is not vacuous"
     pages = {
         "work record": f"/admin/field/workrecord/{WorkRecord.objects.get().pk}/change/",
         "booking": f"/admin/field/booking/{Booking.objects.get().pk}/change/",
         "case": f"/admin/remediation/remediationcase/{RemediationCase.objects.get().pk}/change/",
+        "SMS list": "/admin/remediation/notification/",
+        "SMS": f"/admin/remediation/notification/{sms.pk}/change/",
     }
     for what, url in pages.items():
         response = client.get(url)
