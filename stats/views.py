@@ -41,8 +41,10 @@ def _asked_period(section, data):
 
 
 def _allowed_scope(request, section):
+    if section not in figures.SECTIONS:
+        raise Http404
     scope = scoping.scope_for(request.user)
-    if section not in figures.SECTIONS or not scope.allows(section):
+    if not scope.allows(section):
         raise PermissionDenied
     return scope
 

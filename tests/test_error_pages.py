@@ -37,3 +37,10 @@ def test_ids_beyond_64_bits_are_a_404_not_a_500(client, url_name):
     huge = path.replace("/1", "/" + "9" * 30, 1)
     response = client.get(huge)
     assert response.status_code == 404
+
+
+def test_unknown_stats_section_is_a_404(client):
+    association = OrganizationFactory(kind=Organization.Kind.ASSOCIATION)
+    client.force_login(UserFactory(role=roles.REVIEWER, organization=association))
+    assert client.get("/stats/nosuch/").status_code == 404
+    assert client.get("/stats/reports/99999999999999999999999.pdf").status_code == 404
