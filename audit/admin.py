@@ -2,22 +2,16 @@
 
 from django.contrib import admin
 
+from project.admin import ReadOnlyAdmin
+
 from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "object_type", "object_id", "object_repr", "from_state", "to_state",
                     "actor_name", "source", "ip_address"]
     list_filter = ["source", "object_type", "action"]
     search_fields = ["object_id", "object_repr", "actor_name", "action"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

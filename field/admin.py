@@ -3,21 +3,9 @@
 from django.contrib import admin
 
 from accounts.pii import MaskedPersonalDataAdmin
+from project.admin import ReadOnlyAdmin
 
 from .models import Booking, Ignition, Sale, ScanLog, WorkPermit, WorkRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Field records are written by services (locked, checked, logged), never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkPermit)

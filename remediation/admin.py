@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.pii import MaskedPersonalDataAdmin
+from project.admin import ReadOnlyAdmin
 
 from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
 
@@ -35,19 +36,6 @@ class DeadlineAdmin(admin.ModelAdmin):
 class EscalationAdmin(admin.ModelAdmin):
     list_display = ["case", "level", "reason", "created_at", "closed_at"]
     list_filter = ["level", "reason"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Timeline and outbox rows are written by the services only; the admin just shows them."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseEvent)
