@@ -76,6 +76,39 @@ def resolve_scan(code):
     )
 
 
+@dataclass(frozen=True)
+class ScanAction:
+    key: str  # the button's HTML id
+    label: str
+    url: str
+    primary: bool = False
+
+
+def scan_actions(user, scan):
+    """The buttons a genuine label's page offers this visitor: booking for anyone, work for the roles that do it."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts import roles
+
+    state, serial = scan.label.state, scan.serial
+    held = roles.roles_of(user)
+    actions = []
+    if state in (LabelState.ACTIVATED, LabelState.SOLD):
+        actions.append(ScanAction("book", _("预约安装"), reverse("field:book", args=[serial]), primary=True))
+    elif state == LabelState.INSTALLED and scan.fits_gas:
+        actions.append(ScanAction("book", _("预约点火"), reverse("field:book", args=[serial]), primary=True))
+    if roles.DEALER in held and state == LabelState.ACTIVATED:
+        actions.append(ScanAction("do-sell", _("登记销售"), reverse("field:sell", args=[serial])))
+    if roles.INSTALLER in held and state in (LabelState.ACTIVATED, LabelState.SOLD):
+        actions.append(ScanAction("do-install", _("登记安装"), reverse("field:install", args=[serial])))
+    if roles.INSTALLER in held and state in (LabelState.INSTALLED, LabelState.IGNITED):
+        actions.append(ScanAction("do-repair", _("登记维修"), reverse("field:repair", args=[serial])))
+    if roles.IGNITION_WORKER in held and state == LabelState.INSTALLED:
+        actions.append(ScanAction("do-ignite", _("点火通气"), reverse("field:ignite", args=[serial])))
+    return actions
+
+
 def permits_for_review(*, query=""):
     permits = WorkPermit.objects.select_related("company", "holder").order_by("-issued_at")
     if query:

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts import roles
+from accounts import permissions, roles
 from cases import serials
-from cases.models import LabelState
 from cases.qr import qr_svg
 from cases.services.labels import Origin
 
@@ -63,9 +62,10 @@ def scan_page(request, code):
     view = selectors.resolve_scan(code)
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
-    held = roles.roles_of(request.user) if request.user.is_authenticated else frozenset()
-    context = {"scan": view, "held": held, "LabelState": LabelState}
-    if held & {roles.INSTALLER, roles.IGNITION_WORKER}:
+    context = {"scan": view}
+    if view.is_genuine:
+        context["actions"] = selectors.scan_actions(request.user, view)
+    if permissions.is_field_reporter(request.user):
         context["counterfeit_report_url"] = report_url(code, "counterfeit")
     return render(request, "field/scan.html", context, status=status)
 
