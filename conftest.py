@@ -24,7 +24,9 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
-        reporter.write_line(f"GASLABEL_FORBID_SKIPS=1 but {len(skipped)} test(s) were skipped: failing the run", red=True)
+        reporter.write_line(
+            f"GASLABEL_FORBID_SKIPS=1 but {len(skipped)} test(s) were skipped: failing the run", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -41,16 +41,45 @@ USERS = [
 
 # manufacturer key, brand, model, category, gas, kW, CCC, GTIN, installers, dealers
 MODELS = [
-    ("huayan", "华焰", "JZT-2H10", "cooktop", "12T", "4.20", "2021010309123456", "6901234567892", ["anju"], ["futian_dealer"]),
-    ("huayan", "华焰", "JSQ25-13H1", "water_heater", "12T", "25.00", "2021010310234567", "", ["anju", "lianxin"], ["futian_dealer", "nanshan_dealer"]),
+    (
+        "huayan",
+        "华焰",
+        "JZT-2H10",
+        "cooktop",
+        "12T",
+        "4.20",
+        "2021010309123456",
+        "6901234567892",
+        ["anju"],
+        ["futian_dealer"],
+    ),
+    (
+        "huayan",
+        "华焰",
+        "JSQ25-13H1",
+        "water_heater",
+        "12T",
+        "25.00",
+        "2021010310234567",
+        "",
+        ["anju", "lianxin"],
+        ["futian_dealer", "nanshan_dealer"],
+    ),
     ("antai", "安泰", "JZY-A20", "cooktop", "20Y", "4.00", "2019010309345678", "", ["lianxin"], ["nanshan_dealer"]),
     ("antai", "安泰", "L1PB20-AT", "boiler", "12T", "20.00", "2019010311456789", "", ["lianxin"], ["nanshan_dealer"]),
 ]
 
 # Which app models each role may manage in the admin.
 ROLE_ADMIN_MODELS = {
-    roles.REVIEWER: ["accounts.organization", "accounts.user", "cases.appliancemodel", "cases.declaration",
-                     "cases.labelbatch", "cases.label", "cases.labeltransition"],
+    roles.REVIEWER: [
+        "accounts.organization",
+        "accounts.user",
+        "cases.appliancemodel",
+        "cases.declaration",
+        "cases.labelbatch",
+        "cases.label",
+        "cases.labeltransition",
+    ],
 }
 
 
@@ -82,7 +111,13 @@ def seed_demo():
     for username, full_name, org_key, role, staff in USERS:
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults={"first_name": full_name, "last_name": "", "organization": orgs[org_key], "is_staff": staff, "is_active": True},
+            defaults={
+                "first_name": full_name,
+                "last_name": "",
+                "organization": orgs[org_key],
+                "is_staff": staff,
+                "is_active": True,
+            },
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])

@@ -30,7 +30,12 @@ NAV_ITEMS = [
     NavItem("home", _("首页"), "home", (ANYONE,)),
     NavItem("admin", _("管理后台"), "admin:index", (roles.REVIEWER,)),
     NavItem("api_docs", _("接口文档"), "swagger-ui", (roles.REVIEWER,)),
-    NavItem("stats", _("统计"), "stats:index", (roles.REVIEWER, roles.REGULATOR, roles.MANUFACTURER, roles.DEALER, roles.INSTALLER)),
+    NavItem(
+        "stats",
+        _("统计"),
+        "stats:index",
+        (roles.REVIEWER, roles.REGULATOR, roles.MANUFACTURER, roles.DEALER, roles.INSTALLER),
+    ),
     NavItem("declaration_inbox", _("待办任务"), "declarations:inbox", (roles.REVIEWER, roles.MANUFACTURER)),
     NavItem("declarations", _("标识申报"), "cases:declaration_list", (roles.REVIEWER, roles.MANUFACTURER)),
     NavItem("appliance_models", _("燃具型号"), "cases:model_list", (roles.REVIEWER, roles.MANUFACTURER)),

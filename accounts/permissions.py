@@ -7,8 +7,8 @@ The matrix in tests/test_permission_matrix.py pins the behaviour for every role 
 
 from accounts import roles
 
-
 # --- roles ------------------------------------------------------------------------------------------
+
 
 def holds_role(user, *role_names):
     """True for a signed-in user holding one of the roles (a superuser holds them all)."""
@@ -42,6 +42,7 @@ def sees_all_records(user):
 
 # --- manufacturer's objects: models, declarations, batches, labels, documents -----------------------
 
+
 def can_use_back_office(user):
     return is_reviewer(user) or is_manufacturer(user)
 
@@ -74,6 +75,7 @@ def scope_to_manufacturer(queryset, user, manufacturer_path):
 
 # --- remediation cases --------------------------------------------------------------------------------
 
+
 def is_case_dealer(user, case):
     """Staff of the dealer responsible for the case: they act on it and must call the resident."""
     return bool(case.dealer_id) and user.organization_id == case.dealer_id and roles.has_role(user, roles.DEALER)
@@ -98,6 +100,7 @@ def may_call_resident(user, case):
 
 
 # --- field records ------------------------------------------------------------------------------------
+
 
 def can_handle_booking(user, booking):
     """Staff of the booked company (installer or gas supplier) schedule it and call the resident."""

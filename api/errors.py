@@ -15,11 +15,14 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
 # The shape, for extend_schema(responses=...).
 ErrorSerializer = inline_serializer(
-    "APIError", {"code": serializers.CharField(), "detail": serializers.CharField(),
-                 "errors": serializers.DictField(required=False, help_text="per-field messages for bad input")}
+    "APIError",
+    {
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(required=False, help_text="per-field messages for bad input"),
+    },
 )
 
 
@@ -38,12 +41,17 @@ def exception_handler(exc, context):
         return None  # not an API exception: Django's 500 (never expected; schemathesis checks it)
     if isinstance(exc, ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"code": "invalid", "detail": _("输入有误：%(message)s") % {"message": _first_message(errors)},
-                         "errors": errors}
+        response.data = {
+            "code": "invalid",
+            "detail": _("输入有误：%(message)s") % {"message": _first_message(errors)},
+            "errors": errors,
+        }
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
-        response.data = {"code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
-                         "detail": str(detail)}
+        response.data = {
+            "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+            "detail": str(detail),
+        }
     return response
 
 

@@ -8,11 +8,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
 
 from accounts import pii, roles
 from audit.idempotency import idempotent
@@ -32,8 +31,12 @@ from field.services.scans import record_scan
 from field.services.work import rate_work, record_work
 
 ErrorSerializer = inline_serializer(
-    "FieldError", {"code": serializers.CharField(), "detail": serializers.CharField(),
-                   "report_url": serializers.CharField(required=False)}
+    "FieldError",
+    {
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "report_url": serializers.CharField(required=False),
+    },
 )
 # 422: an Idempotency-Key reused with a different body (audit.idempotency).
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
@@ -57,6 +60,7 @@ class FieldAPIView(APIView):
 
 
 # --- serializers ----------------------------------------------------------------------------------
+
 
 class ScanSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -130,8 +134,19 @@ class PermitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkPermit
-        fields = ["id", "number", "holder_name", "company", "kind", "valid_from", "valid_until", "revoked_at",
-                  "valid_today", "problem", "qr_url"]
+        fields = [
+            "id",
+            "number",
+            "holder_name",
+            "company",
+            "kind",
+            "valid_from",
+            "valid_until",
+            "revoked_at",
+            "valid_today",
+            "problem",
+            "qr_url",
+        ]
 
     def get_problem(self, permit) -> str | None:
         return permit_services.permit_problem(permit)
@@ -169,8 +184,20 @@ class BookingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Booking
-        fields = ["id", "serial", "kind", "company", "company_name", "resident_phone", "district", "preferred_date",
-                  "note", "status", "scheduled_for", "created_at"]
+        fields = [
+            "id",
+            "serial",
+            "kind",
+            "company",
+            "company_name",
+            "resident_phone",
+            "district",
+            "preferred_date",
+            "note",
+            "status",
+            "scheduled_for",
+            "created_at",
+        ]
 
 
 class ScheduleInput(serializers.Serializer):
@@ -184,6 +211,7 @@ def valid(serializer_class, request):
 
 
 # --- endpoints ------------------------------------------------------------------------------------
+
 
 class ScanResolve(FieldAPIView):
     """Resolve a scanned or typed code. Public; rate-limited per client; every call is logged."""
@@ -200,7 +228,13 @@ class ScanResolve(FieldAPIView):
 
 
 class Sell(FieldAPIView):
-    @extend_schema(request=SellInput, responses={201: inline_serializer("SaleOut", {"serial": serializers.CharField(), "state": serializers.CharField()}), **ERRORS})
+    @extend_schema(
+        request=SellInput,
+        responses={
+            201: inline_serializer("SaleOut", {"serial": serializers.CharField(), "state": serializers.CharField()}),
+            **ERRORS,
+        },
+    )
     @idempotent
     def post(self, request, code):
         data = valid(SellInput, request)
@@ -214,9 +248,15 @@ class Work(FieldAPIView):
     @idempotent
     def post(self, request, code):
         data = valid(WorkInput, request)
-        record = record_work(user=request.user, code=code, kind=data["kind"], permit_code=data["permit"],
-                             nameplate_confirmed=data["nameplate_confirmed"], district=data["district"],
-                             origin=origin(request))
+        record = record_work(
+            user=request.user,
+            code=code,
+            kind=data["kind"],
+            permit_code=data["permit"],
+            nameplate_confirmed=data["nameplate_confirmed"],
+            district=data["district"],
+            origin=origin(request),
+        )
         return Response(WorkRecordSerializer(record).data, status=201)
 
 
@@ -290,9 +330,15 @@ class BookingCreate(FieldAPIView):
     @idempotent
     def post(self, request, code):
         data = valid(BookingInput, request)
-        booking = booking_services.book(code=code, kind=data["kind"], company_id=data["company"], phone=data["phone"],
-                                        district=data["district"], preferred_date=data["preferred_date"],
-                                        note=data["note"])
+        booking = booking_services.book(
+            code=code,
+            kind=data["kind"],
+            company_id=data["company"],
+            phone=data["phone"],
+            district=data["district"],
+            preferred_date=data["preferred_date"],
+            note=data["note"],
+        )
         body = BookingSerializer(booking).data
         body["resident_phone"] = pii.mask_phone(booking.resident_phone)  # an anonymous caller: never echo it whole
         return Response(body, status=201)
@@ -301,9 +347,15 @@ class BookingCreate(FieldAPIView):
 class BookingCompanies(FieldAPIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: inline_serializer("BookingCompany", {"id": serializers.IntegerField(),
-                                                                         "name": serializers.CharField()}, many=True),
-                              400: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "BookingCompany", {"id": serializers.IntegerField(), "name": serializers.CharField()}, many=True
+            ),
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+        }
+    )
     def get(self, request, code, kind):
         if kind not in Booking.Kind.values:
             raise FieldError("invalid", _("未知的预约类别。"))
@@ -334,7 +386,9 @@ urlpatterns = [
     path("v1/labels/<str:code>/work/", Work.as_view(), name="api-work"),
     path("v1/labels/<str:code>/ignite/", Ignite.as_view(), name="api-ignite"),
     path("v1/labels/<str:code>/bookings/", BookingCreate.as_view(), name="api-book"),
-    path("v1/labels/<str:code>/booking-companies/<str:kind>/", BookingCompanies.as_view(), name="api-booking-companies"),
+    path(
+        "v1/labels/<str:code>/booking-companies/<str:kind>/", BookingCompanies.as_view(), name="api-booking-companies"
+    ),
     path("v1/work/<id:pk>/rating/", Rate.as_view(), name="api-rate"),
     path("v1/permits/", PermitList.as_view(), name="api-permits"),
     path("v1/permits/<id:pk>/revoke/", PermitRevoke.as_view(), name="api-permit-revoke"),

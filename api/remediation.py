@@ -11,7 +11,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-
 from accounts import permissions, pii
 from audit.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS

@@ -1,8 +1,8 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,15 +14,23 @@ from .errors import ErrorSerializer
 class ObtainToken(ObtainAuthToken):
     """Exchange username and password for the token the mobile app sends as `Authorization: Token …`."""
 
-    @extend_schema(responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
-                              400: ErrorSerializer, 429: ErrorSerializer})
+    @extend_schema(
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: ErrorSerializer,
+            429: ErrorSerializer,
+        }
+    )
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)
         except ValidationError:
             # django-axes flags the DRF request it was handed; its middleware only sees the Django one.
             if getattr(request, "axes_locked_out", False):
-                return Response({"code": "locked_out", "detail": _("连续多次密码错误，登录已锁定 15 分钟。")}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+                return Response(
+                    {"code": "locked_out", "detail": _("连续多次密码错误，登录已锁定 15 分钟。")},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                )
             raise
 
 

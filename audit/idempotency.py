@@ -36,9 +36,12 @@ from .models import IdempotencyKey
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 SCHEMA_PARAMETER = OpenApiParameter(
-    HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Any unique string (a UUID) per intended write; a retry with the same key returns the first "
-                "response instead of recording twice.",
+    "response instead of recording twice.",
 )
 
 
@@ -56,8 +59,7 @@ def _error(status, code, detail):
 
 def _replay(row, fingerprint):
     if row.fingerprint != fingerprint:
-        return _error(422, "idempotency_key_reused",
-                      _("该 Idempotency-Key 已用于另一个请求，请为新的操作使用新的键。"))
+        return _error(422, "idempotency_key_reused", _("该 Idempotency-Key 已用于另一个请求，请为新的操作使用新的键。"))
     return Response(row.response, status=row.status_code, headers={"Idempotent-Replayed": "true"})
 
 
@@ -70,8 +72,9 @@ def idempotent(handler):
         if not key:
             return handler(view, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            return _error(400, "invalid_idempotency_key",
-                          _("Idempotency-Key 过长（最多 %(n)s 个字符）。") % {"n": MAX_KEY_LENGTH})
+            return _error(
+                400, "invalid_idempotency_key", _("Idempotency-Key 过长（最多 %(n)s 个字符）。") % {"n": MAX_KEY_LENGTH}
+            )
         # Per user; a public write (a resident's booking) per client address, so one resident's
         # key can never replay another's response.
         scope = f"u{request.user.pk}" if request.user.is_authenticated else f"a{client_ip(request)}"[:40]
@@ -83,8 +86,12 @@ def idempotent(handler):
             try:
                 with transaction.atomic():
                     row = IdempotencyKey.objects.create(
-                        scope=scope, key=key, method=request.method, path=request.path[:255],
-                        fingerprint=fingerprint, created_at=now,
+                        scope=scope,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:255],
+                        fingerprint=fingerprint,
+                        created_at=now,
                     )
             except IntegrityError:  # seen before (and committed): replay it
                 return _replay(IdempotencyKey.objects.get(scope=scope, key=key), fingerprint)

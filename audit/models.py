@@ -42,13 +42,23 @@ class AuditEntry(models.Model):
     from_state = models.CharField(_("原状态"), max_length=30, blank=True)
     to_state = models.CharField(_("新状态"), max_length=30, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, related_name="+",
-        on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     organization = models.ForeignKey(
-        "accounts.Organization", verbose_name=_("操作单位"), null=True, blank=True, related_name="+",
-        on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.Organization",
+        verbose_name=_("操作单位"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
     ip_address = models.GenericIPAddressField(_("IP"), null=True, blank=True)

@@ -3,8 +3,20 @@
 from django.utils import timezone
 
 
-def entry(action, obj=None, *, object_type="", object_id="", origin=None, actor=None, source=None,
-          from_state="", to_state="", detail="", at=None):
+def entry(
+    action,
+    obj=None,
+    *,
+    object_type="",
+    object_id="",
+    origin=None,
+    actor=None,
+    source=None,
+    from_state="",
+    to_state="",
+    detail="",
+    at=None,
+):
     """An unsaved AuditEntry for `action` on `obj` (or object_type/object_id), by `origin` or `actor`."""
     from .models import AuditEntry
 

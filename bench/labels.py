@@ -51,9 +51,13 @@ def make_batch(count):
     from accounts.models import Organization
     from cases.models import ApplianceModel, Declaration, LabelBatch
 
-    maker, _ = Organization.objects.get_or_create(name="基准测试燃具企业", defaults={"kind": Organization.Kind.MANUFACTURER})
+    maker, _ = Organization.objects.get_or_create(
+        name="基准测试燃具企业", defaults={"kind": Organization.Kind.MANUFACTURER}
+    )
     model, _ = ApplianceModel.objects.get_or_create(
-        manufacturer=maker, brand="华焰", model_number=f"BENCH-{time.time_ns()}",
+        manufacturer=maker,
+        brand="华焰",
+        model_number=f"BENCH-{time.time_ns()}",
         defaults={"category": "cooktop", "gas_category": "12T", "rated_heat_input_kw": Decimal("4.2")},
     )
     declaration = Declaration.objects.create(appliance_model=model, quantity=count, status=Declaration.Status.APPROVED)
@@ -117,8 +121,10 @@ def main():
                 if index % 500 == 0:
                     samples.append(round(rss_mb()))
         pdf_s = time.perf_counter() - start
-        print(f"PDF:      {args.count / pdf_s:10.0f} labels/s ({pdf_s:.1f} s, {size / 1e6:.1f} MB, "
-              f"{size / args.count:.0f} bytes/label)")
+        print(
+            f"PDF:      {args.count / pdf_s:10.0f} labels/s ({pdf_s:.1f} s, {size / 1e6:.1f} MB, "
+            f"{size / args.count:.0f} bytes/label)"
+        )
         print(f"allocate + PDF: {args.count / (allocate_s + pdf_s):6.0f} labels/s")
         print(f"RSS while streaming (MB, every 500 pages): {samples}")
         self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

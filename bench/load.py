@@ -59,32 +59,64 @@ def seed(label_count, workers):
     model = ApplianceModelFactory(gas_category="12T")
     model.designated_installers.add(installer_co)
     model.dealers.add(dealer_co)
-    batch = LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=label_count,
-                              quantity=label_count, stage="issued")
+    batch = LabelBatchFactory(
+        declaration__appliance_model=model, declaration__quantity=label_count, quantity=label_count, stage="issued"
+    )
     Label.objects.bulk_create(
-        [Label(serial=serials.new_serial(), batch=batch, appliance_model=model, state=LabelState.ACTIVATED)
-         for _ in range(label_count)], batch_size=2000,
+        [
+            Label(serial=serials.new_serial(), batch=batch, appliance_model=model, state=LabelState.ACTIVATED)
+            for _ in range(label_count)
+        ],
+        batch_size=2000,
     )
     crews = []
     for _ in range(workers):
         installer, install_permit = installer_with_permit(installer_co)
         igniter, ignite_permit = igniter_with_permit(gas_co)
         dealer = dealer_user(dealer_co)
-        crews.append({
-            "dealer": Token.objects.create(user=dealer).key,
-            "installer": Token.objects.create(user=installer).key, "install_permit": install_permit.number,
-            "igniter": Token.objects.create(user=igniter).key, "ignite_permit": ignite_permit.number,
-        })
+        crews.append(
+            {
+                "dealer": Token.objects.create(user=dealer).key,
+                "installer": Token.objects.create(user=installer).key,
+                "install_permit": install_permit.number,
+                "igniter": Token.objects.create(user=igniter).key,
+                "ignite_permit": ignite_permit.number,
+            }
+        )
     return list(Label.objects.filter(batch=batch).values_list("serial", flat=True)), crews
 
 
 def start_gunicorn(port, workers, log):
-    env = {**os.environ, "DATABASE_URL": URL, "DEBUG": "false", "FIELD_SCAN_RATE": "1000000/m",
-           "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "project.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": URL,
+        "DEBUG": "false",
+        "FIELD_SCAN_RATE": "1000000/m",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "project.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", "4", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "project.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -241,8 +273,10 @@ def run(port, serials, crews, args):
             totals.update(local)
             totals["lifecycles"] += done
 
-    print(f"gunicorn on 127.0.0.1:{port} ({args.gunicorn_workers} workers x 4 threads); "
-          f"{args.clients} clients for {args.seconds:.0f} s …")
+    print(
+        f"gunicorn on 127.0.0.1:{port} ({args.gunicorn_workers} workers x 4 threads); "
+        f"{args.clients} clients for {args.seconds:.0f} s …"
+    )
     began = time.monotonic()
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
     for thread in threads:
@@ -262,18 +296,22 @@ def report(results, totals, args, log_path):
 
     elapsed = totals["elapsed"]
     by_call = defaultdict(list)
-    for name, status, seconds, _replayed, _ok in results:
+    for name, _status, seconds, _replayed, _ok in results:
         by_call[name].append(seconds)
     unexpected = [(name, status) for name, status, _s, _r, ok in results if not ok]
     replayed = sum(1 for name, _st, _s, rep, _ok in results if name == "sell (retry)" and rep)
-    print(f"\n{len(results):,} requests in {elapsed:.1f} s = {len(results) / elapsed:,.0f} req/s; "
-          f"{totals['lifecycles']:,} appliances sold, installed and ignited")
+    print(
+        f"\n{len(results):,} requests in {elapsed:.1f} s = {len(results) / elapsed:,.0f} req/s; "
+        f"{totals['lifecycles']:,} appliances sold, installed and ignited"
+    )
     print(f"{'call':<16}{'count':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for name in sorted(by_call):
         times = sorted(by_call[name])
         q = statistics.quantiles(times, n=100) if len(times) > 1 else [times[0]] * 99
-        print(f"{name:<16}{len(times):>8,}{q[49] * 1000:>10.1f}{q[94] * 1000:>10.1f}{q[98] * 1000:>10.1f}"
-              f"{times[-1] * 1000:>10.1f}")
+        print(
+            f"{name:<16}{len(times):>8,}{q[49] * 1000:>10.1f}{q[94] * 1000:>10.1f}{q[98] * 1000:>10.1f}"
+            f"{times[-1] * 1000:>10.1f}"
+        )
 
     checks = {
         "errors (unexpected status, 5xx, connection)": (len(unexpected), 0),
@@ -282,12 +320,18 @@ def report(results, totals, args, log_path):
         "installations in DB vs 201s": (WorkRecord.objects.count(), totals["install"]),
         "ignitions in DB vs 201s": (Ignition.objects.count(), totals["ignite"]),
         "scan log rows vs scans": (ScanLog.objects.count() - totals["scans_before"], totals["scan"]),
-        "label transitions vs 201s": (LabelTransition.objects.filter(name__in=["sell", "install", "ignite"]).count(),
-                                      totals["sell"] + totals["install"] + totals["ignite"]),
-        "audit entries vs 201s": (AuditEntry.objects.filter(action__in=["label.sell", "label.install", "label.ignite"])
-                                  .count(), totals["sell"] + totals["install"] + totals["ignite"]),
+        "label transitions vs 201s": (
+            LabelTransition.objects.filter(name__in=["sell", "install", "ignite"]).count(),
+            totals["sell"] + totals["install"] + totals["ignite"],
+        ),
+        "audit entries vs 201s": (
+            AuditEntry.objects.filter(action__in=["label.sell", "label.install", "label.ignite"]).count(),
+            totals["sell"] + totals["install"] + totals["ignite"],
+        ),
         "labels with a doubled transition": (
-            LabelTransition.objects.values("label", "name").annotate(n=Count("pk")).filter(n__gt=1).count(), 0),
+            LabelTransition.objects.values("label", "name").annotate(n=Count("pk")).filter(n__gt=1).count(),
+            0,
+        ),
     }
     print()
     failed = 0

@@ -49,8 +49,10 @@ def main():
 
     call_command("migrate", verbosity=0)
     cases = TOTAL // 2  # each case has two open clocks: contact and resolve
-    print(f"PostgreSQL {connection.cursor().connection.info.server_version}; "
-          f"{TOTAL:,} open deadlines on {cases:,} cases, {DUE:,} of them due")
+    print(
+        f"PostgreSQL {connection.cursor().connection.info.server_version}; "
+        f"{TOTAL:,} open deadlines on {cases:,} cases, {DUE:,} of them due"
+    )
 
     with connection.cursor() as cur:
         cur.execute(
@@ -59,9 +61,13 @@ def main():
         )
     association, _ = Organization.objects.get_or_create(name="基准协会", kind=Organization.Kind.ASSOCIATION)
     dealer, _ = Organization.objects.get_or_create(name="基准代理商", kind=Organization.Kind.DEALER)
-    for username, org, role in (("bench-reviewer", association, roles.REVIEWER), ("bench-dealer", dealer, roles.DEALER)):
+    for username, org, _role in (
+        ("bench-reviewer", association, roles.REVIEWER),
+        ("bench-dealer", dealer, roles.DEALER),
+    ):
         User.objects.get_or_create(
-            username=username, defaults={"organization": org, "email": f"{username}@example.com", "phone": "13800000000"}
+            username=username,
+            defaults={"organization": org, "email": f"{username}@example.com", "phone": "13800000000"},
         )
 
     flow_ref = RemediationCase._meta.get_field("flow_class").get_prep_value(RemediationFlow)
@@ -109,11 +115,15 @@ def main():
     started = time.perf_counter()
     missed = sla.sweep_due_deadlines()
     elapsed = time.perf_counter() - started
-    print(f"sweep: {missed:,} deadlines missed and escalated in {elapsed:.2f} s "
-          f"({missed / elapsed:,.0f}/s, batches of {sla.BATCH_SIZE})")
-    print(f"escalations: {Escalation.objects.count():,}; follow-up deadlines started: "
-          f"{Deadline.objects.filter(step='followup').count():,}; notifications: {Notification.objects.count():,} "
-          f"({len(queued):,} e-mail/SMS queued)")
+    print(
+        f"sweep: {missed:,} deadlines missed and escalated in {elapsed:.2f} s "
+        f"({missed / elapsed:,.0f}/s, batches of {sla.BATCH_SIZE})"
+    )
+    print(
+        f"escalations: {Escalation.objects.count():,}; follow-up deadlines started: "
+        f"{Deadline.objects.filter(step='followup').count():,}; notifications: {Notification.objects.count():,} "
+        f"({len(queued):,} e-mail/SMS queued)"
+    )
     started = time.perf_counter()
     again = sla.sweep_due_deadlines()
     print(f"second sweep (nothing due): {again} in {(time.perf_counter() - started) * 1000:.1f} ms")

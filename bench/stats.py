@@ -70,10 +70,11 @@ def make_city():
     """Organisations, models, batches, permit holders: small, through the ORM."""
     from decimal import Decimal
 
+    from django.contrib.auth.models import Group
+
     from accounts import roles
     from accounts.models import Organization, User
     from cases.models import ApplianceModel, Declaration, LabelBatch
-    from django.contrib.auth.models import Group
     from field.models import WorkPermit
 
     K = Organization.Kind
@@ -94,10 +95,16 @@ def make_city():
     models = []
     for m, maker in enumerate(makers):
         for i in range(MODELS_EACH):
-            models.append(ApplianceModel(
-                manufacturer=maker, brand=f"品牌{m:02d}-{i % 5}", model_number=f"M{m:02d}-{i:03d}",
-                category="cooktop", gas_category="12T", rated_heat_input_kw=Decimal("4.2"),
-            ))
+            models.append(
+                ApplianceModel(
+                    manufacturer=maker,
+                    brand=f"品牌{m:02d}-{i % 5}",
+                    model_number=f"M{m:02d}-{i:03d}",
+                    category="cooktop",
+                    gas_category="12T",
+                    rated_heat_input_kw=Decimal("4.2"),
+                )
+            )
     ApplianceModel.objects.bulk_create(models, ignore_conflicts=True)
     models = list(ApplianceModel.objects.filter(model_number__regex=r"^M\d\d-\d{3}$").order_by("pk"))
     for model in models:
@@ -108,11 +115,19 @@ def make_city():
     permits = []
     for kind, companies in ((WorkPermit.Kind.INSTALLATION, installers), (WorkPermit.Kind.IGNITION, suppliers)):
         for company in companies:
-            holder, _ = User.objects.get_or_create(username=f"{PREFIX}-w{company.pk}", defaults={"organization": company})
+            holder, _ = User.objects.get_or_create(
+                username=f"{PREFIX}-w{company.pk}", defaults={"organization": company}
+            )
             permit, _ = WorkPermit.objects.get_or_create(
                 number=f"{PREFIX}{company.pk:06d}",
-                defaults=dict(holder=holder, holder_name=holder.username, company=company, kind=kind,
-                              valid_from="2020-01-01", valid_until="2030-12-31"),
+                defaults=dict(
+                    holder=holder,
+                    holder_name=holder.username,
+                    company=company,
+                    kind=kind,
+                    valid_from="2020-01-01",
+                    valid_until="2030-12-31",
+                ),
             )
             permits.append(permit)
     return reviewer, [m.pk for m in models], [batches[m.pk] for m in models], permits
@@ -138,16 +153,21 @@ def load(models, batches, permits):
     start = have + 1
     for lo in range(start, LABELS + 1, CHUNK):
         hi = min(lo + CHUNK - 1, LABELS)
-        timed(f"labels {lo:,}–{hi:,}", lambda lo=lo, hi=hi: sql(f"""
+        timed(
+            f"labels {lo:,}–{hi:,}",
+            lambda lo=lo, hi=hi: sql(f"""
             INSERT INTO cases_label (serial, batch_id, appliance_model_id, state, state_before_suspension, state_changed_at)
             SELECT 'B' || lpad(g::text, 13, '0'), ({array(batches)})[g % {m} + 1], ({array(models)})[g % {m} + 1],
                    {STATE_CASE}, '', now() - (g % 1000) * interval '1 day'
-            FROM generate_series({lo}, {hi}) AS g"""))
+            FROM generate_series({lo}, {hi}) AS g"""),
+        )
     installers = [p for p in permits if p.kind == WorkPermit.Kind.INSTALLATION]
     suppliers = [p for p in permits if p.kind == WorkPermit.Kind.IGNITION]
     if not scalar("SELECT count(*) FROM field_workrecord"):
         i = len(installers)
-        timed("installations (one per installed/ignited/suspended label)", lambda: sql(f"""
+        timed(
+            "installations (one per installed/ignited/suspended label)",
+            lambda: sql(f"""
             INSERT INTO field_workrecord (label_id, kind, worker_id, permit_id, company_id, district, nameplate_confirmed,
                                           at, resident_phone, rating, comment, rated_at)
             SELECT l.id, 'installation', ({array(p.holder_id for p in installers)})[l.id % {i} + 1],
@@ -155,23 +175,30 @@ def load(models, batches, permits):
                    ({DISTRICTS})[l.id % 10 + 1], true, now() - (l.id % 1095) * interval '1 day' - (l.id % 86400) * interval '1 second',
                    '', CASE WHEN l.id % 5 < 3 THEN 1 + (l.id / 7) % 5 END, '',
                    CASE WHEN l.id % 5 < 3 THEN now() - (l.id % 1095) * interval '1 day' + interval '1 hour' END
-            FROM cases_label l WHERE l.serial LIKE 'B%%' AND l.state IN ('installed', 'ignited', 'suspended')"""))
+            FROM cases_label l WHERE l.serial LIKE 'B%%' AND l.state IN ('installed', 'ignited', 'suspended')"""),
+        )
     if not scalar("SELECT count(*) FROM field_ignition"):
         s = len(suppliers)
-        timed("ignitions (one per ignited label)", lambda: sql(f"""
+        timed(
+            "ignitions (one per ignited label)",
+            lambda: sql(f"""
             INSERT INTO field_ignition (label_id, worker_id, permit_id, company_id, supply_gas_category, at)
             SELECT l.id, ({array(p.holder_id for p in suppliers)})[l.id % {s} + 1], ({array(p.pk for p in suppliers)})[l.id % {s} + 1],
                    ({array(p.company_id for p in suppliers)})[l.id % {s} + 1], '12T',
                    now() - (l.id % 1095) * interval '1 day' + interval '2 hours'
-            FROM cases_label l WHERE l.serial LIKE 'B%%' AND l.state = 'ignited'"""))
+            FROM cases_label l WHERE l.serial LIKE 'B%%' AND l.state = 'ignited'"""),
+        )
     if not scalar("SELECT count(*) FROM field_scanlog"):
-        timed(f"{SCANS:,} scans over 120 days", lambda: sql(f"""
+        timed(
+            f"{SCANS:,} scans over 120 days",
+            lambda: sql(f"""
             INSERT INTO field_scanlog (label_id, code, verdict, channel, role, network, device, at)
             SELECT NULL, CASE WHEN g % 200 < 10 THEN 'FAKE' || (g % 500) ELSE 'B' || lpad(g::text, 13, '0') END,
                    CASE WHEN g % 200 < 10 THEN 'unknown' WHEN g % 200 < 12 THEN 'malformed' WHEN g % 200 < 13 THEN 'void'
                         ELSE 'genuine' END,
                    'web', '', '10.' || (g % 250) || '.0.0/24', 'phone', now() - (g % 172800) * interval '1 minute'
-            FROM generate_series(1, {SCANS}) AS g"""))
+            FROM generate_series(1, {SCANS}) AS g"""),
+        )
     if not scalar("SELECT count(*) FROM remediation_remediationcase"):
         from remediation.models import RemediationCase
         from workflows.remediation import RemediationFlow
@@ -213,15 +240,15 @@ def load(models, batches, permits):
 
 
 def measure(reviewer):
-    from stats import figures, scoping
+    from stats import figures, scoping, summaries
     from stats.selectors import Period
-
-    from stats import summaries
 
     started = time.perf_counter()
     through = summaries.refresh()
-    say(f"\nDaily field summary refreshed through {through or summaries.summarised_through()}: "
-        f"{time.perf_counter() - started:.1f} s (the daily task's first step)")
+    say(
+        f"\nDaily field summary refreshed through {through or summaries.summarised_through()}: "
+        f"{time.perf_counter() - started:.1f} s (the daily task's first step)"
+    )
     client = Client()
     client.force_login(reviewer)
     say("\nDashboard pages (reviewer, city-wide; default periods):")
@@ -258,8 +285,16 @@ def main():
     reviewer, models, batches, permits = make_city()
     say(f"Loading up to {LABELS:,} labels ({len(models)} models) …")
     load(models, batches, permits)
-    for table in ("cases_label", "field_workrecord", "field_ignition", "field_scanlog", "remediation_remediationcase",
-                  "remediation_deadline", "remediation_escalation", "stats_labelstatecount"):
+    for table in (
+        "cases_label",
+        "field_workrecord",
+        "field_ignition",
+        "field_scanlog",
+        "remediation_remediationcase",
+        "remediation_deadline",
+        "remediation_escalation",
+        "stats_labelstatecount",
+    ):
         say(f"  {table}: {scalar(f'SELECT count(*) FROM {table}'):,} rows")
     say(f"  rollup total = {scalar('SELECT sum(n) FROM stats_labelstatecount'):,}")
     if "--load-only" not in sys.argv:

@@ -54,8 +54,18 @@ class DocumentAdmin(admin.ModelAdmin):
     # Uploads go through the back-office forms (sniffed and size-checked); the admin only lists them.
     list_display = ["original_name", "kind", "appliance_model", "declaration", "content_type", "size", "uploaded_at"]
     list_filter = ["kind", "content_type"]
-    readonly_fields = ["appliance_model", "declaration", "kind", "file", "original_name", "content_type", "size",
-                       "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = [
+        "appliance_model",
+        "declaration",
+        "kind",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
 
     def has_add_permission(self, request):
         return False

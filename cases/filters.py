@@ -25,8 +25,9 @@ class ApplianceModelFilter(django_filters.FilterSet):
 class DeclarationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Declaration.Status.choices)
     brand = django_filters.CharFilter(label=_("品牌"), field_name="appliance_model__brand", lookup_expr="icontains")
-    model_number = django_filters.CharFilter(label=_("型号"), field_name="appliance_model__model_number",
-                                             lookup_expr="icontains")
+    model_number = django_filters.CharFilter(
+        label=_("型号"), field_name="appliance_model__model_number", lookup_expr="icontains"
+    )
     submitted = django_filters.DateFromToRangeFilter(label=_("申报日期"), field_name="submitted_at")
 
     class Meta:
@@ -37,8 +38,9 @@ class DeclarationFilter(django_filters.FilterSet):
 class LabelBatchFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(label=_("阶段"), choices=LabelBatch.Stage.choices)
     brand = django_filters.CharFilter(label=_("品牌"), field_name="appliance_model__brand", lookup_expr="icontains")
-    model_number = django_filters.CharFilter(label=_("型号"), field_name="appliance_model__model_number",
-                                             lookup_expr="icontains")
+    model_number = django_filters.CharFilter(
+        label=_("型号"), field_name="appliance_model__model_number", lookup_expr="icontains"
+    )
 
     class Meta:
         model = LabelBatch
@@ -49,8 +51,9 @@ class LabelFilter(django_filters.FilterSet):
     serial = django_filters.CharFilter(label=_("标识编码"), method="by_serial")
     state = django_filters.ChoiceFilter(label=_("状态"), choices=LabelState.choices)
     brand = django_filters.CharFilter(label=_("品牌"), field_name="appliance_model__brand", lookup_expr="icontains")
-    model_number = django_filters.CharFilter(label=_("型号"), field_name="appliance_model__model_number",
-                                             lookup_expr="icontains")
+    model_number = django_filters.CharFilter(
+        label=_("型号"), field_name="appliance_model__model_number", lookup_expr="icontains"
+    )
     batch = django_filters.NumberFilter(label=_("批次"), field_name="batch_id")
 
     class Meta:
@@ -68,8 +71,9 @@ class LabelFilter(django_filters.FilterSet):
 
 class StatsFilter(django_filters.FilterSet):
     brand = django_filters.CharFilter(label=_("品牌"), field_name="appliance_model__brand", lookup_expr="icontains")
-    category = django_filters.ChoiceFilter(label=_("产品类别"), field_name="appliance_model__category",
-                                           choices=APPLIANCE_CATEGORIES)
+    category = django_filters.ChoiceFilter(
+        label=_("产品类别"), field_name="appliance_model__category", choices=APPLIANCE_CATEGORIES
+    )
 
     class Meta:
         model = Label

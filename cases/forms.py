@@ -22,33 +22,52 @@ class DocumentsMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, _kind, label in DOCUMENT_FIELDS:
-            self.fields[name] = forms.FileField(label=label, required=False,
-                                                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+            self.fields[name] = forms.FileField(
+                label=label, required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT})
+            )
 
     def documents(self):
-        return [(kind, self.cleaned_data[name]) for name, kind, _label in DOCUMENT_FIELDS if self.cleaned_data.get(name)]
+        return [
+            (kind, self.cleaned_data[name]) for name, kind, _label in DOCUMENT_FIELDS if self.cleaned_data.get(name)
+        ]
 
 
 class ApplianceModelForm(DocumentsMixin, forms.ModelForm):
     class Meta:
         model = ApplianceModel
-        fields = ["brand", "model_number", "category", "gas_category", "rated_heat_input_kw",
-                  "ccc_certificate_number", "other_certificates", "gtin", "designated_installers", "dealers"]
+        fields = [
+            "brand",
+            "model_number",
+            "category",
+            "gas_category",
+            "rated_heat_input_kw",
+            "ccc_certificate_number",
+            "other_certificates",
+            "gtin",
+            "designated_installers",
+            "dealers",
+        ]
         widgets = {"designated_installers": forms.CheckboxSelectMultiple, "dealers": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, manufacturer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.manufacturer = manufacturer
         self.fields["designated_installers"].queryset = Organization.objects.filter(
-            kind=Organization.Kind.INSTALLER, is_active=True)
+            kind=Organization.Kind.INSTALLER, is_active=True
+        )
         self.fields["dealers"].queryset = Organization.objects.filter(kind=Organization.Kind.DEALER, is_active=True)
         self.instance.manufacturer = manufacturer
 
     def clean(self):
         cleaned = super().clean()
-        if self.manufacturer and ApplianceModel.objects.filter(
-            manufacturer=self.manufacturer, brand=cleaned.get("brand"), model_number=cleaned.get("model_number")
-        ).exclude(pk=self.instance.pk).exists():
+        if (
+            self.manufacturer
+            and ApplianceModel.objects.filter(
+                manufacturer=self.manufacturer, brand=cleaned.get("brand"), model_number=cleaned.get("model_number")
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             raise forms.ValidationError(_("本企业已登记该品牌型号。"))
         return cleaned
 
@@ -60,7 +79,8 @@ class DeclarationForm(DocumentsMixin):
     def __init__(self, *args, manufacturer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appliance_model"].queryset = ApplianceModel.objects.filter(
-            manufacturer=manufacturer, is_recalled=False)
+            manufacturer=manufacturer, is_recalled=False
+        )
         self.order_fields(["appliance_model", "quantity"])
 
 
@@ -70,7 +90,9 @@ class ReviewForm(forms.Form):
         choices=[(Decision.APPROVE, _("批准")), (Decision.RETURN, _("退回修改")), (Decision.REJECT, _("驳回"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("审核意见 (退回/驳回时必填)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("审核意见 (退回/驳回时必填)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ResubmitForm(DocumentsMixin):

@@ -91,7 +91,11 @@ class Declaration(models.Model):
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="+", null=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
         blank=True,
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
@@ -191,15 +195,27 @@ class LabelBatch(models.Model):
         Organization, verbose_name=_("发放给"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     printed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("印制人"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("印制人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("激活人"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("激活人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发放人"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -246,7 +262,12 @@ class Label(ConcurrentTransitionMixin, models.Model):
     state_before_suspension = models.CharField(max_length=20, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     replaces = models.OneToOneField(
-        "self", verbose_name=_("替换的标识"), on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+        "self",
+        verbose_name=_("替换的标识"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
     )
 
     class Meta:
@@ -294,7 +315,9 @@ class Label(ConcurrentTransitionMixin, models.Model):
         self.state_before_suspension = ""
         return previous
 
-    @transition(field=state, source="*", target=LabelState.VOID, conditions=[lambda label: label.state != LabelState.VOID])
+    @transition(
+        field=state, source="*", target=LabelState.VOID, conditions=[lambda label: label.state != LabelState.VOID]
+    )
     def void(self):
         pass
 

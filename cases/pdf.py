@@ -74,10 +74,11 @@ class Sheet:
 
 def group_serial(serial):
     """8T3YX63JTV5TS3 → 8T3Y X63J TV5T S3: easier to read out and type (spaces are ignored on entry)."""
-    return " ".join(serial[i:i + 4] for i in range(0, len(serial), 4))
+    return " ".join(serial[i : i + 4] for i in range(0, len(serial), 4))
 
 
 # --- drawing one label into a content stream ---------------------------------
+
 
 def _num(value):
     return f"{value:.2f}".rstrip("0").rstrip(".")
@@ -145,8 +146,10 @@ def draw_label(ops, x, y, sheet, encoded, text, *, border=True):
     grouped = group_serial(serial)
     grouped, size = _fit(grouped, SERIAL_FONT, 9, qr_box)
     width = pdfmetrics.stringWidth(grouped, SERIAL_FONT, size)
-    ops.append(f"BT /F2 {_num(size)} Tf {_num(qx + (qr_box - width) / 2)} {_num(y + pad + 0.6 * mm)} Td "
-               f"{_latin(grouped)} Tj ET")
+    ops.append(
+        f"BT /F2 {_num(size)} Tf {_num(qx + (qr_box - width) / 2)} {_num(y + pad + 0.6 * mm)} Td "
+        f"{_latin(grouped)} Tj ET"
+    )
 
     # Text column right of the QR.
     tx = qx + qr_box + 1.5 * mm
@@ -167,6 +170,7 @@ def draw_label(ops, x, y, sheet, encoded, text, *, border=True):
 
 
 # --- the streaming PDF writer ------------------------------------------------
+
 
 class _Writer:
     """Writes numbered PDF objects to a byte stream, remembering only their offsets."""
@@ -220,7 +224,9 @@ def _font_objects(writer):
     )
     yield writer.obj(FONT_CJK_DESC, _pdf_value(descendant))
     yield writer.obj(FONT_CJK_DESCRIPTOR, _pdf_value(descriptor))
-    yield writer.obj(FONT_SERIAL, f"<< /Type /Font /Subtype /Type1 /BaseFont /{SERIAL_FONT} /Encoding /WinAnsiEncoding >>")
+    yield writer.obj(
+        FONT_SERIAL, f"<< /Type /Font /Subtype /Type1 /BaseFont /{SERIAL_FONT} /Encoding /WinAnsiEncoding >>"
+    )
 
 
 def _encoded(serials, workers):
@@ -329,8 +335,12 @@ def label_svg(serial, text):
         for r, c, n in qr_runs(code.matrix)
     )
     tx = 1.8 + box + 1.5
-    lines = [(text.title, 2.6), (f"{text.brand} {text.model_number}", 3.1), (text.category, 2.3),
-             (f"适用气源：{text.gas_category}", 2.8)]
+    lines = [
+        (text.title, 2.6),
+        (f"{text.brand} {text.model_number}", 3.1),
+        (text.category, 2.3),
+        (f"适用气源：{text.gas_category}", 2.8),
+    ]
     y, texts = 4.5, []
     for line, size in lines:
         texts.append(f'<text x="{tx:.2f}" y="{y:.2f}" font-size="{size}">{escape(line)}</text>')

@@ -1,8 +1,8 @@
 """QR codes for labels and permits (segno), pointing at the public site."""
 
 import segno
-from segno import consts as segno_consts
 from django.conf import settings
+from segno import consts as segno_consts
 
 # Labels live in kitchens: grease and scratches, so error correction Q (25 %).
 ERROR_CORRECTION = "q"
@@ -21,7 +21,10 @@ def label_url(serial):
 # only these characters (no lower case).
 _ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 _MIN_ALNUM_RUN = 7
-_MODES = {"alphanumeric": segno_consts.MODE_ALPHANUMERIC, "byte": segno_consts.MODE_BYTE}  # shorter runs cost more in segment headers than they save
+_MODES = {
+    "alphanumeric": segno_consts.MODE_ALPHANUMERIC,
+    "byte": segno_consts.MODE_BYTE,
+}  # shorter runs cost more in segment headers than they save
 
 
 def label_qr_text(serial):

@@ -6,7 +6,6 @@ from accounts import permissions
 
 from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState
 
-
 # Who may use the back office and see which company's rows: accounts.permissions (names kept for callers).
 is_reviewer = permissions.is_reviewer
 is_manufacturer = permissions.is_manufacturer
@@ -20,22 +19,28 @@ def models_for(user):
 
 def declarations_for(user):
     return _scoped(
-        Declaration.objects.select_related("appliance_model", "appliance_model__manufacturer", "submitted_by",
-                                           "reviewed_by"),
-        user, "appliance_model__manufacturer_id",
+        Declaration.objects.select_related(
+            "appliance_model", "appliance_model__manufacturer", "submitted_by", "reviewed_by"
+        ),
+        user,
+        "appliance_model__manufacturer_id",
     )
 
 
 def batches_for(user):
     return _scoped(
         LabelBatch.objects.select_related("appliance_model", "appliance_model__manufacturer", "issued_to"),
-        user, "appliance_model__manufacturer_id",
+        user,
+        "appliance_model__manufacturer_id",
     )
 
 
 def labels_for(user):
-    return _scoped(Label.objects.select_related("appliance_model", "batch").order_by("pk"), user,
-                   "appliance_model__manufacturer_id")
+    return _scoped(
+        Label.objects.select_related("appliance_model", "batch").order_by("pk"),
+        user,
+        "appliance_model__manufacturer_id",
+    )
 
 
 def documents_for(user):

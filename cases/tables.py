@@ -15,21 +15,41 @@ class ApplianceModelTable(tables.Table):
     class Meta:
         model = ApplianceModel
         template_name = TEMPLATE
-        fields = ["brand", "model_number", "manufacturer", "category", "gas_category", "rated_heat_input_kw",
-                  "ccc_certificate_number", "gtin", "is_recalled"]
+        fields = [
+            "brand",
+            "model_number",
+            "manufacturer",
+            "category",
+            "gas_category",
+            "rated_heat_input_kw",
+            "ccc_certificate_number",
+            "gtin",
+            "is_recalled",
+        ]
         attrs = {"class": "table", "id": "models-table"}
 
 
 class DeclarationTable(tables.Table):
     id = tables.LinkColumn("cases:declaration_detail", args=[tables.A("pk")], verbose_name=_("编号"))
-    manufacturer = tables.Column(accessor="appliance_model__manufacturer", verbose_name=_("燃具企业"),
-                                 order_by="appliance_model__manufacturer__name")
+    manufacturer = tables.Column(
+        accessor="appliance_model__manufacturer",
+        verbose_name=_("燃具企业"),
+        order_by="appliance_model__manufacturer__name",
+    )
 
     class Meta:
         model = Declaration
         template_name = TEMPLATE
-        fields = ["id", "appliance_model", "manufacturer", "quantity", "status", "revision", "submitted_at",
-                  "reviewed_at"]
+        fields = [
+            "id",
+            "appliance_model",
+            "manufacturer",
+            "quantity",
+            "status",
+            "revision",
+            "submitted_at",
+            "reviewed_at",
+        ]
         attrs = {"class": "table", "id": "declarations-table"}
 
 
@@ -39,15 +59,25 @@ class LabelBatchTable(tables.Table):
     class Meta:
         model = LabelBatch
         template_name = TEMPLATE
-        fields = ["id", "appliance_model", "quantity", "stage", "created_at", "printed_at", "activated_at",
-                  "issued_at", "issued_to"]
+        fields = [
+            "id",
+            "appliance_model",
+            "quantity",
+            "stage",
+            "created_at",
+            "printed_at",
+            "activated_at",
+            "issued_at",
+            "issued_to",
+        ]
         attrs = {"class": "table", "id": "batches-table"}
 
 
 class LabelTable(tables.Table):
     serial = tables.Column(verbose_name=_("标识编码"), attrs={"td": {"class": "serial"}})
-    batch = tables.LinkColumn("cases:batch_detail", args=[tables.A("batch_id")], accessor="batch_id",
-                              verbose_name=_("批次"))
+    batch = tables.LinkColumn(
+        "cases:batch_detail", args=[tables.A("batch_id")], accessor="batch_id", verbose_name=_("批次")
+    )
 
     class Meta:
         model = Label

@@ -1,5 +1,6 @@
 """Back-office pages: models, declarations, batches, labels, statistics; thin, scoped by selectors."""
 
+from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from csp.decorators import csp_exempt
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
@@ -138,12 +138,16 @@ def model_detail(request, pk):
     model = get_object_or_404(selectors.models_for(request.user), pk=pk)
     counts = list(selectors.state_counts(model.labels.all()))
     row = counts[0] if counts else None
-    return render(request, "cases/model_detail.html", {
-        "model": model,
-        "documents": model.documents.all(),
-        "declarations": model.declarations.all()[:50],
-        "state_counts": [(state, label, row[state]) for state, label in tables.LabelState.choices] if row else [],
-    })
+    return render(
+        request,
+        "cases/model_detail.html",
+        {
+            "model": model,
+            "documents": model.documents.all(),
+            "declarations": model.declarations.all()[:50],
+            "state_counts": [(state, label, row[state]) for state, label in tables.LabelState.choices] if row else [],
+        },
+    )
 
 
 def declaration_create(request):
@@ -158,8 +162,10 @@ def declaration_create(request):
         try:
             with transaction.atomic():
                 declaration = create_declaration(
-                    appliance_model=form.cleaned_data["appliance_model"], quantity=form.cleaned_data["quantity"],
-                    user=request.user, documents=form.documents(),
+                    appliance_model=form.cleaned_data["appliance_model"],
+                    quantity=form.cleaned_data["quantity"],
+                    user=request.user,
+                    documents=form.documents(),
                 )
                 steps.submit(declaration)
         except ValidationError as exc:
@@ -185,12 +191,16 @@ def batch_detail(request, pk):
         return _login_redirect(request)
     batch = get_object_or_404(selectors.batches_for(request.user), pk=pk)
     counts = selectors.batch_state_counts(batch)
-    return render(request, "cases/batch_detail.html", {
-        "batch": batch,
-        "state_counts": [(state, label, counts.get(state, 0)) for state, label in tables.LabelState.choices],
-        "labels": batch.labels.order_by("pk")[:20],
-        "is_reviewer": selectors.is_reviewer(request.user),
-    })
+    return render(
+        request,
+        "cases/batch_detail.html",
+        {
+            "batch": batch,
+            "state_counts": [(state, label, counts.get(state, 0)) for state, label in tables.LabelState.choices],
+            "labels": batch.labels.order_by("pk")[:20],
+            "is_reviewer": selectors.is_reviewer(request.user),
+        },
+    )
 
 
 @require_GET

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from cases.constants import SHENZHEN_DISTRICTS
 
-from .models import Booking, WorkPermit
+from .models import WorkPermit
 
 DISTRICT_CHOICES = [("", _("请选择"))] + SHENZHEN_DISTRICTS
 
@@ -30,7 +30,9 @@ class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("服务评分"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect
     )
-    comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("评价（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class BookingForm(forms.Form):
@@ -48,7 +50,9 @@ class BookingForm(forms.Form):
 class PermitIssueForm(forms.Form):
     holder = forms.ModelChoiceField(
         label=_("持证人"),
-        queryset=User.objects.filter(organization__kind__in=["installer", "gas_supplier"]).select_related("organization"),
+        queryset=User.objects.filter(organization__kind__in=["installer", "gas_supplier"]).select_related(
+            "organization"
+        ),
     )
     kind = forms.ChoiceField(label=_("类别"), choices=WorkPermit.Kind.choices)
     valid_from = forms.DateField(label=_("有效期起"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -61,6 +65,7 @@ class RevokeForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     when = forms.DateTimeField(
-        label=_("上门时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=_("上门时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )

@@ -66,7 +66,12 @@ class WorkPermit(models.Model):
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("吊销原因"), max_length=255, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("吊销人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吊销人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -83,7 +88,9 @@ class Sale(models.Model):
 
     label = models.OneToOneField(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="sale")
     dealer = models.ForeignKey(Organization, verbose_name=_("销售代理商"), on_delete=models.PROTECT, related_name="+")
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("销售人员"), on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("销售人员"), on_delete=models.PROTECT, related_name="+"
+    )
     district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS, blank=True)
     at = models.DateTimeField(_("销售时间"), default=timezone.now)
 
@@ -101,9 +108,13 @@ class WorkRecord(models.Model):
 
     label = models.ForeignKey(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="work_records")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("作业人员"), on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作业人员"), on_delete=models.PROTECT, related_name="+"
+    )
     permit = models.ForeignKey(WorkPermit, verbose_name=_("上岗证"), on_delete=models.PROTECT, related_name="+")
-    company = models.ForeignKey(Organization, verbose_name=_("安装维修企业"), on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(
+        Organization, verbose_name=_("安装维修企业"), on_delete=models.PROTECT, related_name="+"
+    )
     district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS)
     nameplate_confirmed = models.BooleanField(_("已核对铭牌型号"), default=False)
     at = models.DateTimeField(_("作业时间"), default=timezone.now, db_index=True)
@@ -124,7 +135,9 @@ class Ignition(models.Model):
     """The first ignition (点火通气) of an installed appliance; one per label."""
 
     label = models.OneToOneField(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="ignition")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("点火工"), on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("点火工"), on_delete=models.PROTECT, related_name="+"
+    )
     permit = models.ForeignKey(WorkPermit, verbose_name=_("上岗证"), on_delete=models.PROTECT, related_name="+")
     company = models.ForeignKey(Organization, verbose_name=_("供气单位"), on_delete=models.PROTECT, related_name="+")
     supply_gas_category = models.CharField(_("供气气源"), max_length=4, choices=GAS_CATEGORIES)
@@ -150,7 +163,9 @@ class Booking(models.Model):
 
     label = models.ForeignKey(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="bookings")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    company = models.ForeignKey(Organization, verbose_name=_("服务单位"), on_delete=models.PROTECT, related_name="bookings")
+    company = models.ForeignKey(
+        Organization, verbose_name=_("服务单位"), on_delete=models.PROTECT, related_name="bookings"
+    )
     resident_phone = models.CharField(_("联系手机"), max_length=20)
     district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS)
     preferred_date = models.DateField(_("期望日期"))
@@ -158,7 +173,12 @@ class Booking(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True)
     scheduled_for = models.DateTimeField(_("安排时间"), null=True, blank=True)
     scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("安排人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("安排人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("预约时间"), default=timezone.now)
 

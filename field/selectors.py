@@ -71,8 +71,13 @@ def resolve_scan(code):
     records = list(WorkRecord.objects.filter(label=label).select_related("company").order_by("at", "pk"))
     ignition = getattr(label, "ignition", None)
     return ScanView(
-        code=code, serial=serial, label=label, verdict=ScanLog.Verdict.GENUINE,
-        work_records=records, ignition=ignition, supply_gas=settings.CITY_GAS_CATEGORY,
+        code=code,
+        serial=serial,
+        label=label,
+        verdict=ScanLog.Verdict.GENUINE,
+        work_records=records,
+        ignition=ignition,
+        supply_gas=settings.CITY_GAS_CATEGORY,
     )
 
 

@@ -17,8 +17,7 @@ from cases.services.labels import Origin
 
 from . import selectors
 from .client import rate_key, scan_rate
-from .forms import (BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm,
-                    WorkForm)
+from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
 from .models import Booking, WorkPermit, WorkRecord
 from .services import bookings as booking_services
 from .services import permits as permit_services
@@ -41,6 +40,7 @@ def refusal(request, error, *, template="field/refused.html", context=None):
 
 
 # --- public scan ------------------------------------------------------------------------------
+
 
 @ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_lookup(request):
@@ -75,7 +75,9 @@ def permit_public(request, number):
     permit = selectors.permit_by_number(number.upper())
     if permit is None:
         raise Http404
-    return render(request, "field/permit_public.html", {"permit": permit, "problem": permit_services.permit_problem(permit)})
+    return render(
+        request, "field/permit_public.html", {"permit": permit, "problem": permit_services.permit_problem(permit)}
+    )
 
 
 # --- workers' phone pages ----------------------------------------------------------------------
@@ -98,8 +100,12 @@ def scanner(request, action=""):
         try:
             return redirect(target.replace("SERIAL", serials.normalize(code)))
         except serials.InvalidSerial:
-            return render(request, "field/scanner.html", {"title": title, "target": target,
-                                                           "error": _("编码无效：请核对标识下方的编码。")}, status=400)
+            return render(
+                request,
+                "field/scanner.html",
+                {"title": title, "target": target, "error": _("编码无效：请核对标识下方的编码。")},
+                status=400,
+            )
     return render(request, "field/scanner.html", {"title": title, "target": target})
 
 
@@ -140,7 +146,9 @@ def sell_page(request, code):
         sell(user=request.user, code=code, district=data["district"], origin=Origin.from_request(request))
         return render(request, "field/done.html", {"label": label, "title": _("已登记销售")})
 
-    return _work_page(request, code, role=roles.DEALER, form_class=SellForm, template="field/sell.html", perform=perform)
+    return _work_page(
+        request, code, role=roles.DEALER, form_class=SellForm, template="field/sell.html", perform=perform
+    )
 
 
 def _work_view(kind):
@@ -148,17 +156,31 @@ def _work_view(kind):
     def view(request, code):
         def perform(data, label):
             record = record_work(
-                user=request.user, code=code, kind=kind, permit_code=data["permit"],
-                nameplate_confirmed=data["nameplate_confirmed"], district=data["district"],
+                user=request.user,
+                code=code,
+                kind=kind,
+                permit_code=data["permit"],
+                nameplate_confirmed=data["nameplate_confirmed"],
+                district=data["district"],
                 origin=Origin.from_request(request),
             )
             return redirect("field:rate", pk=record.pk)
 
-        extra = {"kind": kind, "kind_label": WorkRecord.Kind(kind).label,
-                 "initial": _permit_initial(request.user, WorkPermit.Kind.INSTALLATION),
-                 "mismatch_report_url": report_url(code, "label_mismatch")}
-        return _work_page(request, code, role=roles.INSTALLER, form_class=WorkForm, template="field/work.html",
-                          perform=perform, extra=extra)
+        extra = {
+            "kind": kind,
+            "kind_label": WorkRecord.Kind(kind).label,
+            "initial": _permit_initial(request.user, WorkPermit.Kind.INSTALLATION),
+            "mismatch_report_url": report_url(code, "label_mismatch"),
+        }
+        return _work_page(
+            request,
+            code,
+            role=roles.INSTALLER,
+            form_class=WorkForm,
+            template="field/work.html",
+            perform=perform,
+            extra=extra,
+        )
 
     return view
 
@@ -175,9 +197,13 @@ def rate_page(request, pk):
         try:
             rate_work(user=request.user, record_id=pk, **form.cleaned_data)
         except FieldError as error:
-            return render(request, "field/rate.html", {"record": record, "form": form, "error": error}, status=error.status)
+            return render(
+                request, "field/rate.html", {"record": record, "form": form, "error": error}, status=error.status
+            )
         return render(request, "field/done.html", {"label": record.label, "title": _("感谢您的评价")})
-    return render(request, "field/rate.html", {"record": record, "form": form}, status=400 if request.method == "POST" else 200)
+    return render(
+        request, "field/rate.html", {"record": record, "form": form}, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -187,11 +213,19 @@ def ignite_page(request, code):
         return render(request, "field/done.html", {"label": label, "title": _("已点火通气")})
 
     extra = {"initial": _permit_initial(request.user, WorkPermit.Kind.IGNITION), "supply": settings.CITY_GAS_CATEGORY}
-    return _work_page(request, code, role=roles.IGNITION_WORKER, form_class=IgniteForm, template="field/ignite.html",
-                      perform=perform, extra=extra)
+    return _work_page(
+        request,
+        code,
+        role=roles.IGNITION_WORKER,
+        form_class=IgniteForm,
+        template="field/ignite.html",
+        perform=perform,
+        extra=extra,
+    )
 
 
 # --- resident bookings -------------------------------------------------------------------------
+
 
 def book_page(request, code):
     label, refused = _label_or_refusal(request, code)
@@ -206,10 +240,15 @@ def book_page(request, code):
     context = {"label": label, "form": form, "kind": kind, "kind_label": Booking.Kind(kind).label}
     if request.method == "POST" and form.is_valid():
         try:
-            booking = booking_services.book(code=code, kind=kind, company_id=form.cleaned_data["company"],
-                                            phone=form.cleaned_data["phone"], district=form.cleaned_data["district"],
-                                            preferred_date=form.cleaned_data["preferred_date"],
-                                            note=form.cleaned_data["note"])
+            booking = booking_services.book(
+                code=code,
+                kind=kind,
+                company_id=form.cleaned_data["company"],
+                phone=form.cleaned_data["phone"],
+                district=form.cleaned_data["district"],
+                preferred_date=form.cleaned_data["preferred_date"],
+                note=form.cleaned_data["note"],
+            )
         except FieldError as error:
             return render(request, "field/book.html", {**context, "error": error}, status=error.status)
         return render(request, "field/done.html", {"label": label, "title": _("预约已提交"), "booking": booking})
@@ -224,8 +263,11 @@ def bookings_page(request):
         return refusal(request, error)
     status = request.GET.get("status") or None
     bookings = selectors.bookings_for_company(request.user.organization, status=status)
-    return render(request, "field/bookings.html", {"bookings": bookings, "form": ScheduleForm(),
-                                                   "statuses": Booking.Status.choices, "status": status})
+    return render(
+        request,
+        "field/bookings.html",
+        {"bookings": bookings, "form": ScheduleForm(), "statuses": Booking.Status.choices, "status": status},
+    )
 
 
 @login_required
@@ -242,6 +284,7 @@ def booking_schedule(request, pk):
 
 
 # --- association: permits ----------------------------------------------------------------------
+
 
 @login_required
 def permits_page(request):
@@ -260,8 +303,12 @@ def permits_page(request):
             return redirect("field:permit-card", pk=permit.pk)
     permits = selectors.permits_for_review(query=request.GET.get("q", ""))[:200]
     status = error.status if error else (400 if request.method == "POST" else 200)
-    return render(request, "field/permits.html", {"form": form, "permits": permits, "error": error,
-                                                  "revoke_form": RevokeForm()}, status=status)
+    return render(
+        request,
+        "field/permits.html",
+        {"form": form, "permits": permits, "error": error, "revoke_form": RevokeForm()},
+        status=status,
+    )
 
 
 @login_required
@@ -273,8 +320,11 @@ def permit_card(request, pk):
         return refusal(request, error)
     permit = get_object_or_404(WorkPermit.objects.select_related("company"), pk=pk)
     url = permit_services.permit_url(permit.number)
-    return render(request, "field/permit_card.html", {"permit": permit, "qr": qr_svg(url, scale=5), "url": url,
-                                                      "problem": permit_services.permit_problem(permit)})
+    return render(
+        request,
+        "field/permit_card.html",
+        {"permit": permit, "qr": qr_svg(url, scale=5), "url": url, "problem": permit_services.permit_problem(permit)},
+    )
 
 
 @login_required
@@ -282,8 +332,7 @@ def permit_card(request, pk):
 def permit_revoke(request, pk):
     form = RevokeForm(request.POST)
     try:
-        permit_services.revoke_permit(permit_id=pk, revoked_by=request.user,
-                                      reason=form.data.get("reason", ""))
+        permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=form.data.get("reason", ""))
     except FieldError as error:
         return refusal(request, error)
     except WorkPermit.DoesNotExist:

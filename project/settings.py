@@ -3,8 +3,6 @@
 import os
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from project import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent

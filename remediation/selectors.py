@@ -7,9 +7,11 @@ from .models import CaseEvent, Deadline, Escalation, Level, RemediationCase, Sta
 
 def _with_due(queryset):
     """Annotate the earliest pending deadline (what the case is waiting for)."""
-    return queryset.annotate(
-        next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.PENDING))
-    ).select_related("label", "dealer", "appliance_model").order_by(F("next_due").asc(nulls_last=True), "-pk")
+    return (
+        queryset.annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.PENDING)))
+        .select_related("label", "dealer", "appliance_model")
+        .order_by(F("next_due").asc(nulls_last=True), "-pk")
+    )
 
 
 def dealer_open_cases(organization_id):

@@ -51,7 +51,9 @@ class CaseTable(tables.Table):
         text, overdue = time_left_text(record.next_due)
         if text is None:
             return "—"
-        return format_html('<span class="{}" data-overdue="{}">{}</span>', "overdue" if overdue else "", int(overdue), text)
+        return format_html(
+            '<span class="{}" data-overdue="{}">{}</span>', "overdue" if overdue else "", int(overdue), text
+        )
 
     def value_next_due(self, record):
         text, _overdue = time_left_text(record.next_due)

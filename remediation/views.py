@@ -46,7 +46,9 @@ def report(request):
                 form.add_error(None, exc.message)
                 status = exc.status
             else:
-                messages.success(request, _("已提交整改单 #%(pk)s，标识已暂停使用。请告知用户联系销售代理商。") % {"pk": case.pk})
+                messages.success(
+                    request, _("已提交整改单 #%(pk)s，标识已暂停使用。请告知用户联系销售代理商。") % {"pk": case.pk}
+                )
                 return redirect("remediation:case", pk=case.pk)
         else:
             status = 400

@@ -57,7 +57,9 @@ DROP FUNCTION IF EXISTS stats_label_count_apply();
 
 _PLUS_NEW = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n) VALUES (NEW.appliance_model_id, NEW.state, 1)
     ON CONFLICT (appliance_model_id, state) DO UPDATE SET n = n + 1;"""
-_MINUS_OLD = f"""UPDATE {ROLLUP} SET n = n - 1 WHERE appliance_model_id = OLD.appliance_model_id AND state = OLD.state;"""
+_MINUS_OLD = (
+    f"""UPDATE {ROLLUP} SET n = n - 1 WHERE appliance_model_id = OLD.appliance_model_id AND state = OLD.state;"""
+)
 
 SQLITE_CREATE = [
     f"""CREATE TRIGGER IF NOT EXISTS stats_label_count_ins AFTER INSERT ON {LABEL} BEGIN {_PLUS_NEW} END""",
@@ -102,7 +104,9 @@ def drop_triggers(connection):
 def triggers_present(connection):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'stats_label_count_%%' AND NOT tgisinternal")
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'stats_label_count_%%' AND NOT tgisinternal"
+            )
             return cursor.fetchone()[0] == 4
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stats_label_count_%'")
         return cursor.fetchone()[0] == 3

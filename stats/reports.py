@@ -61,23 +61,40 @@ def build_figures(period):
     summary = selectors.period_summary(scope, period)
     sections = []
     changes = selectors.label_transitions_in(period, scope)
-    sections.append({
-        "key": "label_changes", "title": _("统计期内标识状态变更"),
-        "columns": [["state", _("变更为")], ["count", _("数量")]], "rows": changes,
-    })
+    sections.append(
+        {
+            "key": "label_changes",
+            "title": _("统计期内标识状态变更"),
+            "columns": [["state", _("变更为")], ["count", _("数量")]],
+            "rows": changes,
+        }
+    )
     for key in REPORT_FIGURES:
         figure = figures.BY_KEY[key]
-        sections.append({
-            "key": key, "title": str(figure.title),
-            "columns": [[k, str(h)] for k, h in figure.columns], "rows": figure.rows(scope, period),
-        })
+        sections.append(
+            {
+                "key": key,
+                "title": str(figure.title),
+                "columns": [[k, str(h)] for k, h in figure.columns],
+                "rows": figure.rows(scope, period),
+            }
+        )
     escalations = selectors.open_escalation_list(scope)
-    sections.append({
-        "key": "open_escalation_list", "title": _("未办结督办明细"),
-        "columns": [["case", _("整改单")], ["kind", _("问题类型")], ["dealer", _("代理商")], ["level", _("级别")],
-                    ["reason", _("原因")], ["since", _("升级时间")]],
-        "rows": escalations,
-    })
+    sections.append(
+        {
+            "key": "open_escalation_list",
+            "title": _("未办结督办明细"),
+            "columns": [
+                ["case", _("整改单")],
+                ["kind", _("问题类型")],
+                ["dealer", _("代理商")],
+                ["level", _("级别")],
+                ["reason", _("原因")],
+                ["since", _("升级时间")],
+            ],
+            "rows": escalations,
+        }
+    )
     return {
         "summary": [{"key": k, "label": _(label), "value": summary[k]} for k, label in SUMMARY_LABELS],
         "sections": sections,
@@ -130,13 +147,15 @@ def render_pdf(title, data):
     h1 = ParagraphStyle("h1", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
     h2 = ParagraphStyle("h2", fontName=FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
     body = ParagraphStyle("body", fontName=FONT, fontSize=8, leading=10)
-    style = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ffedd5")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ])
+    style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ffedd5")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+    )
 
     def para(value):
         return Paragraph(str(_cell(value)), body)
@@ -162,7 +181,10 @@ def report_title(kind, period):
 
     name = _("周报") if kind == Report.Kind.WEEKLY else _("月报")
     return _("%(association)s 燃气具标识管理%(kind)s（%(start)s 至 %(end)s）") % {
-        "association": settings.ASSOCIATION_NAME, "kind": name, "start": period.start, "end": period.end,
+        "association": settings.ASSOCIATION_NAME,
+        "kind": name,
+        "start": period.start,
+        "end": period.end,
     }
 
 
@@ -174,8 +196,13 @@ def generate_report(kind, period):
     data = build_figures(period)
     title = report_title(kind, period)
     report = Report(
-        kind=kind, period_start=period.start, period_end=period.end, generated_at=timezone.now(), figures=data,
-        pdf=render_pdf(title, data), xlsx=render_xlsx(title, data),
+        kind=kind,
+        period_start=period.start,
+        period_end=period.end,
+        generated_at=timezone.now(),
+        figures=data,
+        pdf=render_pdf(title, data),
+        xlsx=render_xlsx(title, data),
     )
     try:
         with transaction.atomic():

@@ -173,7 +173,9 @@ def _live(metric, scope, since, until):
 
 _LIVE_TIME = {Metric.INSTALLATION: "at", Metric.IGNITION: "at", Metric.RATING: "rated_at"}
 _GROUP_KEYS = {
-    "district": ("district",), "month": ("month",), "company": ("company__name",),
+    "district": ("district",),
+    "month": ("month",),
+    "company": ("company__name",),
     "company_rating": ("company__name", "rating"),
 }
 
@@ -280,8 +282,14 @@ def installer_ratings(scope, period):
     for company, stars in per_company.items():
         rated = sum(stars.values())
         average = round(sum(k * v for k, v in stars.items()) / rated, 2)
-        result.append({"company": company, "rated": rated, "average": average,
-                       **{f"stars_{k}": stars.get(k, 0) for k in range(1, 6)}})
+        result.append(
+            {
+                "company": company,
+                "rated": rated,
+                "average": average,
+                **{f"stars_{k}": stars.get(k, 0) for k in range(1, 6)},
+            }
+        )
     return sorted(result, key=lambda r: (-r["average"], r["company"]))
 
 
@@ -387,8 +395,12 @@ def compliance_per_dealer(scope, period):
         .order_by("case__dealer__name")
     )
     return [
-        {"dealer": r["case__dealer__name"] or _("未指派"), "met": r["met"], "missed": r["missed"],
-         "pct_met": _pct(r["met"], r["met"] + r["missed"])}
+        {
+            "dealer": r["case__dealer__name"] or _("未指派"),
+            "met": r["met"],
+            "missed": r["missed"],
+            "pct_met": _pct(r["met"], r["met"] + r["missed"]),
+        }
         for r in grouped
     ]
 
@@ -444,9 +456,7 @@ def top_unknown_codes(scope, period, limit=20):
         .annotate(scans=Count("pk"), networks=Count("network", distinct=True), last=Max("at"))
         .order_by("-scans", "code")[:limit]
     )
-    return [
-        {**r, "last": timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M")} for r in rows
-    ]
+    return [{**r, "last": timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M")} for r in rows]
 
 
 def open_escalation_list(scope, limit=200):

@@ -41,7 +41,8 @@ def _sources(since, until):
     ignitions = (
         Ignition.objects.filter(at__gte=since, at__lt=until)
         .annotate(
-            d=_day("at"), r=Value(0, output_field=IntegerField()),
+            d=_day("at"),
+            r=Value(0, output_field=IntegerField()),
             place=Subquery(installed_in.order_by("at", "pk").values("district")[:1]),
         )
         .values("d", "place", "company_id", "r")

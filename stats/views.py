@@ -69,13 +69,15 @@ def section_page(request, section):
     panels = []
     for figure in figures.for_section(section):
         rows = figure.rows(scope, period)
-        panels.append({
-            "figure": figure,
-            "cells": [[(key, row[key]) for key, _h in figure.columns] for row in rows[:TABLE_ROWS]],
-            "chart_id": f"chart-{figure.key}",
-            "truncated": len(rows) > TABLE_ROWS,
-            "chart": figure.chart_data(rows),
-        })
+        panels.append(
+            {
+                "figure": figure,
+                "cells": [[(key, row[key]) for key, _h in figure.columns] for row in rows[:TABLE_ROWS]],
+                "chart_id": f"chart-{figure.key}",
+                "truncated": len(rows) > TABLE_ROWS,
+                "chart": figure.chart_data(rows),
+            }
+        )
     context = {
         "section": section,
         "section_title": figures.SECTIONS[section],
@@ -114,7 +116,9 @@ def reports_page(request):
     _report_reader(request)
     reports = Report.objects.defer("pdf", "xlsx", "figures").order_by("-period_start", "kind")[:104]
     scope = scoping.scope_for(request.user)
-    return render(request, "stats/reports.html", {"reports": reports, "sections": _sections(scope), "section": "reports"})
+    return render(
+        request, "stats/reports.html", {"reports": reports, "sections": _sections(scope), "section": "reports"}
+    )
 
 
 CONTENT_TYPES = {

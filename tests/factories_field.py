@@ -14,8 +14,12 @@ from tests.factories import ApplianceModelFactory, LabelFactory, OrganizationFac
 
 def qualified(kind, **kwargs):
     today = timezone.localdate()
-    return OrganizationFactory(kind=kind, licence_valid_from=today - timedelta(days=365),
-                               licence_valid_until=today + timedelta(days=365), **kwargs)
+    return OrganizationFactory(
+        kind=kind,
+        licence_valid_from=today - timedelta(days=365),
+        licence_valid_until=today + timedelta(days=365),
+        **kwargs,
+    )
 
 
 class WorkPermitFactory(factory.django.DjangoModelFactory):
@@ -44,8 +48,13 @@ _IGNITION_NUMBERS = itertools.count(1)
 def igniter_with_permit(company=None, **permit_kwargs):
     company = company or qualified(Organization.Kind.GAS_SUPPLIER)
     user = UserFactory(organization=company, role=roles.IGNITION_WORKER)
-    permit = WorkPermitFactory(holder=user, company=company, kind=WorkPermit.Kind.IGNITION,
-                               number=f"DH2026-{next(_IGNITION_NUMBERS):06d}", **permit_kwargs)
+    permit = WorkPermitFactory(
+        holder=user,
+        company=company,
+        kind=WorkPermit.Kind.IGNITION,
+        number=f"DH2026-{next(_IGNITION_NUMBERS):06d}",
+        **permit_kwargs,
+    )
     return user, permit
 
 

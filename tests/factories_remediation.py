@@ -37,7 +37,9 @@ def make_city():
         regulator_org=regulator_org,
         dealer_org=dealer_org,
         other_dealer=other_dealer,
-        reviewer=UserFactory(organization=association, role=roles.REVIEWER, email="rev@example.com", phone="13800000001"),
+        reviewer=UserFactory(
+            organization=association, role=roles.REVIEWER, email="rev@example.com", phone="13800000001"
+        ),
         regulator=UserFactory(organization=regulator_org, role=roles.REGULATOR, email="gov@example.com"),
         dealer=UserFactory(organization=dealer_org, role=roles.DEALER, email="dealer@example.com", phone="13900000002"),
         installer=UserFactory(organization=installer_org, role=roles.INSTALLER),

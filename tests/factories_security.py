@@ -20,8 +20,15 @@ from tests.factories_declarations import pdf_upload
 from tests.factories_field import WorkPermitFactory, qualified
 
 ANON, REV, MAN, MAN2, DEAL, DEAL2, INST, IGN, REG = (
-    "anonymous", "reviewer", "manufacturer", "other_manufacturer", "dealer", "other_dealer", "installer",
-    "ignition_worker", "regulator",
+    "anonymous",
+    "reviewer",
+    "manufacturer",
+    "other_manufacturer",
+    "dealer",
+    "other_dealer",
+    "installer",
+    "ignition_worker",
+    "regulator",
 )
 ROLES = [ANON, REV, MAN, MAN2, DEAL, DEAL2, INST, IGN, REG]
 
@@ -51,8 +58,9 @@ def build_world():
         REG: UserFactory(organization=regulator_org, role=roles.REGULATOR),
     }
     w.install_permit = WorkPermitFactory(holder=w.users[INST], company=w.installer_org)
-    w.ignite_permit = WorkPermitFactory(holder=w.users[IGN], company=gas_org, kind=WorkPermit.Kind.IGNITION,
-                                        number="DH2026-900001")
+    w.ignite_permit = WorkPermitFactory(
+        holder=w.users[IGN], company=gas_org, kind=WorkPermit.Kind.IGNITION, number="DH2026-900001"
+    )
     w.model = ApplianceModelFactory(manufacturer=maker)
     w.model.designated_installers.add(w.installer_org)
     w.model.dealers.add(dealer_org)  # the other dealer may not sell this model
@@ -68,26 +76,48 @@ def build_world():
     sell(user=w.users[DEAL], code=w.sold_label.serial, district="futian", origin=origin)
     w.installed = label()
     sell(user=w.users[DEAL], code=w.installed.serial, district="futian", origin=origin)
-    w.work = record_work(user=w.users[INST], code=w.installed.serial, kind="installation",
-                         permit_code=w.install_permit.number, nameplate_confirmed=True, district="futian",
-                         origin=Origin(actor=w.users[INST]))
+    w.work = record_work(
+        user=w.users[INST],
+        code=w.installed.serial,
+        kind="installation",
+        permit_code=w.install_permit.number,
+        nameplate_confirmed=True,
+        district="futian",
+        origin=Origin(actor=w.users[INST]),
+    )
     w.installed.refresh_from_db()
-    w.booking = Booking.objects.create(label=w.sold_label, kind=Booking.Kind.INSTALLATION, company=w.installer_org,
-                                       resident_phone="13812345678", district="futian",
-                                       preferred_date=timezone.localdate())
+    w.booking = Booking.objects.create(
+        label=w.sold_label,
+        kind=Booking.Kind.INSTALLATION,
+        company=w.installer_org,
+        resident_phone="13812345678",
+        district="futian",
+        preferred_date=timezone.localdate(),
+    )
     reported = label()
     sell(user=w.users[DEAL], code=reported.serial, district="futian", origin=origin)
-    w.case = remediation_services.report_problem(reporter=w.users[INST], kind="label_mismatch", serial=reported.serial,
-                                                 address="南山区科技园某路1号3栋1201", resident_phone="13812345678",
-                                                 origin=Origin(actor=w.users[INST]))
+    w.case = remediation_services.report_problem(
+        reporter=w.users[INST],
+        kind="label_mismatch",
+        serial=reported.serial,
+        address="南山区科技园某路1号3栋1201",
+        resident_phone="13812345678",
+        origin=Origin(actor=w.users[INST]),
+    )
     assert w.case.dealer_id == dealer_org.pk
     w.document = store_document(appliance_model=w.model, declaration=w.declaration, upload=pdf_upload())
     from workflows import declaration_services
 
     declaration_services.submit(w.declaration)
     today = timezone.localdate()
-    w.report = Report.objects.create(kind=Report.Kind.WEEKLY, period_start=today, period_end=today,
-                                     generated_at=timezone.now(), pdf=b"%PDF-1.4", xlsx=b"PK")
+    w.report = Report.objects.create(
+        kind=Report.Kind.WEEKLY,
+        period_start=today,
+        period_end=today,
+        generated_at=timezone.now(),
+        pdf=b"%PDF-1.4",
+        xlsx=b"PK",
+    )
     return w
 
 

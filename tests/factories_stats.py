@@ -58,33 +58,67 @@ class StatsCity:
     def install(self, label, company_key, district, when, rating=None, kind=WorkRecord.Kind.INSTALLATION):
         permit = self.permit(company_key, WorkPermit.Kind.INSTALLATION)
         return WorkRecord.objects.create(
-            label=label, kind=kind, worker=permit.holder, permit=permit, company=self.orgs[company_key],
-            district=district, at=when, rating=rating, rated_at=when if rating else None,
+            label=label,
+            kind=kind,
+            worker=permit.holder,
+            permit=permit,
+            company=self.orgs[company_key],
+            district=district,
+            at=when,
+            rating=rating,
+            rated_at=when if rating else None,
         )
 
     def ignite(self, label, company_key, when):
         permit = self.permit(company_key, WorkPermit.Kind.IGNITION)
         return Ignition.objects.create(
-            label=label, worker=permit.holder, permit=permit, company=self.orgs[company_key],
-            supply_gas_category="12T", at=when,
+            label=label,
+            worker=permit.holder,
+            permit=permit,
+            company=self.orgs[company_key],
+            supply_gas_category="12T",
+            at=when,
         )
 
-    def case(self, kind, dealer_key, reported, *, model_key=None, label=None, stage=Stage.CONTACT, resolution="",
-             closed=None, escalation_level=Level.DEALER):
+    def case(
+        self,
+        kind,
+        dealer_key,
+        reported,
+        *,
+        model_key=None,
+        label=None,
+        stage=Stage.CONTACT,
+        resolution="",
+        closed=None,
+        escalation_level=Level.DEALER,
+    ):
         from workflows.remediation import RemediationFlow
 
         return RemediationCase.objects.create(
-            flow_class=RemediationFlow, kind=kind, dealer=self.orgs.get(dealer_key), reported_at=reported,
-            appliance_model=self.models.get(model_key), label=label, stage=stage, resolution=resolution,
-            closed_at=closed, escalation_level=escalation_level,
+            flow_class=RemediationFlow,
+            kind=kind,
+            dealer=self.orgs.get(dealer_key),
+            reported_at=reported,
+            appliance_model=self.models.get(model_key),
+            label=label,
+            stage=stage,
+            resolution=resolution,
+            closed_at=closed,
+            escalation_level=escalation_level,
         )
 
     @staticmethod
     def deadline(case, step, state, settled=None, level=None, due=None):
         due = due or settled or case.reported_at
         return Deadline.objects.create(
-            case=case, step=step, level=level or (Level.ASSOCIATION if step == Step.FOLLOWUP else Level.DEALER),
-            due_at=due, state=state, created_at=case.reported_at, settled_at=settled,
+            case=case,
+            step=step,
+            level=level or (Level.ASSOCIATION if step == Step.FOLLOWUP else Level.DEALER),
+            due_at=due,
+            state=state,
+            created_at=case.reported_at,
+            settled_at=settled,
         )
 
     @staticmethod

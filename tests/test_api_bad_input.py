@@ -41,14 +41,23 @@ def test_scan_of_a_malformed_code_is_a_404_verdict_not_an_error():
     assert response.status_code == 404 and response.json()["genuine"] is False and response.json()["brand"] is None
 
 
-@pytest.mark.parametrize("path", ["/api/v1/reports/99999/", "/api/v1/reports/abc/", "/api/v1/reports/123456789012345678901234567890/",
-                                  "/api/v1/nothing-here/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/99999/",
+        "/api/v1/reports/abc/",
+        "/api/v1/reports/123456789012345678901234567890/",
+        "/api/v1/nothing-here/",
+    ],
+)
 def test_unknown_ids_and_paths_are_json_404(installer_client, path):
     assert_error(installer_client.get(path), 404)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/work/99999/rating/", "/api/v1/work/99999999999999999999999/rating/",
-                                  "/api/v1/bookings/0/schedule/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/work/99999/rating/", "/api/v1/work/99999999999999999999999/rating/", "/api/v1/bookings/0/schedule/"],
+)
 def test_writes_to_unknown_ids_are_404(installer_client, path):
     body = {"phone": "13800135678", "rating": 3, "when": "2030-01-01T10:00:00+08:00"}
     assert_error(installer_client.post(path, body, format="json"), 404)
@@ -86,7 +95,9 @@ def test_a_json_list_where_an_object_is_expected_is_400(installer_client):
 def test_field_errors_keep_their_per_field_messages(installer_client):
     label = label_for(state="sold")
     body = {"permit": installer_client.permit.number, "nameplate_confirmed": True, "district": "atlantis"}
-    error = assert_error(installer_client.post(f"/api/v1/labels/{label.serial}/work/", body, format="json"), 400, "invalid")
+    error = assert_error(
+        installer_client.post(f"/api/v1/labels/{label.serial}/work/", body, format="json"), 400, "invalid"
+    )
     assert list(error["errors"]) == ["district"] and "atlantis" in error["detail"]
 
 

@@ -8,7 +8,8 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -62,7 +63,9 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 @schema.parametrize()
 @hypothesis_settings(
     # Derandomized: CI runs the same examples every time (a failure reproduces); SCHEMATHESIS_RANDOM=1 explores.
-    max_examples=MAX_EXAMPLES, deadline=None, derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("SCHEMATHESIS_RANDOM"),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @pytest.mark.django_db

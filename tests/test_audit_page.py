@@ -10,8 +10,16 @@ from tests.factories import LabelFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("role, status", [(roles.REVIEWER, 200), (roles.REGULATOR, 200), (roles.DEALER, 403),
-                                          (roles.MANUFACTURER, 403), (roles.INSTALLER, 403)])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        (roles.REVIEWER, 200),
+        (roles.REGULATOR, 200),
+        (roles.DEALER, 403),
+        (roles.MANUFACTURER, 403),
+        (roles.INSTALLER, 403),
+    ],
+)
 def test_who_may_read_the_log(client, role, status):
     client.force_login(UserFactory(role=role))
     assert client.get("/audit/").status_code == status

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def batch_for(model, quantity, *, activate=False):
-    batch = LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=quantity,
-                              declaration__status="approved")
+    batch = LabelBatchFactory(
+        declaration__appliance_model=model, declaration__quantity=quantity, declaration__status="approved"
+    )
     batches.generate_labels(batch.pk)
     if activate:
         batches.print_batch(batch.pk)
@@ -26,7 +27,11 @@ def batch_for(model, quantity, *, activate=False):
 
 
 def rows_of_csv(response):
-    text = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else response.content.decode("utf-8-sig")
+    text = (
+        b"".join(response.streaming_content).decode("utf-8-sig")
+        if response.streaming
+        else response.content.decode("utf-8-sig")
+    )
     return list(csv.reader(io.StringIO(text)))
 
 

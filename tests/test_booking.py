@@ -24,14 +24,18 @@ def test_resident_books_installation_among_designated_companies_and_company_sche
     label = label_for(designated, state="sold")
     page = client.get(f"/q/{label.serial}/book/").content.decode()
     assert "预约安装" in page and "指定安装公司" in page and "无关公司" not in page
-    response = client.post(f"/q/{label.serial}/book/", {"company": designated.pk, "phone": "13912345678",
-                                                         "district": "longhua", "preferred_date": tomorrow()})
+    response = client.post(
+        f"/q/{label.serial}/book/",
+        {"company": designated.pk, "phone": "13912345678", "district": "longhua", "preferred_date": tomorrow()},
+    )
     assert response.status_code == 200 and "预约已提交" in response.content.decode()
     booking = Booking.objects.get()
     assert (booking.kind, booking.company, booking.status) == ("installation", designated, "requested")
     # A company not designated for the model cannot be chosen.
-    refused = client.post(f"/q/{label.serial}/book/", {"company": stranger.pk, "phone": "13912345678",
-                                                        "district": "longhua", "preferred_date": tomorrow()})
+    refused = client.post(
+        f"/q/{label.serial}/book/",
+        {"company": stranger.pk, "phone": "13912345678", "district": "longhua", "preferred_date": tomorrow()},
+    )
     assert refused.status_code == 400 and Booking.objects.count() == 1
 
     staff, _permit = installer_with_permit(designated)
@@ -50,8 +54,10 @@ def test_installed_appliance_books_ignition_with_gas_supplier(client):
     label = label_for(state="installed")
     page = client.get(f"/q/{label.serial}/book/").content.decode()
     assert "预约点火" in page and "示例燃气" in page
-    client.post(f"/q/{label.serial}/book/", {"company": supplier.pk, "phone": "13912345678",
-                                             "district": "futian", "preferred_date": tomorrow()})
+    client.post(
+        f"/q/{label.serial}/book/",
+        {"company": supplier.pk, "phone": "13912345678", "district": "futian", "preferred_date": tomorrow()},
+    )
     assert Booking.objects.get().kind == "ignition"
 
 
@@ -61,19 +67,34 @@ def test_booking_refusals(client):
     assert client.get(f"/q/{suspended.serial}/book/").status_code == 409
     company = qualified(Organization.Kind.INSTALLER)
     label = label_for(company, state="sold")
-    past = client.post(f"/q/{label.serial}/book/", {"company": company.pk, "phone": "13912345678",
-                                                     "district": "futian", "preferred_date": timezone.localdate() - timedelta(days=1)})
+    past = client.post(
+        f"/q/{label.serial}/book/",
+        {
+            "company": company.pk,
+            "phone": "13912345678",
+            "district": "futian",
+            "preferred_date": timezone.localdate() - timedelta(days=1),
+        },
+    )
     assert past.status_code == 400 and "不能早于今天" in past.content.decode()
-    bad_phone = client.post(f"/q/{label.serial}/book/", {"company": company.pk, "phone": "110",
-                                                          "district": "futian", "preferred_date": tomorrow()})
+    bad_phone = client.post(
+        f"/q/{label.serial}/book/",
+        {"company": company.pk, "phone": "110", "district": "futian", "preferred_date": tomorrow()},
+    )
     assert bad_phone.status_code == 400 and not Booking.objects.exists()
 
 
 def test_other_companies_and_roles_cannot_schedule(client):
     company = qualified(Organization.Kind.INSTALLER)
     label = label_for(company, state="sold")
-    booking = Booking.objects.create(label=label, kind="installation", company=company, resident_phone="13912345678",
-                                     district="futian", preferred_date=tomorrow())
+    booking = Booking.objects.create(
+        label=label,
+        kind="installation",
+        company=company,
+        resident_phone="13912345678",
+        district="futian",
+        preferred_date=tomorrow(),
+    )
     other, _ = installer_with_permit()
     client.force_login(other)
     assert f'data-booking="{booking.pk}"' not in client.get("/field/bookings/").content.decode()

@@ -55,8 +55,10 @@ def broker_down(monkeypatch):
 @pytest.fixture
 def broker_back():
     """After the outage: tasks run (eagerly, in this process) when queued."""
+
     def bring_back():
         celery_app.conf.task_always_eager = True
+
     yield bring_back
     celery_app.conf.task_always_eager = False
 

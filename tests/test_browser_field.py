@@ -23,11 +23,21 @@ from tests.factories_field import igniter_with_permit, installer_with_permit, la
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36",
-         "locale": "zh-CN"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36",
+    "locale": "zh-CN",
+}
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -42,6 +52,7 @@ def launch():
     cache.clear()
     browsers = []
     with sync_playwright() as playwright:
+
         def start(extra_args=()):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
             browsers.append(browser)
@@ -140,8 +151,11 @@ def fake_camera_args(tmp_path, code):
     frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
     video = tmp_path / "camera.y4m"
     write_y4m(video, frame)
-    return ["--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}",
-            "--use-fake-ui-for-media-stream"]
+    return [
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+        "--use-fake-ui-for-media-stream",
+    ]
 
 
 def test_in_page_scanner_reads_label_from_fake_camera(live_server, launch, tmp_path):
@@ -173,8 +187,7 @@ def test_install_page_fills_permit_number_from_scanned_permit_card(live_server, 
     page.fill("#id_permit", "")
     page.click("[data-scan-start]")
     # A function, not an expression string: the page's CSP forbids the eval Playwright uses for strings.
-    page.wait_for_function("(n) => document.querySelector('#id_permit').value === n", arg=permit.number,
-                           timeout=20000)
+    page.wait_for_function("(n) => document.querySelector('#id_permit').value === n", arg=permit.number, timeout=20000)
     page.check("#id_nameplate_confirmed")
     page.select_option("#id_district", "nanshan")
     page.click("#work-form button[type=submit]")

@@ -81,10 +81,13 @@ def test_broker_down_then_worker_and_beat_catch_up(broker_down, tmp_path):  # no
     beat = start(["beat", "-s", str(tmp_path / "beat-schedule"), "--loglevel=INFO"], env, log)
     try:
         done = wait_for(
-            lambda: Escalation.objects.filter(case=case).exists()
-            and Notification.objects.filter(escalation__case=case).exists()
-            and not unsent().exists(),
-            60, (worker, beat),
+            lambda: (
+                Escalation.objects.filter(case=case).exists()
+                and Notification.objects.filter(escalation__case=case).exists()
+                and not unsent().exists()
+            ),
+            60,
+            (worker, beat),
         )
     finally:
         stop(beat)
@@ -104,13 +107,15 @@ def seed_overdue_cases(dealer_org, count):
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO viewflow_process (flow_class, status, created, data) "
-            "SELECT %s, 'NEW', now(), '{}'::jsonb FROM generate_series(1, %s)", [flow_ref, count],
+            "SELECT %s, 'NEW', now(), '{}'::jsonb FROM generate_series(1, %s)",
+            [flow_ref, count],
         )
         cur.execute(
             "INSERT INTO remediation_remediationcase (process_ptr_id, kind, typed_code, district, address, "
             "resident_phone, description, reported_at, stage, resolution, escalation_level, dealer_id) "
             "SELECT id, 'label_mismatch', '', 'futian', '', '', '', now(), 'contact', '', 'dealer', %s "
-            "FROM viewflow_process WHERE flow_class = %s", [dealer_org.pk, flow_ref],
+            "FROM viewflow_process WHERE flow_class = %s",
+            [dealer_org.pk, flow_ref],
         )
         cur.execute(
             "INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at) "
@@ -141,10 +146,13 @@ def test_worker_killed_mid_sweep_loses_and_doubles_nothing(tmp_path):
         assert Deadline.objects.filter(state="missed").count() == Escalation.objects.count() == at_kill
         worker = start(WORKER, env, log)  # restarted; beat keeps sending sweeps
         finished = wait_for(
-            lambda: Escalation.objects.count() == total and not Deadline.objects.filter(step="contact",
-                                                                                        state="pending").exists()
-            and not unsent().exists(),
-            90, (worker, beat),
+            lambda: (
+                Escalation.objects.count() == total
+                and not Deadline.objects.filter(step="contact", state="pending").exists()
+                and not unsent().exists()
+            ),
+            90,
+            (worker, beat),
         )
     finally:
         stop(beat)

@@ -44,8 +44,10 @@ def test_two_reviewers_deciding_at_once_one_wins():
     steps.submit(declaration)
     task = steps.open_task(declaration, DeclarationFlow.review)
     first, second = reviewer(), reviewer()
-    outcomes = race(lambda: steps.review(task.pk, first, Decision.RETURN, "补充检测报告"),
-                    lambda: steps.review(task.pk, second, Decision.REJECT, "证书无效"))
+    outcomes = race(
+        lambda: steps.review(task.pk, first, Decision.RETURN, "补充检测报告"),
+        lambda: steps.review(task.pk, second, Decision.REJECT, "证书无效"),
+    )
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["error", "ok"], outcomes
     error = next(value for kind, value in outcomes if kind == "error")
@@ -58,8 +60,9 @@ def test_two_reviewers_deciding_at_once_one_wins():
 
 def test_two_activations_of_one_batch_move_and_log_each_label_once():
     _maker, model = maker_and_model()
-    batch = LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=200,
-                              declaration__status="approved")
+    batch = LabelBatchFactory(
+        declaration__appliance_model=model, declaration__quantity=200, declaration__status="approved"
+    )
     batches.generate_labels(batch.pk)
     batches.print_batch(batch.pk)
     outcomes = race(lambda: batches.activate_batch(batch.pk), lambda: batches.activate_batch(batch.pk))

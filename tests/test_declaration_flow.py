@@ -25,8 +25,9 @@ def eager_celery():
 
 
 def submitted(maker, model, quantity=12):
-    declaration = create_declaration(appliance_model=model, quantity=quantity, user=maker,
-                                     documents=[("ccc", pdf_upload())])
+    declaration = create_declaration(
+        appliance_model=model, quantity=quantity, user=maker, documents=[("ccc", pdf_upload())]
+    )
     steps.submit(declaration)
     return declaration
 
@@ -55,8 +56,12 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
     assert not steps.inbox(boss).exists()
 
     # Resubmit with a new quantity and another document: back in the reviewers' queue.
-    steps.resubmit(task_of(declaration, DeclarationFlow.revise).pk, maker, quantity=15,
-                   documents=[("ccc", pdf_upload("ccc-v2.pdf"))])
+    steps.resubmit(
+        task_of(declaration, DeclarationFlow.revise).pk,
+        maker,
+        quantity=15,
+        documents=[("ccc", pdf_upload("ccc-v2.pdf"))],
+    )
     declaration.refresh_from_db()
     assert (declaration.status, declaration.quantity, declaration.revision) == ("submitted", 15, 1)
     assert declaration.documents.count() == 2
@@ -92,8 +97,20 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
     assert process.status == PROCESS.DONE
     assert steps.open_task(declaration) is None
     done = [t.flow_task.name for t in process.task_set.order_by("created", "pk")]
-    assert done == ["start", "review", "decide", "revise", "review", "decide", "create_batch", "generate",
-                    "print_batch", "activate_batch", "issue_batch", "issued"]
+    assert done == [
+        "start",
+        "review",
+        "decide",
+        "revise",
+        "review",
+        "decide",
+        "create_batch",
+        "generate",
+        "print_batch",
+        "activate_batch",
+        "issue_batch",
+        "issued",
+    ]
 
 
 def test_reject_ends_the_process_without_labels():

@@ -1,11 +1,7 @@
 """The declaration process through the pages, and who may see and do what."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from accounts import roles
 from cases.models import ApplianceModel, Declaration, LabelBatch
@@ -40,12 +36,22 @@ def test_whole_process_through_the_pages(client, django_capture_on_commit_callba
 
     # The manufacturer registers a new model with its documents ...
     client.force_login(maker)
-    response = client.post(reverse("cases:model_create"), {
-        "brand": "华焰", "model_number": "JZT-9Z", "category": "cooktop", "gas_category": "12T",
-        "rated_heat_input_kw": "4.10", "ccc_certificate_number": "2021010309999999", "gtin": "6901234567892",
-        "designated_installers": [installer_org.pk], "dealers": [dealer_org.pk],
-        "ccc_file": pdf_upload(), "nameplate_file": png_upload(),
-    })
+    response = client.post(
+        reverse("cases:model_create"),
+        {
+            "brand": "华焰",
+            "model_number": "JZT-9Z",
+            "category": "cooktop",
+            "gas_category": "12T",
+            "rated_heat_input_kw": "4.10",
+            "ccc_certificate_number": "2021010309999999",
+            "gtin": "6901234567892",
+            "designated_installers": [installer_org.pk],
+            "dealers": [dealer_org.pk],
+            "ccc_file": pdf_upload(),
+            "nameplate_file": png_upload(),
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     new_model = ApplianceModel.objects.get(model_number="JZT-9Z")
     assert new_model.manufacturer == maker.organization
@@ -157,8 +163,14 @@ def test_manufacturer_sees_only_its_own_declarations_models_and_batches(client):
 @pytest.mark.parametrize("role", [roles.DEALER, roles.INSTALLER, roles.IGNITION_WORKER, roles.REGULATOR])
 def test_other_roles_are_kept_out_of_the_back_office(client, role):
     client.force_login(UserFactory(role=role))
-    for name in ["cases:declaration_list", "cases:model_list", "cases:batch_list", "cases:label_list",
-                 "declarations:inbox", "cases:declaration_create"]:
+    for name in [
+        "cases:declaration_list",
+        "cases:model_list",
+        "cases:batch_list",
+        "cases:label_list",
+        "declarations:inbox",
+        "cases:declaration_create",
+    ]:
         assert client.get(reverse(name)).status_code == 403, name
 
 
@@ -181,8 +193,9 @@ def test_disguised_upload_is_refused_on_the_form(client):
     maker, model = maker_and_model()
     client.force_login(maker)
     fake = SimpleUploadedFile("ccc.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
-    response = client.post(reverse("cases:declaration_create"),
-                           {"appliance_model": model.pk, "quantity": 5, "ccc_file": fake})
+    response = client.post(
+        reverse("cases:declaration_create"), {"appliance_model": model.pk, "quantity": 5, "ccc_file": fake}
+    )
     assert response.status_code == 400
     assert "不是 PDF、JPEG 或 PNG 文件" in response.content.decode()
     assert not Declaration.objects.exists()
@@ -194,8 +207,14 @@ def test_back_office_pages_load_no_external_assets(client):
     maker, model = maker_and_model()
     declaration = _declared(maker, model)
     client.force_login(reviewer())
-    for url in [detail(declaration.pk), reverse("declarations:inbox"), reverse("cases:declaration_list"),
-                reverse("cases:model_list"), reverse("cases:label_list"), reverse("cases:stats")]:
+    for url in [
+        detail(declaration.pk),
+        reverse("declarations:inbox"),
+        reverse("cases:declaration_list"),
+        reverse("cases:model_list"),
+        reverse("cases:label_list"),
+        reverse("cases:stats"),
+    ]:
         html = client.get(url).content.decode()
         assert not re.search(r'(src|href)="(https?:)?//', html), url
 
@@ -203,11 +222,18 @@ def test_back_office_pages_load_no_external_assets(client):
 def test_model_form_checks_the_gtin_check_digit_and_uniqueness(client):
     maker, model = maker_and_model()
     client.force_login(maker)
-    data = {"brand": "华焰", "model_number": "JZT-X1", "category": "cooktop", "gas_category": "12T",
-            "rated_heat_input_kw": "4.0", "gtin": "6901234567893"}  # last digit wrong
+    data = {
+        "brand": "华焰",
+        "model_number": "JZT-X1",
+        "category": "cooktop",
+        "gas_category": "12T",
+        "rated_heat_input_kw": "4.0",
+        "gtin": "6901234567893",
+    }  # last digit wrong
     response = client.post(reverse("cases:model_create"), data)
     assert response.status_code == 400 and "GTIN" in response.content.decode()
-    response = client.post(reverse("cases:model_create"), {**data, "gtin": "", "brand": model.brand,
-                                                           "model_number": model.model_number})
+    response = client.post(
+        reverse("cases:model_create"), {**data, "gtin": "", "brand": model.brand, "model_number": model.model_number}
+    )
     assert response.status_code == 400 and "本企业已登记该品牌型号" in response.content.decode()
     assert client.post(reverse("cases:model_create"), {**data, "gtin": "6901234567892"}).status_code == 302

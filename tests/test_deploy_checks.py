@@ -14,14 +14,16 @@ HOST = "gaslabel.example.org"
 
 def production_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG", "SECURE_"))}
-    env.update({
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": HOST,
-        "PUBLIC_BASE_URL": f"https://{HOST}",
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "MEDIA_ROOT": str(tmp_path),
-    })
+    env.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": HOST,
+            "PUBLIC_BASE_URL": f"https://{HOST}",
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "MEDIA_ROOT": str(tmp_path),
+        }
+    )
     return env
 
 
@@ -44,7 +46,7 @@ plain = Client(HTTP_HOST="%(host)s").get("/accounts/login/")
 secure = Client(HTTP_HOST="%(host)s").get("/accounts/login/", secure=True)
 print(json.dumps({"redirect": [plain.status_code, plain.get("Location", "")],
                   "headers": dict(secure.headers), "cookies": {k: dict(v) for k, v in secure.cookies.items()}}))
-""" % {"host": HOST}
+""" % {"host": HOST}  # noqa: UP031  (a script template; braces in it are code)
 
 
 def test_https_redirect_and_security_headers(tmp_path):
@@ -53,8 +55,10 @@ def test_https_redirect_and_security_headers(tmp_path):
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["redirect"] == [301, f"https://{HOST}/accounts/login/"]
     headers = seen["headers"]
-    assert headers["Strict-Transport-Security"].startswith("max-age=") and "includeSubDomains" in headers[
-        "Strict-Transport-Security"]
+    assert (
+        headers["Strict-Transport-Security"].startswith("max-age=")
+        and "includeSubDomains" in headers["Strict-Transport-Security"]
+    )
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"

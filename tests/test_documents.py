@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import roles
 from cases.services.documents import sniff_content_type, store_document
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 from tests.factories_declarations import PDF_BYTES, image_bytes, maker_and_model, reviewer
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,14 @@ def media(settings, tmp_path):
 
 @pytest.mark.parametrize(
     "payload,expected",
-    [(PDF_BYTES, "application/pdf"), (image_bytes("JPEG"), "image/jpeg"), (image_bytes("PNG"), "image/png"),
-     (b"GIF89a....", None), (b"<html><script>", None), (b"PK\x03\x04docx", None)],
+    [
+        (PDF_BYTES, "application/pdf"),
+        (image_bytes("JPEG"), "image/jpeg"),
+        (image_bytes("PNG"), "image/png"),
+        (b"GIF89a....", None),
+        (b"<html><script>", None),
+        (b"PK\x03\x04docx", None),
+    ],
 )
 def test_sniffing_uses_magic_bytes(payload, expected):
     assert sniff_content_type(payload[:16]) == expected
@@ -70,9 +76,7 @@ def test_stored_under_media_root_with_a_random_name(media):
 
 def test_download_only_for_the_manufacturer_and_reviewers(client):
     maker, model = maker_and_model()
-    document = store_document(
-        appliance_model=model, upload=SimpleUploadedFile("ccc.pdf", PDF_BYTES), uploaded_by=maker
-    )
+    document = store_document(appliance_model=model, upload=SimpleUploadedFile("ccc.pdf", PDF_BYTES), uploaded_by=maker)
     url = reverse("cases:document", args=[document.pk])
     assert client.get(url).status_code == 302  # login first
 

@@ -12,8 +12,8 @@ from accounts import roles
 from accounts.models import Organization
 from cases import serials
 from cases.models import Label, LabelTransition
-from field.models import Booking, Ignition, ScanLog, Sale, WorkRecord
-from tests.factories import PASSWORD, LabelFactory, UserFactory
+from field.models import Booking, Ignition, Sale, ScanLog, WorkRecord
+from tests.factories import PASSWORD, UserFactory
 from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, label_for, qualified
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,9 @@ def test_scan_resolve_genuine_and_invalid_and_logged():
     unknown = api_as().get(f"/api/v1/scan/{serials.new_serial()}/")
     assert unknown.status_code == 404 and unknown.json()["verdict"] == "unknown" and unknown.json()["genuine"] is False
     assert list(ScanLog.objects.order_by("at").values_list("verdict", "channel", "device")) == [
-        ("genuine", "api", "app"), ("unknown", "api", "app")]
+        ("genuine", "api", "app"),
+        ("unknown", "api", "app"),
+    ]
 
 
 def test_scan_resolve_rate_limited(settings):
@@ -60,19 +62,27 @@ def test_full_path_sell_install_rate_ignite():
     assert sold.status_code == 201 and sold.json()["state"] == "sold"
     assert Sale.objects.get().district == "futian"
 
-    work = api_as(installer).post(f"/api/v1/labels/{label.serial}/work/", {
-        "permit": f"http://x/p/{install_permit.number}", "nameplate_confirmed": True, "district": "nanshan"}, format="json")
+    work = api_as(installer).post(
+        f"/api/v1/labels/{label.serial}/work/",
+        {"permit": f"http://x/p/{install_permit.number}", "nameplate_confirmed": True, "district": "nanshan"},
+        format="json",
+    )
     assert work.status_code == 201, work.json()
     record_id = work.json()["id"]
-    rated = api_as(installer).post(f"/api/v1/work/{record_id}/rating/",
-                                   {"phone": "13800135678", "rating": 4, "comment": "好"}, format="json")
+    rated = api_as(installer).post(
+        f"/api/v1/work/{record_id}/rating/", {"phone": "13800135678", "rating": 4, "comment": "好"}, format="json"
+    )
     assert rated.status_code == 200 and rated.json()["rating"] == 4
 
-    ignited = api_as(igniter).post(f"/api/v1/labels/{label.serial}/ignite/", {"permit": ignite_permit.number}, format="json")
+    ignited = api_as(igniter).post(
+        f"/api/v1/labels/{label.serial}/ignite/", {"permit": ignite_permit.number}, format="json"
+    )
     assert ignited.status_code == 201 and ignited.json()["state"] == "ignited"
     sources = set(LabelTransition.objects.filter(label=label).values_list("source", flat=True))
     assert sources == {"api"}
-    again = api_as(igniter).post(f"/api/v1/labels/{label.serial}/ignite/", {"permit": ignite_permit.number}, format="json")
+    again = api_as(igniter).post(
+        f"/api/v1/labels/{label.serial}/ignite/", {"permit": ignite_permit.number}, format="json"
+    )
     assert again.status_code == 409 and again.json()["code"] == "already_done"
 
 
@@ -104,8 +114,11 @@ def test_work_refusals(case, status, code):
     label = label_for(permit.company, state="installed" if case == "wrong_state" else "sold")
     user = {"anonymous": None, "wrong_role": UserFactory(role=roles.DEALER)}.get(case, installer)
     serial = "0000000000000Z" if case == "unknown_code" else label.serial
-    payload = {"permit": "NOPE" if case == "bad_permit" else permit.number, "nameplate_confirmed": True,
-               "district": "futian"}
+    payload = {
+        "permit": "NOPE" if case == "bad_permit" else permit.number,
+        "nameplate_confirmed": True,
+        "district": "futian",
+    }
     if case == "bad_input":
         payload["district"] = "atlantis"
     response = api_as(user).post(f"/api/v1/labels/{serial}/work/", payload, format="json")
@@ -120,9 +133,11 @@ def test_permits_issue_check_revoke():
     company = qualified(Organization.Kind.INSTALLER)
     worker = UserFactory(organization=company, role=roles.INSTALLER)
     today = timezone.localdate()
-    created = api_as(reviewer).post("/api/v1/permits/", {"holder": worker.pk, "kind": "installation",
-                                                          "valid_from": today, "valid_until": today + timedelta(days=90)},
-                                    format="json")
+    created = api_as(reviewer).post(
+        "/api/v1/permits/",
+        {"holder": worker.pk, "kind": "installation", "valid_from": today, "valid_until": today + timedelta(days=90)},
+        format="json",
+    )
     assert created.status_code == 201 and created.json()["valid_today"] is True
     number, pk = created.json()["number"], created.json()["id"]
     assert created.json()["qr_url"].endswith(f"/p/{number}")
@@ -140,23 +155,46 @@ def test_bookings_create_list_schedule():
     companies = api_as().get(f"/api/v1/labels/{label.serial}/booking-companies/installation/").json()
     assert companies == [{"id": company.pk, "name": company.name}]
     tomorrow = timezone.localdate() + timedelta(days=1)
-    created = api_as().post(f"/api/v1/labels/{label.serial}/bookings/", {
-        "kind": "installation", "company": company.pk, "phone": "13912345678", "district": "futian",
-        "preferred_date": tomorrow}, format="json")
+    created = api_as().post(
+        f"/api/v1/labels/{label.serial}/bookings/",
+        {
+            "kind": "installation",
+            "company": company.pk,
+            "phone": "13912345678",
+            "district": "futian",
+            "preferred_date": tomorrow,
+        },
+        format="json",
+    )
     assert created.status_code == 201
-    wrong_kind = api_as().post(f"/api/v1/labels/{label.serial}/bookings/", {
-        "kind": "ignition", "company": company.pk, "phone": "13912345678", "district": "futian",
-        "preferred_date": tomorrow}, format="json")
+    wrong_kind = api_as().post(
+        f"/api/v1/labels/{label.serial}/bookings/",
+        {
+            "kind": "ignition",
+            "company": company.pk,
+            "phone": "13912345678",
+            "district": "futian",
+            "preferred_date": tomorrow,
+        },
+        format="json",
+    )
     assert wrong_kind.status_code == 409 and wrong_kind.json()["code"] == "wrong_state"
     staff, _ = installer_with_permit(company)
     listed = api_as(staff).get("/api/v1/bookings/").json()
     assert [b["id"] for b in listed] == [created.json()["id"]]
-    scheduled = api_as(staff).post(f"/api/v1/bookings/{created.json()['id']}/schedule/",
-                                   {"when": f"{tomorrow}T10:00:00+08:00"}, format="json")
+    scheduled = api_as(staff).post(
+        f"/api/v1/bookings/{created.json()['id']}/schedule/", {"when": f"{tomorrow}T10:00:00+08:00"}, format="json"
+    )
     assert scheduled.status_code == 200 and scheduled.json()["status"] == "scheduled"
     other, _ = installer_with_permit()
-    assert api_as(other).post(f"/api/v1/bookings/{created.json()['id']}/schedule/",
-                              {"when": f"{tomorrow}T10:00:00+08:00"}, format="json").status_code == 404
+    assert (
+        api_as(other)
+        .post(
+            f"/api/v1/bookings/{created.json()['id']}/schedule/", {"when": f"{tomorrow}T10:00:00+08:00"}, format="json"
+        )
+        .status_code
+        == 404
+    )
     assert Booking.objects.get().scheduled_by == staff
 
 

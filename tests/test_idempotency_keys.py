@@ -54,7 +54,10 @@ def test_sale_work_rating_and_ignition_retried_record_once():
     assert first.status_code == second.status_code == 201 and second.json() == first.json()
     assert Ignition.objects.count() == 1
     assert list(LabelTransition.objects.filter(label=label).values_list("name", flat=True).order_by("pk")) == [
-        "sell", "install", "ignite"]
+        "sell",
+        "install",
+        "ignite",
+    ]
 
 
 def test_without_a_key_a_retried_ignition_is_refused_not_doubled():
@@ -62,7 +65,10 @@ def test_without_a_key_a_retried_ignition_is_refused_not_doubled():
     igniter, permit = igniter_with_permit()
     label = label_for(state="installed")
     client = api_as(igniter)
-    assert client.post(f"/api/v1/labels/{label.serial}/ignite/", {"permit": permit.number}, format="json").status_code == 201
+    assert (
+        client.post(f"/api/v1/labels/{label.serial}/ignite/", {"permit": permit.number}, format="json").status_code
+        == 201
+    )
     again = client.post(f"/api/v1/labels/{label.serial}/ignite/", {"permit": permit.number}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "already_done"
     assert Ignition.objects.count() == 1
@@ -81,7 +87,10 @@ def test_same_key_with_another_body_is_422_and_changes_nothing():
     dealer = dealer_user()
     one, two = label_for(state="activated"), label_for(state="activated")
     client = api_as(dealer)
-    assert client.post(f"/api/v1/labels/{one.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    assert (
+        client.post(f"/api/v1/labels/{one.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code
+        == 201
+    )
     other = client.post(f"/api/v1/labels/{two.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused" and other.json()["detail"]
     two.refresh_from_db()
@@ -91,7 +100,10 @@ def test_same_key_with_another_body_is_422_and_changes_nothing():
 def test_keys_are_per_user():
     one, two = dealer_user(), dealer_user()
     a, b = label_for(state="activated"), label_for(state="activated")
-    assert api_as(one).post(f"/api/v1/labels/{a.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201
+    assert (
+        api_as(one).post(f"/api/v1/labels/{a.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="same").status_code
+        == 201
+    )
     theirs = api_as(two).post(f"/api/v1/labels/{b.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="same")
     assert theirs.status_code == 201 and theirs.json()["serial"] == b.serial
     assert Sale.objects.count() == 2
@@ -113,8 +125,13 @@ def test_a_refused_request_keeps_no_key_so_a_fixed_retry_goes_through():
 def test_public_booking_keys_are_per_client_address():
     company = qualified(Organization.Kind.INSTALLER)
     label = label_for(company, state="sold")
-    body = {"kind": "installation", "company": company.pk, "phone": "13912345678", "district": "futian",
-            "preferred_date": str(timezone.localdate() + timedelta(days=1))}
+    body = {
+        "kind": "installation",
+        "company": company.pk,
+        "phone": "13912345678",
+        "district": "futian",
+        "preferred_date": str(timezone.localdate() + timedelta(days=1)),
+    }
     url = f"/api/v1/labels/{label.serial}/bookings/"
     first, second = post_twice(APIClient(), url, body)
     assert first.status_code == second.status_code == 201 and Booking.objects.count() == 1
@@ -125,8 +142,9 @@ def test_public_booking_keys_are_per_client_address():
 def test_overlong_key_is_400():
     dealer = dealer_user()
     label = label_for(state="activated")
-    response = api_as(dealer).post(f"/api/v1/labels/{label.serial}/sell/", {}, format="json",
-                                   HTTP_IDEMPOTENCY_KEY="x" * 300)
+    response = api_as(dealer).post(
+        f"/api/v1/labels/{label.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 300
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
     assert Sale.objects.count() == 0
 
@@ -136,7 +154,10 @@ def test_an_expired_key_is_forgotten_and_purged(settings):
     dealer = dealer_user()
     a, b = label_for(state="activated"), label_for(state="activated")
     client = api_as(dealer)
-    assert client.post(f"/api/v1/labels/{a.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="old").status_code == 201
+    assert (
+        client.post(f"/api/v1/labels/{a.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="old").status_code
+        == 201
+    )
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         reused = client.post(f"/api/v1/labels/{b.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="old")
         assert reused.status_code == 201 and reused.json()["serial"] == b.serial
@@ -165,8 +186,9 @@ def test_two_concurrent_retries_with_one_key_record_once():
     def send():
         try:
             barrier.wait(5)
-            responses.append(client.post(f"/api/v1/labels/{label.serial}/sell/", {}, format="json",
-                                         HTTP_IDEMPOTENCY_KEY="race"))
+            responses.append(
+                client.post(f"/api/v1/labels/{label.serial}/sell/", {}, format="json", HTTP_IDEMPOTENCY_KEY="race")
+            )
         finally:
             connection.close()
 

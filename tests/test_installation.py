@@ -22,8 +22,14 @@ def post_work(client, label, permit_number, kind="install", **extra):
 def test_install_with_permit_then_rating_shows_on_scan_page(client):
     user, permit = installer_with_permit()
     label = label_for(permit.company, state="sold")
-    Booking.objects.create(label=label, kind="installation", company=permit.company, resident_phone="13800001111",
-                           district="futian", preferred_date=date.today())
+    Booking.objects.create(
+        label=label,
+        kind="installation",
+        company=permit.company,
+        resident_phone="13800001111",
+        district="futian",
+        preferred_date=date.today(),
+    )
     client.force_login(user)
     form = client.get(f"/field/install/{label.serial}/").content.decode()
     assert f'value="{permit.number}"' in form  # the worker's own permit is prefilled

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def approved_batch(quantity):
     _maker, model = maker_and_model()
-    return LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=quantity,
-                             declaration__status="approved")
+    return LabelBatchFactory(
+        declaration__appliance_model=model, declaration__quantity=quantity, declaration__status="approved"
+    )
 
 
 def queries(func, *args, **kwargs):
@@ -41,8 +42,9 @@ def test_generation_creates_unique_valid_serials_in_chunks(settings):
 
 def test_generation_is_idempotent_and_resumes_a_partial_batch():
     batch = approved_batch(30)
-    Label.objects.bulk_create([Label(serial=serials.new_serial(), batch=batch, appliance_model=batch.appliance_model)
-                               for _ in range(12)])
+    Label.objects.bulk_create(
+        [Label(serial=serials.new_serial(), batch=batch, appliance_model=batch.appliance_model) for _ in range(12)]
+    )
     assert batches.generate_labels(batch.pk) == 18
     assert batches.generate_labels(batch.pk) == 0
     assert Label.objects.filter(batch=batch).count() == 30
@@ -50,7 +52,9 @@ def test_generation_is_idempotent_and_resumes_a_partial_batch():
 
 def test_generation_retries_a_chunk_after_a_serial_collision(monkeypatch):
     batch = approved_batch(5)
-    taken = Label.objects.create(serial=serials.new_serial(), batch=approved_batch(1), appliance_model=batch.appliance_model)
+    taken = Label.objects.create(
+        serial=serials.new_serial(), batch=approved_batch(1), appliance_model=batch.appliance_model
+    )
     fresh = iter([taken.serial] + [serials.new_serial() for _ in range(10)])
     monkeypatch.setattr(serials, "new_serial", lambda: next(fresh))
     assert batches.generate_labels(batch.pk) == 5
@@ -89,7 +93,13 @@ def test_activation_query_count_is_constant(django_assert_num_queries):
     assert log.count() == 120
     row = log.first()
     assert (row.from_state, row.to_state, row.actor, row.organization, row.source, row.ip_address) == (
-        "printed", "activated", boss, boss.organization, "web", "10.0.0.9")
+        "printed",
+        "activated",
+        boss,
+        boss.organization,
+        "web",
+        "10.0.0.9",
+    )
     assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"activated"}
 
 

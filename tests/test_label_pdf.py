@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -47,8 +46,9 @@ def rasterise(pdf_bytes, tmp_path):
 @needs_pdftoppm
 def test_every_label_of_a_batch_decodes_to_its_own_url(tmp_path):
     _maker, model = maker_and_model(brand="华焰", model_number="JZT-2H10")
-    batch = LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=40,
-                              declaration__status="approved")
+    batch = LabelBatchFactory(
+        declaration__appliance_model=model, declaration__quantity=40, declaration__status="approved"
+    )
     generate_labels(batch.pk)
     batch = LabelBatch.objects.get(pk=batch.pk)
     sheet = pdf.Sheet.from_settings()

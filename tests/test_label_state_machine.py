@@ -7,7 +7,13 @@ from tests.factories import LabelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-HAPPY_PATH = [("print", "printed"), ("activate", "activated"), ("sell", "sold"), ("install", "installed"), ("ignite", "ignited")]
+HAPPY_PATH = [
+    ("print", "printed"),
+    ("activate", "activated"),
+    ("sell", "sold"),
+    ("install", "installed"),
+    ("ignite", "ignited"),
+]
 
 
 def test_happy_path_logs_every_step_with_who_and_where():
@@ -27,8 +33,16 @@ def test_happy_path_logs_every_step_with_who_and_where():
 
 @pytest.mark.parametrize(
     "state,name",
-    [("declared", "activate"), ("printed", "sell"), ("activated", "ignite"), ("declared", "install"),
-     ("void", "void"), ("void", "activate"), ("ignited", "install"), ("printed", "suspend")],
+    [
+        ("declared", "activate"),
+        ("printed", "sell"),
+        ("activated", "ignite"),
+        ("declared", "install"),
+        ("void", "void"),
+        ("void", "activate"),
+        ("ignited", "install"),
+        ("printed", "suspend"),
+    ],
 )
 def test_illegal_moves_raise_clear_error_and_change_nothing(state, name):
     label = LabelFactory(state=state)

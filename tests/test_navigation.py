@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def nav_keys(client):
     html = client.get(reverse("home")).content.decode()
-    nav = html[html.index('id="main-nav"'):html.index("</nav>")]
+    nav = html[html.index('id="main-nav"') : html.index("</nav>")]
     return set(re.findall(r'data-nav="([^"]+)"', nav))
 
 

@@ -57,8 +57,11 @@ def test_escalation_is_delivered_after_commit_only(city, django_capture_on_commi
 def test_delivery_never_sends_twice(city):
     case = overdue_case(city)
     sweep_due_deadlines(now=timezone.now() + timedelta(hours=3))
-    ids = list(Notification.objects.exclude(channel="inbox").filter(case=case, escalation__isnull=False)
-               .values_list("pk", flat=True))
+    ids = list(
+        Notification.objects.exclude(channel="inbox")
+        .filter(case=case, escalation__isnull=False)
+        .values_list("pk", flat=True)
+    )
     deliver_notifications.run(ids)
     deliver_notifications.run(ids)  # a duplicate or retried task
     assert len(mail.outbox) == 2 and len(sms.outbox) == 2

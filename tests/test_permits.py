@@ -28,8 +28,13 @@ def test_reviewer_issues_permit_to_worker_of_qualified_company(reviewer):
     company = qualified(Organization.Kind.INSTALLER)
     worker = UserFactory(organization=company, role=roles.INSTALLER, first_name="师傅", last_name="张")
     today = timezone.localdate()
-    permit = permits.issue_permit(issued_by=reviewer, holder=worker, kind=WorkPermit.Kind.INSTALLATION,
-                                  valid_from=today, valid_until=today + timedelta(days=365))
+    permit = permits.issue_permit(
+        issued_by=reviewer,
+        holder=worker,
+        kind=WorkPermit.Kind.INSTALLATION,
+        valid_from=today,
+        valid_until=today + timedelta(days=365),
+    )
     assert permit.number.startswith(f"AZ{today.year}-") and permit.company == company
     assert permits.check_permit(worker, permit.number, WorkPermit.Kind.INSTALLATION) == permit
     # The scanned QR text works as well as the typed number.
@@ -49,10 +54,21 @@ def test_issue_refusals(reviewer, case):
         company = Organization.objects.create(name="过期公司", kind="installer", licence_valid_until=date(2020, 1, 1))
     worker = UserFactory(organization=company)
     with pytest.raises(FieldError) as exc:
-        permits.issue_permit(issued_by=issuer, holder=worker, kind=WorkPermit.Kind.INSTALLATION,
-                             valid_from=today, valid_until=today + timedelta(days=30))
-    assert exc.value.code == {"not_reviewer": "wrong_role", "wrong_company_kind": "invalid",
-                              "unqualified_company": "company_unqualified"}[case]
+        permits.issue_permit(
+            issued_by=issuer,
+            holder=worker,
+            kind=WorkPermit.Kind.INSTALLATION,
+            valid_from=today,
+            valid_until=today + timedelta(days=30),
+        )
+    assert (
+        exc.value.code
+        == {
+            "not_reviewer": "wrong_role",
+            "wrong_company_kind": "invalid",
+            "unqualified_company": "company_unqualified",
+        }[case]
+    )
     assert not WorkPermit.objects.exists()
 
 
@@ -87,8 +103,10 @@ def test_permit_pages_issue_card_with_decodable_qr_and_revoke(client, reviewer, 
     worker = UserFactory(organization=company, role=roles.IGNITION_WORKER)
     client.force_login(reviewer)
     today = timezone.localdate()
-    response = client.post("/field/permits/", {"holder": worker.pk, "kind": "ignition", "valid_from": today,
-                                                "valid_until": today + timedelta(days=200)})
+    response = client.post(
+        "/field/permits/",
+        {"holder": worker.pk, "kind": "ignition", "valid_from": today, "valid_until": today + timedelta(days=200)},
+    )
     permit = WorkPermit.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/field/permits/{permit.pk}/card/"
     card = client.get(response["Location"]).content.decode()
@@ -128,7 +146,9 @@ def test_demo_workers_have_usable_permits_printed_by_seed_demo():
     assert "AZ2026-000001" in out.getvalue() and "DH2026-000001" in out.getvalue()
     installer = User.objects.get(username="installer")
     igniter = User.objects.get(username="igniter")
-    assert permits.check_permit(installer, "AZ2026-000001", WorkPermit.Kind.INSTALLATION).company == installer.organization
+    assert (
+        permits.check_permit(installer, "AZ2026-000001", WorkPermit.Kind.INSTALLATION).company == installer.organization
+    )
     assert permits.check_permit(igniter, "DH2026-000001", WorkPermit.Kind.IGNITION).company == igniter.organization
     assert WorkPermit.objects.count() == 3
 

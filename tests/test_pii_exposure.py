@@ -52,25 +52,38 @@ def flow(settings, caplog, capsys):
     label = sold_label(city)
 
     seen = {}
-    booked = api().post(f"/api/v1/labels/{label.serial}/bookings/", {
-        "kind": "installation", "company": company.pk, "phone": BOOKING_PHONE, "district": "nanshan",
-        "preferred_date": str(timezone.localdate() + timedelta(days=1))}, format="json")
+    booked = api().post(
+        f"/api/v1/labels/{label.serial}/bookings/",
+        {
+            "kind": "installation",
+            "company": company.pk,
+            "phone": BOOKING_PHONE,
+            "district": "nanshan",
+            "preferred_date": str(timezone.localdate() + timedelta(days=1)),
+        },
+        format="json",
+    )
     assert booked.status_code == 201, booked.content
     seen["booking response (anonymous)"] = booked.content.decode()
     seen["company's bookings (must call)"] = api(installer).get("/api/v1/bookings/").content.decode()
 
-    work = api(installer).post(f"/api/v1/labels/{label.serial}/work/", {
-        "kind": "installation", "permit": permit.number, "nameplate_confirmed": True, "district": "nanshan"},
-        format="json")
+    work = api(installer).post(
+        f"/api/v1/labels/{label.serial}/work/",
+        {"kind": "installation", "permit": permit.number, "nameplate_confirmed": True, "district": "nanshan"},
+        format="json",
+    )
     assert work.status_code == 201, work.content
-    rated = api(installer).post(f"/api/v1/work/{work.data['id']}/rating/",
-                                {"phone": RATING_PHONE, "rating": 5}, format="json")
+    rated = api(installer).post(
+        f"/api/v1/work/{work.data['id']}/rating/", {"phone": RATING_PHONE, "rating": 5}, format="json"
+    )
     assert rated.status_code == 200
     seen["rating response"] = rated.content.decode()
 
-    reported = api(city.igniter).post("/api/v1/reports/", {
-        "kind": "label_mismatch", "serial": label.serial, "address": ADDRESS, "resident_phone": CASE_PHONE},
-        format="json")
+    reported = api(city.igniter).post(
+        "/api/v1/reports/",
+        {"kind": "label_mismatch", "serial": label.serial, "address": ADDRESS, "resident_phone": CASE_PHONE},
+        format="json",
+    )
     assert reported.status_code == 201, reported.content
     case_id = reported.data["id"]
     seen["report response (reporter)"] = reported.content.decode()
@@ -85,10 +98,14 @@ def flow(settings, caplog, capsys):
     seen["case page (dealer)"] = api(city.dealer).get(f"/remediation/{case_id}/").content.decode()
     seen["case API (dealer)"] = api(city.dealer).get(f"/api/v1/reports/{case_id}/").content.decode()
 
-    assert api(city.dealer).post(f"/api/v1/reports/{case_id}/contact/", {"note": "已联系"}, format="json").status_code == 200
+    assert (
+        api(city.dealer).post(f"/api/v1/reports/{case_id}/contact/", {"note": "已联系"}, format="json").status_code
+        == 200
+    )
     new = fresh_label(city.model)
-    resolved = api(city.dealer).post(f"/api/v1/reports/{case_id}/resolve/",
-                                     {"resolution": "relabel", "new_serial": new.serial}, format="json")
+    resolved = api(city.dealer).post(
+        f"/api/v1/reports/{case_id}/resolve/", {"resolution": "relabel", "new_serial": new.serial}, format="json"
+    )
     assert resolved.status_code == 200, resolved.content
     sms = Notification.objects.get(case_id=case_id, recipient__isnull=True, channel=Notification.Channel.SMS)
     assert deliver(sms.pk) is True
@@ -96,10 +113,20 @@ def flow(settings, caplog, capsys):
 
 
 def test_only_those_who_must_call_see_numbers_and_addresses(flow):
-    for where in ("booking response (anonymous)", "rating response", "report response (reporter)",
-                  "scan page (anonymous)", "scan page (installer)", "scan API",
-                  "case API (reviewer)", "case API (regulator)", "case API (igniter)",
-                  "case page (reviewer)", "case page (regulator)", "case page (igniter)"):
+    for where in (
+        "booking response (anonymous)",
+        "rating response",
+        "report response (reporter)",
+        "scan page (anonymous)",
+        "scan page (installer)",
+        "scan API",
+        "case API (reviewer)",
+        "case API (regulator)",
+        "case API (igniter)",
+        "case page (reviewer)",
+        "case page (regulator)",
+        "case page (igniter)",
+    ):
         assert_no_secret(flow[where], where)
     assert "138****2222" in flow["booking response (anonymous)"]
     assert "136****6666" in flow["case page (reviewer)"] and "136****6666" in flow["case API (regulator)"]

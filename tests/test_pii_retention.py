@@ -20,21 +20,33 @@ from tests.factories_remediation import fresh_label, make_city, sold_label
 pytestmark = pytest.mark.django_db
 
 PHONE = "13812345678"
-START = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.timezone.utc)
+START = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.UTC)
 
 
 def _work_record(phone=PHONE):
     installer, permit = installer_with_permit()
     label = label_for(installer.organization, state="sold")
-    record = record_work(user=installer, code=label.serial, kind="installation", permit_code=permit.number,
-                         nameplate_confirmed=True, district="futian", origin=Origin(actor=installer))
+    record = record_work(
+        user=installer,
+        code=label.serial,
+        kind="installation",
+        permit_code=permit.number,
+        nameplate_confirmed=True,
+        district="futian",
+        origin=Origin(actor=installer),
+    )
     return rate_work(user=installer, record_id=record.pk, phone=phone, rating=4, comment="师傅很好，电话" + phone)
 
 
 def _closed_case(city):
     label = sold_label(city)
-    case = services.report_problem(reporter=city.igniter, kind="label_mismatch", serial=label.serial,
-                                   address="南山区科技园某路1号3栋1201", resident_phone=PHONE)
+    case = services.report_problem(
+        reporter=city.igniter,
+        kind="label_mismatch",
+        serial=label.serial,
+        address="南山区科技园某路1号3栋1201",
+        resident_phone=PHONE,
+    )
     services.record_contact(case.pk, city.dealer, note="已电话联系")
     services.resolve_case(case.pk, city.dealer, "relabel", new_serial=fresh_label(city.model).serial)
     return RemediationCase.objects.get(pk=case.pk)
@@ -42,8 +54,13 @@ def _closed_case(city):
 
 def _open_case(city):
     label = sold_label(city)
-    return services.report_problem(reporter=city.igniter, kind="label_mismatch", serial=label.serial,
-                                   address="福田区某路2号", resident_phone="13900001111")
+    return services.report_problem(
+        reporter=city.igniter,
+        kind="label_mismatch",
+        serial=label.serial,
+        address="福田区某路2号",
+        resident_phone="13900001111",
+    )
 
 
 def test_retention_is_a_setting_with_a_daily_beat_entry():
@@ -57,9 +74,15 @@ def test_old_records_are_blanked_once_and_recent_or_open_ones_kept(settings):
     city = make_city()
     with time_machine.travel(START, tick=False):
         old_record = _work_record()
-        old_booking = Booking.objects.create(label=old_record.label, kind=Booking.Kind.IGNITION,
-                                             company=old_record.company, resident_phone=PHONE, district="futian",
-                                             preferred_date=START.date(), note="下午在家，电话" + PHONE)
+        old_booking = Booking.objects.create(
+            label=old_record.label,
+            kind=Booking.Kind.IGNITION,
+            company=old_record.company,
+            resident_phone=PHONE,
+            district="futian",
+            preferred_date=START.date(),
+            note="下午在家，电话" + PHONE,
+        )
         old_case = _closed_case(city)
         still_open = _open_case(city)
     assert Notification.objects.filter(case=old_case, recipient__isnull=True, address=PHONE).exists()

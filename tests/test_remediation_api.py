@@ -54,10 +54,15 @@ def test_rule_errors_carry_the_message(city):
 
 def test_dealer_contacts_and_relabels_over_the_api(city):
     label = sold_label(city)
-    case_id = api(city.installer).post(
-        "/api/v1/reports/", {"kind": "label_mismatch", "serial": label.serial, "resident_phone": "13812345678"},
-        format="json",
-    ).data["id"]
+    case_id = (
+        api(city.installer)
+        .post(
+            "/api/v1/reports/",
+            {"kind": "label_mismatch", "serial": label.serial, "resident_phone": "13812345678"},
+            format="json",
+        )
+        .data["id"]
+    )
     dealer = api(city.dealer)
     detail = dealer.get(f"/api/v1/reports/{case_id}/")
     assert detail.data["resident_phone"] == "13812345678"
@@ -75,7 +80,9 @@ def test_dealer_contacts_and_relabels_over_the_api(city):
 
 def test_case_is_invisible_to_unrelated_users(city):
     label = sold_label(city)
-    case_id = api(city.installer).post(
-        "/api/v1/reports/", {"kind": "label_mismatch", "serial": label.serial}, format="json"
-    ).data["id"]
+    case_id = (
+        api(city.installer)
+        .post("/api/v1/reports/", {"kind": "label_mismatch", "serial": label.serial}, format="json")
+        .data["id"]
+    )
     assert api(city.igniter).get(f"/api/v1/reports/{case_id}/").status_code == 404

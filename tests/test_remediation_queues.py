@@ -23,8 +23,12 @@ def city():
 def new_case(city, phone="13812345678"):
     label = sold_label(city)
     return services.report_problem(
-        reporter=city.installer, kind="label_mismatch", serial=label.serial, resident_phone=phone,
-        district="nanshan", address="南山区科技园南区8栋1203",
+        reporter=city.installer,
+        kind="label_mismatch",
+        serial=label.serial,
+        resident_phone=phone,
+        district="nanshan",
+        address="南山区科技园南区8栋1203",
     )
 
 
@@ -115,8 +119,16 @@ def test_case_page_timeline_shows_who_did_what(client, city):
     services.add_note(case.pk, city.regulator, "comment", "请协会跟进")
     client.force_login(city.reviewer)
     page = client.get(reverse("remediation:case", args=[case.pk])).content.decode()
-    for kind in ("reported", "assigned", "deadline_set", "contacted", "deadline_met", "deadline_missed", "escalated",
-                 "comment"):
+    for kind in (
+        "reported",
+        "assigned",
+        "deadline_set",
+        "contacted",
+        "deadline_met",
+        "deadline_missed",
+        "escalated",
+        "comment",
+    ):
         assert f'data-kind="{kind}"' in page, kind
     assert "电话已通" in page and "请协会跟进" in page
     assert 'data-task="contact"' in page and 'data-escalation="association"' in page

@@ -62,7 +62,10 @@ def test_missing_label_needs_the_address(city):
         services.report_problem(reporter=city.installer, kind="label_missing")
     assert "地址" in info.value.message
     case = services.report_problem(
-        reporter=city.installer, kind="label_missing", district="nanshan", address="南山区科技园1栋101",
+        reporter=city.installer,
+        kind="label_missing",
+        district="nanshan",
+        address="南山区科技园1栋101",
         resident_phone="13812345678",
     )
     assert case.label is None and case.dealer is None and case.district == "nanshan"

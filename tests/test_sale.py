@@ -5,10 +5,10 @@ import pytest
 from accounts import roles
 from accounts.models import Organization
 from cases.models import Label, LabelTransition
+from cases.services.labels import Origin
 from field.models import Sale
 from field.services.errors import FieldError
 from field.services.sales import sell
-from cases.services.labels import Origin
 from tests.factories import LabelFactory, UserFactory
 from tests.factories_field import dealer_user, label_for, qualified
 

@@ -21,23 +21,38 @@ def fresh_rate_limits():
 def verdict_of(response):
     html = response.content.decode()
     start = html.index('id="verdict"')
-    return html[start:html.index("</div>", start)]
+    return html[start : html.index("</div>", start)]
 
 
 def test_genuine_label_shows_product_gas_fit_installer_in_three_queries(client, django_assert_num_queries):
     company = qualified(Organization.Kind.INSTALLER, name="安居安装")
     user, permit = installer_with_permit(company)
     label = label_for(company, state="installed", brand="华焰", model_number="JZT-2H10")
-    WorkRecord.objects.create(label=label, kind="installation", worker=user, permit=permit, company=company,
-                              district="futian", nameplate_confirmed=True)
+    WorkRecord.objects.create(
+        label=label,
+        kind="installation",
+        worker=user,
+        permit=permit,
+        company=company,
+        district="futian",
+        nameplate_confirmed=True,
+    )
     with django_assert_num_queries(3):  # label+model+maker+ignition+sale, work history, scan log insert
-        response = client.get(f"/q/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile", REMOTE_ADDR="10.1.2.3")
+        response = client.get(
+            f"/q/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile", REMOTE_ADDR="10.1.2.3"
+        )
     html = response.content.decode()
     assert response.status_code == 200
     assert "真品标识" in verdict_of(response)
     assert "华焰 JZT-2H10" in html and "适配本地燃气" in html and "安居安装" in html and "尚未点火通气" in html
     log = ScanLog.objects.get()
-    assert (log.label, log.verdict, log.network, log.device, log.role) == (label, "genuine", "10.1.2.0/24", "mobile", "")
+    assert (log.label, log.verdict, log.network, log.device, log.role) == (
+        label,
+        "genuine",
+        "10.1.2.0/24",
+        "mobile",
+        "",
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,8 +131,10 @@ def test_behind_proxy_limit_and_log_use_forwarded_client(client, settings):
     label = LabelFactory(state="activated")
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     # The client may prepend anything; only the address our proxy appended counts.
-    first = [client.get(f"/q/{label.serial}", HTTP_X_FORWARDED_FOR=f"1.1.1.{i}, 203.0.113.7", **proxy).status_code
-             for i in range(3)]
+    first = [
+        client.get(f"/q/{label.serial}", HTTP_X_FORWARDED_FOR=f"1.1.1.{i}, 203.0.113.7", **proxy).status_code
+        for i in range(3)
+    ]
     assert first == [200, 200, 429]
     assert client.get(f"/q/{label.serial}", HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy).status_code == 200
     assert set(ScanLog.objects.values_list("network", flat=True)) == {"203.0.113.0/24", "198.51.100.0/24"}

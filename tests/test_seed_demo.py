@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (Organization.objects.count(), User.objects.count(), ApplianceModel.objects.count(),
-            sum(u.groups.count() for u in User.objects.all()))
+    return (
+        Organization.objects.count(),
+        User.objects.count(),
+        ApplianceModel.objects.count(),
+        sum(u.groups.count() for u in User.objects.all()),
+    )
 
 
 def test_seed_demo_is_idempotent_and_prints_logins():

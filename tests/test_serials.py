@@ -21,7 +21,7 @@ def test_any_single_wrong_character_is_caught(position):
     serial = serials.new_serial()
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     wrong = next(c for c in alphabet if c != serial[position])
-    assert not serials.is_valid(serial[:position] + wrong + serial[position + 1:])
+    assert not serials.is_valid(serial[:position] + wrong + serial[position + 1 :])
 
 
 def test_swapped_neighbours_are_caught():

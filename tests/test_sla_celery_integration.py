@@ -28,7 +28,11 @@ def database_url_of_test_db():
 def start(args, env, log):
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "project", *args],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 

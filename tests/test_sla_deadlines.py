@@ -1,7 +1,7 @@
 """Deadlines with time travel: met, missed contact, missed resolution, regulator escalation, manual report,
 cancellation on close, and a sweep that escalates once however often it runs."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ from remediation.services.sla import sweep_due_deadlines
 from tests.factories_remediation import fresh_label, make_city, sold_label
 
 pytestmark = pytest.mark.django_db
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -79,7 +79,9 @@ def test_missed_contact_escalates_to_association(clock, city):
     assert followup.level == Level.ASSOCIATION
     assert followup.due_at == T0 + timedelta(hours=2, seconds=1) + timedelta(hours=48)
     # The association gets a follow-up in its inbox, the dealer is told too.
-    inboxes = set(Notification.objects.filter(escalation=escalation, channel="inbox").values_list("recipient", flat=True))
+    inboxes = set(
+        Notification.objects.filter(escalation=escalation, channel="inbox").values_list("recipient", flat=True)
+    )
     assert inboxes == {city.reviewer.pk, city.dealer.pk}
     # The resolve clock still runs.
     assert deadline(case, Step.RESOLVE).state == Deadline.State.PENDING
@@ -130,7 +132,9 @@ def test_association_followup_missed_escalates_to_regulator(clock, city):
     assert regulator.reason == "missed" and regulator.deadline.step == Step.FOLLOWUP
     case.refresh_from_db()
     assert case.escalation_level == Level.REGULATOR
-    recipients = set(Notification.objects.filter(escalation=regulator, channel="inbox").values_list("recipient", flat=True))
+    recipients = set(
+        Notification.objects.filter(escalation=regulator, channel="inbox").values_list("recipient", flat=True)
+    )
     assert recipients == {city.regulator.pk, city.reviewer.pk}
     # The association's follow-up is now with the regulator.
     assert not Escalation.objects.filter(case=case, level="association", closed_at__isnull=True).exists()
@@ -153,7 +157,11 @@ def test_manual_report_to_regulator(clock, city):
     clock.shift(timedelta(hours=3))
     sweep_due_deadlines()
     escalation = services.report_to_regulator(case.pk, city.reviewer, note="多次联系无果")
-    assert (escalation.level, escalation.reason, escalation.created_by_id) == ("regulator", "reported", city.reviewer.pk)
+    assert (escalation.level, escalation.reason, escalation.created_by_id) == (
+        "regulator",
+        "reported",
+        city.reviewer.pk,
+    )
     assert deadline(case, Step.FOLLOWUP).state == "cancelled"
     clock.shift(timedelta(days=5))
     sweep_due_deadlines()

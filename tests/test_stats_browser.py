@@ -13,8 +13,13 @@ from .factories_stats import make_stats_city, populate_labels
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
@@ -48,6 +53,14 @@ def test_labels_dashboard_draws_a_chart_per_figure_on_a_phone(live_server):
         connections.close_all()
     assert [d for d in failed if "/static/" in d] == []
     charts = {key: rest for key, *rest in drawn}
-    assert set(charts) == {"chart-label_totals", "chart-labels_by_manufacturer", "chart-labels_by_brand", "chart-labels_by_model"}
-    assert charts["chart-labels_by_model"][0] == "bar" and sorted(charts["chart-labels_by_model"][1]) == ["A-100", "A-200"]
+    assert set(charts) == {
+        "chart-label_totals",
+        "chart-labels_by_manufacturer",
+        "chart-labels_by_brand",
+        "chart-labels_by_model",
+    }
+    assert charts["chart-labels_by_model"][0] == "bar" and sorted(charts["chart-labels_by_model"][1]) == [
+        "A-100",
+        "A-200",
+    ]
     assert charts["chart-label_totals"][0] == "doughnut" and all(c[2] for c in charts.values())

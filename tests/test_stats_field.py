@@ -15,7 +15,7 @@ from .factories_stats import at, make_stats_city
 pytestmark = pytest.mark.django_db
 
 PERIOD = selectors.Period(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 @pytest.fixture
@@ -45,24 +45,39 @@ def nonzero(rows, key="district"):
 
 
 def test_installations_per_district_month_and_company(city):
-    assert nonzero(selectors.installations_per_district(scoping.CITY, PERIOD)) == {"福田区": 2, "南山区": 2, "宝安区": 1}
+    assert nonzero(selectors.installations_per_district(scoping.CITY, PERIOD)) == {
+        "福田区": 2,
+        "南山区": 2,
+        "宝安区": 1,
+    }
     assert len(selectors.installations_per_district(scoping.CITY, PERIOD)) == 10  # every district listed
     assert selectors.installations_per_month(scoping.CITY, PERIOD) == [
-        {"month": "2026-03", "count": 2}, {"month": "2026-04", "count": 2}, {"month": "2026-06", "count": 1},
+        {"month": "2026-03", "count": 2},
+        {"month": "2026-04", "count": 2},
+        {"month": "2026-06", "count": 1},
     ]
     assert selectors.installations_per_company(scoping.CITY, PERIOD) == [
-        {"company": "一号安装公司", "count": 3}, {"company": "二号安装公司", "count": 2},
+        {"company": "一号安装公司", "count": 3},
+        {"company": "二号安装公司", "count": 2},
     ]
 
 
 def test_ignitions_per_district_month_and_supplier(city):
-    assert nonzero(selectors.ignitions_per_district(scoping.CITY, PERIOD)) == {"福田区": 2, "南山区": 1, "宝安区": 1, "未知": 1}
+    assert nonzero(selectors.ignitions_per_district(scoping.CITY, PERIOD)) == {
+        "福田区": 2,
+        "南山区": 1,
+        "宝安区": 1,
+        "未知": 1,
+    }
     assert selectors.ignitions_per_month(scoping.CITY, PERIOD) == [
-        {"month": "2026-01", "count": 1}, {"month": "2026-02", "count": 1}, {"month": "2026-03", "count": 1},
+        {"month": "2026-01", "count": 1},
+        {"month": "2026-02", "count": 1},
+        {"month": "2026-03", "count": 1},
         {"month": "2026-04", "count": 2},
     ]
     assert {r["company"]: r["count"] for r in selectors.ignitions_per_supplier(scoping.CITY, PERIOD)} == {
-        "一号燃气公司": 3, "二号燃气公司": 2,
+        "一号燃气公司": 3,
+        "二号燃气公司": 2,
     }
 
 
@@ -88,7 +103,9 @@ def test_field_page_filters_by_period_in_one_query_per_figure(client, city, djan
     assert [dict(c) for c in panels["ignitions_per_month"]["cells"]] == [{"month": "2026-03", "count": 1}]
     assert panels["installations_per_month"]["chart"]["datasets"][0]["data"] == [2]
     # The export uses the same period.
-    csv_url = reverse("stats:export", args=["field", "installations_per_company", "csv"]) + "?start=2026-03-01&end=2026-03-31"
+    csv_url = (
+        reverse("stats:export", args=["field", "installations_per_company", "csv"]) + "?start=2026-03-01&end=2026-03-31"
+    )
     body = client.get(csv_url).content.decode("utf-8-sig")
     assert "一号安装公司,2" in body and "二号安装公司" not in body
 
@@ -103,8 +120,12 @@ def test_a_reversed_period_is_refused_with_a_message(client, city):
 
 
 ALL_FIGURES = [
-    selectors.installations_per_district, selectors.installations_per_month, selectors.installations_per_company,
-    selectors.ignitions_per_district, selectors.ignitions_per_month, selectors.ignitions_per_supplier,
+    selectors.installations_per_district,
+    selectors.installations_per_month,
+    selectors.installations_per_company,
+    selectors.ignitions_per_district,
+    selectors.ignitions_per_month,
+    selectors.ignitions_per_supplier,
     selectors.installer_ratings,
 ]
 
@@ -116,13 +137,19 @@ def test_summary_for_closed_days_plus_live_counts_give_the_same_figures(city, to
 
     installer = scoping.scope_for(city.users["inst_1_worker"])
     gas = scoping.scope_for(city.users["gas_1_worker"])
-    before = {(f.__name__, s): f(scope, PERIOD) for f in ALL_FIGURES for s, scope in
-              [("city", scoping.CITY), ("inst", installer), ("gas", gas)]}
+    before = {
+        (f.__name__, s): f(scope, PERIOD)
+        for f in ALL_FIGURES
+        for s, scope in [("city", scoping.CITY), ("inst", installer), ("gas", gas)]
+    }
     assert summaries.refresh(today=today) == today - datetime.timedelta(days=2)
     assert DailyFieldCount.objects.exists()
     assert summaries.summarised_through() == today - datetime.timedelta(days=2)
-    after = {(f.__name__, s): f(scope, PERIOD.with_watermark()) for f in ALL_FIGURES for s, scope in
-             [("city", scoping.CITY), ("inst", installer), ("gas", gas)]}
+    after = {
+        (f.__name__, s): f(scope, PERIOD.with_watermark())
+        for f in ALL_FIGURES
+        for s, scope in [("city", scoping.CITY), ("inst", installer), ("gas", gas)]
+    }
     assert after == before
     assert summaries.refresh(today=today) is None  # nothing new to summarise
 
@@ -134,7 +161,9 @@ def test_summary_rows_hold_the_daily_counts(city):
     summaries.refresh(today=datetime.date(2026, 7, 1))
     rows = DailyFieldCount.objects.filter(metric="installation", day=datetime.date(2026, 6, 1))
     assert sorted((r.grain, r.district, r.company.name if r.company else None, r.n) for r in rows) == [
-        ("c", "", "二号安装公司", 1), ("d", "nanshan", None, 1), ("f", "nanshan", "二号安装公司", 1),
+        ("c", "", "二号安装公司", 1),
+        ("d", "nanshan", None, 1),
+        ("f", "nanshan", "二号安装公司", 1),
     ]
     march = DailyFieldCount.objects.filter(metric="installation", grain="d", day__month=3).values_list("district", "n")
     assert sorted(march) == [("futian", 1), ("futian", 1)]  # 5 and 20 March, one row a day
@@ -154,5 +183,6 @@ def test_field_page_reads_summary_and_live_rows_two_queries_a_figure(client, cit
         response = client.get(reverse("stats:section", args=["field"]) + "?start=2026-01-01&end=2026-06-30")
     panels = {p["figure"].key: p for p in response.context["panels"]}
     assert [dict(c) for c in panels["installations_per_company"]["cells"]] == [
-        {"company": "一号安装公司", "count": 3}, {"company": "二号安装公司", "count": 2},
+        {"company": "一号安装公司", "count": 3},
+        {"company": "二号安装公司", "count": 2},
     ]

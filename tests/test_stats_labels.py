@@ -52,7 +52,9 @@ def test_rollup_follows_inserts_single_transitions_set_based_updates_and_deletes
     print_batch(city.batches["A1"].pk)
     activate_batch(city.batches["A1"].pk)
     # bulk_create (as label generation does) and a plain queryset update.
-    Label.objects.bulk_create([Label(serial=f"BULK{i:08d}", batch=city.batches["B1"], appliance_model=city.models["B1"]) for i in range(4)])
+    Label.objects.bulk_create(
+        [Label(serial=f"BULK{i:08d}", batch=city.batches["B1"], appliance_model=city.models["B1"]) for i in range(4)]
+    )
     Label.objects.filter(serial__startswith="BULK").update(state=LabelState.PRINTED)
     Label.objects.filter(serial="BULK00000000").delete()
 
@@ -67,7 +69,14 @@ def test_rollup_follows_inserts_single_transitions_set_based_updates_and_deletes
 def test_totals_and_pivots_per_manufacturer_brand_model(city):
     totals = {r["state"]: r["count"] for r in selectors.label_totals(scoping.CITY)}
     assert totals == {
-        "已申报": 3, "已印制": 2, "已激活": 2, "已销售": 4, "已安装": 5, "已点火通气": 3, "暂停 (待整改)": 1, "已作废": 1,
+        "已申报": 3,
+        "已印制": 2,
+        "已激活": 2,
+        "已销售": 4,
+        "已安装": 5,
+        "已点火通气": 3,
+        "暂停 (待整改)": 1,
+        "已作废": 1,
     }
     by_maker = {r["manufacturer"]: r for r in selectors.labels_by_manufacturer(scoping.CITY)}
     assert by_maker["甲燃具公司"]["total"] == 15
@@ -95,7 +104,7 @@ def test_labels_page_shows_the_figures_with_a_chart_beside_each_table(client, ci
     chart = panels["labels_by_model"]["chart"]
     assert chart["type"] == "stacked" and sorted(chart["labels"]) == ["A-100", "A-200", "B-100"]
     installed = next(d for d in chart["datasets"] if d["label"] == "已安装")
-    assert dict(zip(chart["labels"], installed["data"])) == {"A-100": 0, "A-200": 5, "B-100": 0}
+    assert dict(zip(chart["labels"], installed["data"], strict=True)) == {"A-100": 0, "A-200": 5, "B-100": 0}
     html = response.content.decode()
     assert 'id="chart-labels_by_model"' in html and 'data-chart="chart-labels_by_model"' in html
     assert "vendor/chartjs/chart.umd.js" in html

@@ -18,22 +18,48 @@ pytestmark = pytest.mark.django_db
 
 PERIOD = selectors.Period(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
 NOW = at(2026, 6, 20, 12)
-MET, MISSED, PENDING, CANCELLED = Deadline.State.MET, Deadline.State.MISSED, Deadline.State.PENDING, Deadline.State.CANCELLED
+MET, MISSED, PENDING, CANCELLED = (
+    Deadline.State.MET,
+    Deadline.State.MISSED,
+    Deadline.State.PENDING,
+    Deadline.State.CANCELLED,
+)
 
 
 def build_cases(c):
-    c1 = c.case(ProblemKind.LABEL_MISSING, "dealer_1", at(2026, 3, 1), model_key="A1", stage=Stage.CLOSED,
-                resolution=Resolution.RELABEL, closed=at(2026, 3, 2))
+    c1 = c.case(
+        ProblemKind.LABEL_MISSING,
+        "dealer_1",
+        at(2026, 3, 1),
+        model_key="A1",
+        stage=Stage.CLOSED,
+        resolution=Resolution.RELABEL,
+        closed=at(2026, 3, 2),
+    )
     c.deadline(c1, Step.CONTACT, MET, at(2026, 3, 1, 11))
     c.deadline(c1, Step.RESOLVE, MET, at(2026, 3, 2))
-    c2 = c.case(ProblemKind.LABEL_MISMATCH, "dealer_1", at(2026, 3, 5), model_key="A2", stage=Stage.RESOLVE,
-                escalation_level=Level.ASSOCIATION)
+    c2 = c.case(
+        ProblemKind.LABEL_MISMATCH,
+        "dealer_1",
+        at(2026, 3, 5),
+        model_key="A2",
+        stage=Stage.RESOLVE,
+        escalation_level=Level.ASSOCIATION,
+    )
     c.deadline(c2, Step.CONTACT, MISSED, at(2026, 3, 5, 12))
     c.deadline(c2, Step.RESOLVE, PENDING)
     c.deadline(c2, Step.FOLLOWUP, PENDING)
     c.escalate(c2, Level.ASSOCIATION, at(2026, 3, 5, 12))
-    c3 = c.case(ProblemKind.GAS_MISMATCH, "dealer_2", at(2026, 4, 1), model_key="B1", stage=Stage.CLOSED,
-                resolution=Resolution.EXCHANGE, closed=at(2026, 4, 2), escalation_level=Level.REGULATOR)
+    c3 = c.case(
+        ProblemKind.GAS_MISMATCH,
+        "dealer_2",
+        at(2026, 4, 1),
+        model_key="B1",
+        stage=Stage.CLOSED,
+        resolution=Resolution.EXCHANGE,
+        closed=at(2026, 4, 2),
+        escalation_level=Level.REGULATOR,
+    )
     c.deadline(c3, Step.CONTACT, MET, at(2026, 4, 1, 11))
     c.deadline(c3, Step.RESOLVE, MISSED, at(2026, 4, 2, 11))
     c.deadline(c3, Step.FOLLOWUP, MET, at(2026, 4, 3))
@@ -41,7 +67,9 @@ def build_cases(c):
     c.escalate(c3, Level.REGULATOR, at(2026, 4, 3))
     c4 = c.case(ProblemKind.COUNTERFEIT, None, at(2026, 4, 10), stage=Stage.CLOSED, closed=at(2026, 4, 10, 15))
     c.deadline(c4, Step.CONTACT, CANCELLED, at(2026, 4, 10, 15))
-    c5 = c.case(ProblemKind.LABEL_MISSING, "dealer_2", at(2025, 12, 20), model_key="B1", escalation_level=Level.ASSOCIATION)
+    c5 = c.case(
+        ProblemKind.LABEL_MISSING, "dealer_2", at(2025, 12, 20), model_key="B1", escalation_level=Level.ASSOCIATION
+    )
     c.deadline(c5, Step.CONTACT, MISSED, at(2025, 12, 20, 12))  # settled before the period
     c.escalate(c5, Level.ASSOCIATION, at(2025, 12, 20, 12))
     c6 = c.case(ProblemKind.LABEL_MISSING, "dealer_2", at(2026, 5, 1), model_key="B1")
@@ -58,14 +86,21 @@ def city():
 
 def test_cases_by_kind_dealer_and_outcome(city):
     assert {r["kind"]: r["count"] for r in selectors.cases_by_kind(scoping.CITY, PERIOD)} == {
-        "标识缺失": 2, "标识与燃具型号不符": 1, "气源类别不适配": 1, "疑似假冒标识": 1,
+        "标识缺失": 2,
+        "标识与燃具型号不符": 1,
+        "气源类别不适配": 1,
+        "疑似假冒标识": 1,
     }
     dealers = {r["dealer"]: r for r in selectors.cases_by_dealer(scoping.CITY, PERIOD)}
     assert dealers["一号代理商"] == {"dealer": "一号代理商", "total": 2, "open": 1, "closed": 1, "escalated": 1}
     assert dealers["二号代理商"] == {"dealer": "二号代理商", "total": 2, "open": 1, "closed": 1, "escalated": 1}
     assert dealers["未指派"]["total"] == 1 and dealers["未指派"]["closed"] == 1
     assert {r["outcome"]: r["count"] for r in selectors.cases_by_outcome(scoping.CITY, PERIOD)} == {
-        "补贴标识": 1, "退货": 0, "换货": 1, "结案 (无需处理)": 1, "处理中": 2,
+        "补贴标识": 1,
+        "退货": 0,
+        "换货": 1,
+        "结案 (无需处理)": 1,
+        "处理中": 2,
     }
 
 
@@ -91,7 +126,11 @@ def test_open_escalations_per_level_with_the_oldest_wait(city):
     assert rows["协会"]["count"] == 2 and rows["协会"]["oldest_hours"] == round(oldest, 1)
     assert rows["行业主管部门"]["count"] == 1
     listed = selectors.open_escalation_list(scoping.CITY)
-    assert [(r["dealer"], r["level"]) for r in listed] == [("二号代理商", "协会"), ("一号代理商", "协会"), ("二号代理商", "行业主管部门")]
+    assert [(r["dealer"], r["level"]) for r in listed] == [
+        ("二号代理商", "协会"),
+        ("一号代理商", "协会"),
+        ("二号代理商", "行业主管部门"),
+    ]
 
 
 def test_remediation_page_one_query_per_figure(client, city, django_assert_num_queries):

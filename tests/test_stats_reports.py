@@ -75,7 +75,9 @@ def test_pdf_text_carries_the_figures(city):
     report = reports.generate_report(Report.Kind.WEEKLY, WEEK)
     pdf = bytes(report.pdf)
     assert pdf.startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     assert "2026-03-02 至 2026-03-08" in text
     lines = {" ".join(line.split()[:-1]): line.split()[-1] for line in text.splitlines() if len(line.split()) >= 2}
     assert lines["安装数"] == "2" and lines["点火通气数"] == "1"

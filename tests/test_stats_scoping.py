@@ -39,7 +39,8 @@ def test_scope_for_each_role(city):
     assert scope_of(city, "reviewer") is scoping.CITY
     assert scope_of(city, "regulator") is scoping.CITY
     assert scope_of(city, "maker_a_staff") == scoping.Scope(
-        manufacturer_id=city.orgs["maker_a"].pk, sections=(scoping.LABELS, scoping.FIELD, scoping.REMEDIATION))
+        manufacturer_id=city.orgs["maker_a"].pk, sections=(scoping.LABELS, scoping.FIELD, scoping.REMEDIATION)
+    )
     assert scope_of(city, "dealer_1_staff").dealer_id == city.orgs["dealer_1"].pk
     assert scope_of(city, "inst_1_worker").installer_id == city.orgs["inst_1"].pk
     assert scope_of(city, "gas_1_worker").gas_supplier_id == city.orgs["gas_1"].pk

@@ -13,7 +13,9 @@ from tests.factories_declarations import PDF_BYTES, maker_and_model
 pytestmark = pytest.mark.django_db
 
 # The first bytes of a Windows executable (MZ header, "This program cannot be run in DOS mode").
-EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode." * 4
+EXE_BYTES = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode." * 4
+)
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +28,12 @@ def media(settings, tmp_path):
 BAD_UPLOADS = {
     # name, bytes, the browser's declared type, the message the page shows
     "exe renamed .pdf": ("setup.pdf", EXE_BYTES, "application/pdf", "不是 PDF、JPEG 或 PNG 文件"),
-    "html renamed .png": ("nameplate.png", b"<html><script>alert(1)</script></html>", "image/png",
-                          "不是 PDF、JPEG 或 PNG 文件"),
+    "html renamed .png": (
+        "nameplate.png",
+        b"<html><script>alert(1)</script></html>",
+        "image/png",
+        "不是 PDF、JPEG 或 PNG 文件",
+    ),
     "oversized pdf": ("big.pdf", PDF_BYTES + b"%" * 4096, "application/pdf", "过大：最大"),
     # Django's own FileField refuses an empty file before our check: its (translated) message.
     "empty file": ("empty.pdf", b"", "application/pdf", "提交的是空文件"),
@@ -48,11 +54,19 @@ def test_model_registration_refuses_the_upload_and_creates_nothing(client, media
     maker, _model = maker_and_model()
     client.force_login(maker)
     installer = OrganizationFactory(kind=Organization.Kind.INSTALLER)
-    response = client.post(reverse("cases:model_create"), {
-        "brand": "华焰", "model_number": "JZT-UP1", "category": "cooktop", "gas_category": "12T",
-        "rated_heat_input_kw": "4.10", "ccc_certificate_number": "2021010309999999",
-        "designated_installers": [installer.pk], "ccc_file": upload(case),
-    })
+    response = client.post(
+        reverse("cases:model_create"),
+        {
+            "brand": "华焰",
+            "model_number": "JZT-UP1",
+            "category": "cooktop",
+            "gas_category": "12T",
+            "rated_heat_input_kw": "4.10",
+            "ccc_certificate_number": "2021010309999999",
+            "designated_installers": [installer.pk],
+            "ccc_file": upload(case),
+        },
+    )
     assert response.status_code == 400
     assert BAD_UPLOADS[case][3] in response.content.decode()
     assert not ApplianceModel.objects.filter(model_number="JZT-UP1").exists()  # the model is not half-created
@@ -63,8 +77,9 @@ def test_model_registration_refuses_the_upload_and_creates_nothing(client, media
 def test_declaration_refuses_the_upload_and_creates_nothing(client, media, case):
     maker, model = maker_and_model()
     client.force_login(maker)
-    response = client.post(reverse("cases:declaration_create"),
-                           {"appliance_model": model.pk, "quantity": 5, "report_file": upload(case)})
+    response = client.post(
+        reverse("cases:declaration_create"), {"appliance_model": model.pk, "quantity": 5, "report_file": upload(case)}
+    )
     assert response.status_code == 400
     assert BAD_UPLOADS[case][3] in response.content.decode()
     assert not Declaration.objects.exists() and not Document.objects.exists() and stored_files(media) == []

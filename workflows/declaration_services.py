@@ -21,8 +21,12 @@ from cases.services.labels import Origin
 from .declaration import DeclarationFlow
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
-REVIEWER_NODES = [DeclarationFlow.review, DeclarationFlow.print_batch, DeclarationFlow.activate_batch,
-                  DeclarationFlow.issue_batch]
+REVIEWER_NODES = [
+    DeclarationFlow.review,
+    DeclarationFlow.print_batch,
+    DeclarationFlow.activate_batch,
+    DeclarationFlow.issue_batch,
+]
 
 
 class StepError(Exception):
@@ -34,6 +38,7 @@ class StepError(Exception):
 
 
 # --- reading ------------------------------------------------------------------
+
 
 def process_of(declaration):
     ct = ContentType.objects.get_for_model(Declaration)
@@ -72,6 +77,7 @@ def inbox(user):
 
 # --- doing --------------------------------------------------------------------
 
+
 def submit(declaration):
     """Start the review process for a freshly created declaration."""
     if process_of(declaration) is not None:
@@ -105,25 +111,34 @@ def _run_step(task_id, user, node, work):
         activation.execute()
         declaration = activation.process.declaration
         # The step itself (who did which task); batch steps also log their own batch.* entry with the origin.
-        audit.record(f"declaration.{node.name}", declaration, actor=user, to_state=declaration.status,
-                     detail=declaration.review_comment if node is DeclarationFlow.review else "")
+        audit.record(
+            f"declaration.{node.name}",
+            declaration,
+            actor=user,
+            to_state=declaration.status,
+            detail=declaration.review_comment if node is DeclarationFlow.review else "",
+        )
         return result
 
 
 def review(task_id, user, decision, comment=""):
     """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
     return _run_step(
-        task_id, user, DeclarationFlow.review,
-        lambda process: declarations.record_decision(process.declaration, reviewer=user, decision=decision,
-                                                     comment=comment),
+        task_id,
+        user,
+        DeclarationFlow.review,
+        lambda process: declarations.record_decision(
+            process.declaration, reviewer=user, decision=decision, comment=comment
+        ),
     )
 
 
 def resubmit(task_id, user, quantity=None, documents=()):
     return _run_step(
-        task_id, user, DeclarationFlow.revise,
-        lambda process: declarations.resubmit(process.declaration, user=user, quantity=quantity,
-                                              documents=documents),
+        task_id,
+        user,
+        DeclarationFlow.revise,
+        lambda process: declarations.resubmit(process.declaration, user=user, quantity=quantity, documents=documents),
     )
 
 
@@ -132,13 +147,21 @@ def _batch_of(process):
 
 
 def confirm_print(task_id, user, origin=None):
-    return _run_step(task_id, user, DeclarationFlow.print_batch,
-                     lambda process: _batch_step(batches.print_batch, _batch_of(process), _origin(user, origin)))
+    return _run_step(
+        task_id,
+        user,
+        DeclarationFlow.print_batch,
+        lambda process: _batch_step(batches.print_batch, _batch_of(process), _origin(user, origin)),
+    )
 
 
 def activate(task_id, user, origin=None):
-    return _run_step(task_id, user, DeclarationFlow.activate_batch,
-                     lambda process: _batch_step(batches.activate_batch, _batch_of(process), _origin(user, origin)))
+    return _run_step(
+        task_id,
+        user,
+        DeclarationFlow.activate_batch,
+        lambda process: _batch_step(batches.activate_batch, _batch_of(process), _origin(user, origin)),
+    )
 
 
 def issue(task_id, user, issued_to, origin=None):
@@ -177,6 +200,17 @@ def labels_ready(batch_id):
 
 
 __all__ = [
-    "StepError", "ValidationError", "PermissionDenied", "submit", "review", "resubmit", "confirm_print",
-    "activate", "issue", "labels_ready", "inbox", "open_task", "process_of",
+    "StepError",
+    "ValidationError",
+    "PermissionDenied",
+    "submit",
+    "review",
+    "resubmit",
+    "confirm_print",
+    "activate",
+    "issue",
+    "labels_ready",
+    "inbox",
+    "open_task",
+    "process_of",
 ]

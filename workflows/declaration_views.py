@@ -70,21 +70,28 @@ def declaration_page(request, declaration, *, bound_step=None, form=None, error=
     process = steps.process_of(declaration)
     history = []
     if process is not None:
-        history = [(t, TASK_STATUS.get(t.status, t.status))
-                   for t in process.task_set.select_related("owner").order_by("created", "pk")
-                   if t.flow_task_type in ("HUMAN", "HUMAN_START", "START")]
-    return render(request, "cases/declaration_detail.html", {
-        "declaration": declaration,
-        "documents": declaration.appliance_model.documents.all(),
-        "task": task,
-        "step": step,
-        "form": form if (form is not None and bound_step == step) else default_form,
-        "error": error,
-        "batch": batch,
-        "state_counts": selectors.batch_state_counts(batch) if batch else {},
-        "history": history,
-        "is_reviewer": selectors.is_reviewer(request.user),
-    }, status=status)
+        history = [
+            (t, TASK_STATUS.get(t.status, t.status))
+            for t in process.task_set.select_related("owner").order_by("created", "pk")
+            if t.flow_task_type in ("HUMAN", "HUMAN_START", "START")
+        ]
+    return render(
+        request,
+        "cases/declaration_detail.html",
+        {
+            "declaration": declaration,
+            "documents": declaration.appliance_model.documents.all(),
+            "task": task,
+            "step": step,
+            "form": form if (form is not None and bound_step == step) else default_form,
+            "error": error,
+            "batch": batch,
+            "state_counts": selectors.batch_state_counts(batch) if batch else {},
+            "history": history,
+            "is_reviewer": selectors.is_reviewer(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -115,8 +122,9 @@ def do_step(request, pk, step):
         elif step == "issue":
             steps.issue(task.pk, request.user, data["issued_to"], origin)
     except ValidationError as exc:
-        return declaration_page(request, declaration, bound_step=step, form=form, error=" ".join(exc.messages),
-                                status=400)
+        return declaration_page(
+            request, declaration, bound_step=step, form=form, error=" ".join(exc.messages), status=400
+        )
     except PermissionDenied as exc:
         return declaration_page(request, declaration, error=str(exc) or _("您无权处理该任务。"), status=403)
     except steps.StepError as exc:
@@ -134,6 +142,7 @@ def inbox(request):
     from cases.models import Declaration
 
     by_id = Declaration.objects.select_related("appliance_model", "appliance_model__manufacturer").in_bulk(
-        [t.process.artifact_object_id for t in tasks])
+        [t.process.artifact_object_id for t in tasks]
+    )
     rows = [(t, by_id.get(t.process.artifact_object_id)) for t in tasks]
     return render(request, "cases/inbox.html", {"rows": rows})

@@ -96,8 +96,18 @@ def _log_bulk(batch_id, name, from_state, to_state, at, origin, note):
     table = connection.ops.quote_name(LabelTransition._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(LabelTransition._meta.get_field(f).column)
-        for f in ["label", "name", "from_state", "to_state", "actor", "organization", "source", "ip_address", "note",
-                  "at"]
+        for f in [
+            "label",
+            "name",
+            "from_state",
+            "to_state",
+            "actor",
+            "organization",
+            "source",
+            "ip_address",
+            "note",
+            "at",
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
@@ -126,8 +136,15 @@ def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, to_state, 
             setattr(batch, field, value)
         batch.save(update_fields=["stage", *batch_fields(at)])
         # One entry for the whole move; the per-label rows are in LabelTransition.
-        audit.record(f"batch.{name}", batch, origin=origin, from_state=need_stage, to_state=new_stage,
-                     detail=f"{moved} labels {from_state}->{to_state}. {note}".strip(), at=at)
+        audit.record(
+            f"batch.{name}",
+            batch,
+            origin=origin,
+            from_state=need_stage,
+            to_state=new_stage,
+            detail=f"{moved} labels {from_state}->{to_state}. {note}".strip(),
+            at=at,
+        )
     return batch, moved
 
 
@@ -135,8 +152,14 @@ def print_batch(batch_id, origin=SYSTEM, note=""):
     """The association printed the batch: every declared label becomes printed."""
     actor = origin.actor
     return _move_batch(
-        batch_id, need_stage=Stage.GENERATED, new_stage=Stage.PRINTED, name="print",
-        from_state=LabelState.DECLARED, to_state=LabelState.PRINTED, origin=origin, note=note,
+        batch_id,
+        need_stage=Stage.GENERATED,
+        new_stage=Stage.PRINTED,
+        name="print",
+        from_state=LabelState.DECLARED,
+        to_state=LabelState.PRINTED,
+        origin=origin,
+        note=note,
         batch_fields=lambda at: {"printed_at": at, "printed_by": actor},
     )
 
@@ -145,8 +168,14 @@ def activate_batch(batch_id, origin=SYSTEM, note=""):
     """Activate a printed batch: only from now on do its labels resolve as genuine."""
     actor = origin.actor
     return _move_batch(
-        batch_id, need_stage=Stage.PRINTED, new_stage=Stage.ACTIVATED, name="activate",
-        from_state=LabelState.PRINTED, to_state=LabelState.ACTIVATED, origin=origin, note=note,
+        batch_id,
+        need_stage=Stage.PRINTED,
+        new_stage=Stage.ACTIVATED,
+        name="activate",
+        from_state=LabelState.PRINTED,
+        to_state=LabelState.ACTIVATED,
+        origin=origin,
+        note=note,
         batch_fields=lambda at: {"activated_at": at, "activated_by": actor},
     )
 
@@ -158,7 +187,8 @@ def issue_batch(batch_id, issued_to, origin=SYSTEM):
         if batch.stage != Stage.ACTIVATED:
             raise BatchStageError(
                 batch,
-                _("批次 #%(id)s 当前阶段为「%(stage)s」，不能发放。") % {"id": batch.pk, "stage": batch.get_stage_display()},
+                _("批次 #%(id)s 当前阶段为「%(stage)s」，不能发放。")
+                % {"id": batch.pk, "stage": batch.get_stage_display()},
             )
         if issued_to not in issue_recipients(batch.appliance_model):
             raise BatchStageError(batch, _("只能发放给该型号的燃具企业或其销售代理商。"))
@@ -167,8 +197,15 @@ def issue_batch(batch_id, issued_to, origin=SYSTEM):
         batch.issued_at = timezone.now()
         batch.issued_by = origin.actor
         batch.save(update_fields=["stage", "issued_to", "issued_at", "issued_by"])
-        audit.record("batch.issue", batch, origin=origin, from_state=Stage.ACTIVATED, to_state=Stage.ISSUED,
-                     detail=f"issued to organization #{issued_to.pk} {issued_to}", at=batch.issued_at)
+        audit.record(
+            "batch.issue",
+            batch,
+            origin=origin,
+            from_state=Stage.ACTIVATED,
+            to_state=Stage.ISSUED,
+            detail=f"issued to organization #{issued_to.pk} {issued_to}",
+            at=batch.issued_at,
+        )
     return batch
 
 

@@ -54,8 +54,9 @@ def create_declaration(*, appliance_model, quantity, user, documents=()):
         submitted_at=timezone.now(),
     )
     for kind, upload in documents:
-        store_document(appliance_model=appliance_model, declaration=declaration, upload=upload, kind=kind,
-                       uploaded_by=user)
+        store_document(
+            appliance_model=appliance_model, declaration=declaration, upload=upload, kind=kind, uploaded_by=user
+        )
     return declaration
 
 
@@ -95,8 +96,13 @@ def resubmit(declaration, *, user, quantity=None, documents=()):
         _check_quantity(quantity)
         declaration.quantity = quantity
     for kind, upload in documents:
-        store_document(appliance_model=declaration.appliance_model, declaration=declaration, upload=upload,
-                       kind=kind, uploaded_by=user)
+        store_document(
+            appliance_model=declaration.appliance_model,
+            declaration=declaration,
+            upload=upload,
+            kind=kind,
+            uploaded_by=user,
+        )
     declaration.status = Status.SUBMITTED
     declaration.revision += 1
     declaration.submitted_by = user

@@ -90,7 +90,14 @@ def apply_transition(label_id, name, origin=SYSTEM, note=""):
             note=note[:255],
             at=now,
         )
-        audit.record(f"label.{name}", label, object_id=label.serial, origin=origin, from_state=from_state,
-                     to_state=label.state, detail=note, at=now)
+        audit.record(
+            f"label.{name}",
+            label,
+            object_id=label.serial,
+            origin=origin,
+            from_state=from_state,
+            to_state=label.state,
+            detail=note,
+            at=now,
+        )
     return label
-

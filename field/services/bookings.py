@@ -45,8 +45,11 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
     label = find_label(code)
     refuse_if_suspended(label)
     if label.state not in BOOKABLE_STATES[kind]:
-        message = (_("该燃具已安装，无需再预约安装。") if kind == Booking.Kind.INSTALLATION
-                   else _("该燃具尚未安装，请先预约安装。"))
+        message = (
+            _("该燃具已安装，无需再预约安装。")
+            if kind == Booking.Kind.INSTALLATION
+            else _("该燃具尚未安装，请先预约安装。")
+        )
         raise FieldError("wrong_state", message)
     company = next((c for c in booking_companies(label, kind) if str(c.pk) == str(company_id)), None)
     if company is None:
@@ -56,8 +59,13 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
     if preferred_date is None or preferred_date < timezone.localdate():
         raise FieldError("invalid", _("期望日期不能早于今天。"))
     return Booking.objects.create(
-        label=label, kind=kind, company=company, resident_phone=phone, district=district,
-        preferred_date=preferred_date, note=(note or "").strip()[:255],
+        label=label,
+        kind=kind,
+        company=company,
+        resident_phone=phone,
+        district=district,
+        preferred_date=preferred_date,
+        note=(note or "").strip()[:255],
     )
 
 
@@ -73,7 +81,9 @@ def schedule_booking(*, user, booking_id, when):
         if booking is None or not permissions.can_handle_booking(user, booking):
             raise FieldError("not_found", _("找不到本单位的这条预约。"))
         if booking.status not in (Booking.Status.REQUESTED, Booking.Status.SCHEDULED):
-            raise FieldError("wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()})
+            raise FieldError(
+                "wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()}
+            )
         booking.status = Booking.Status.SCHEDULED
         booking.scheduled_for = when
         booking.scheduled_by = user

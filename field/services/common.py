@@ -29,7 +29,6 @@ def clean_mobile(phone):
     return phone
 
 
-
 def report_url(code, kind):
     """Where a field worker reports a problem with this appliance (the remediation app's report page)."""
     # A plain path keeps field independent of remediation's URL names.

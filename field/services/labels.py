@@ -25,7 +25,9 @@ def find_label(code, *, lock=False):
     if label is None:
         raise FieldError("unknown_code", _("未知编码：该标识不是本系统发放的有效标识。"))
     if not label.is_genuine:
-        raise FieldError("not_genuine", _("该标识当前状态为「%(state)s」，不是有效标识。") % {"state": label.get_state_display()})
+        raise FieldError(
+            "not_genuine", _("该标识当前状态为「%(state)s」，不是有效标识。") % {"state": label.get_state_display()}
+        )
     return label
 
 

@@ -43,7 +43,10 @@ def permit_problem(permit, day=None):
         return _("上岗证 %(number)s 已被吊销，不能作业。") % {"number": permit.number}
     if day < permit.valid_from or day > permit.valid_until:
         return _("上岗证 %(number)s 不在有效期内（%(start)s 至 %(end)s），不能作业。") % {
-            "number": permit.number, "start": permit.valid_from, "end": permit.valid_until}
+            "number": permit.number,
+            "start": permit.valid_from,
+            "end": permit.valid_until,
+        }
     if not permit.company.qualification_valid_on(day):
         return _("%(company)s 的资质已失效，其人员不能作业。") % {"company": permit.company}
     return None
@@ -62,11 +65,16 @@ def check_permit(user, code, kind, day=None):
     if permit.kind != kind:
         raise FieldError(
             "bad_permit",
-            _("上岗证 %(number)s 的类别是「%(kind)s」，不能用于该作业。") % {"number": number, "kind": permit.get_kind_display()},
+            _("上岗证 %(number)s 的类别是「%(kind)s」，不能用于该作业。")
+            % {"number": number, "kind": permit.get_kind_display()},
         )
     problem = permit_problem(permit, day)
     if problem:
-        code_ = "company_unqualified" if not permit.company.qualification_valid_on(day or timezone.localdate()) else "bad_permit"
+        code_ = (
+            "company_unqualified"
+            if not permit.company.qualification_valid_on(day or timezone.localdate())
+            else "bad_permit"
+        )
         raise FieldError(code_, problem)
     return permit
 

@@ -24,6 +24,8 @@ def sell(*, user, code, district="", origin):
         refuse_if_suspended(label)
         model = label.appliance_model
         if model.dealers.exists() and not model.dealers.filter(pk=dealer.pk).exists():
-            raise FieldError("not_designated", _("%(dealer)s 不是型号 %(model)s 的销售代理商。") % {"dealer": dealer, "model": model})
+            raise FieldError(
+                "not_designated", _("%(dealer)s 不是型号 %(model)s 的销售代理商。") % {"dealer": dealer, "model": model}
+            )
         transition(label, "sell", origin)
         return Sale.objects.create(label=label, dealer=dealer, seller=user, district=district)

@@ -29,7 +29,10 @@ def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district,
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
         model = label.appliance_model
-        if model.designated_installers.exists() and not model.designated_installers.filter(pk=permit.company_id).exists():
+        if (
+            model.designated_installers.exists()
+            and not model.designated_installers.filter(pk=permit.company_id).exists()
+        ):
             raise FieldError(
                 "not_designated",
                 _("%(company)s 不是型号 %(model)s 的指定安装维修企业。") % {"company": permit.company, "model": model},
@@ -39,8 +42,13 @@ def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district,
         elif label.state not in REPAIRABLE_STATES:
             raise FieldError("wrong_state", _("该燃具尚未安装，不能登记维修。"))
         record = WorkRecord.objects.create(
-            label=label, kind=kind, worker=user, permit=permit, company=permit.company,
-            district=district, nameplate_confirmed=True,
+            label=label,
+            kind=kind,
+            worker=user,
+            permit=permit,
+            company=permit.company,
+            district=district,
+            nameplate_confirmed=True,
         )
         if kind == WorkRecord.Kind.INSTALLATION:
             close_bookings(label, Booking.Kind.INSTALLATION)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from cases.constants import SHENZHEN_DISTRICTS
-from cases.models import SUSPENDABLE_STATES, Label, LabelState
+from cases.models import SUSPENDABLE_STATES, Label
 from cases.serials import InvalidSerial, normalize
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 

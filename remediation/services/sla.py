@@ -112,7 +112,8 @@ def escalate(case, level, reason, now, deadline=None, actor=None, note="", batch
     record_event(
         case,
         CaseEvent.Kind.ESCALATED,
-        text=_("升级至%(level)s：%(reason)s") % {"level": Level(level).label, "reason": Escalation.Reason(reason).label},
+        text=_("升级至%(level)s：%(reason)s")
+        % {"level": Level(level).label, "reason": Escalation.Reason(reason).label},
         at=now,
         buffer=batch.events if batch else None,
     )
@@ -153,16 +154,16 @@ def _miss(deadlines, now):
         ]
     )
     if dealer_level:
-        RemediationCase.objects.filter(
-            pk__in={d.case_id for d in dealer_level}, escalation_level=Level.DEALER
-        ).update(escalation_level=Level.ASSOCIATION)
+        RemediationCase.objects.filter(pk__in={d.case_id for d in dealer_level}, escalation_level=Level.DEALER).update(
+            escalation_level=Level.ASSOCIATION
+        )
     if to_regulator:
         regulator_cases = {d.case_id for d in to_regulator}
         RemediationCase.objects.filter(pk__in=regulator_cases).update(escalation_level=Level.REGULATOR)
         # The association's follow-up is now in the regulator's hands.
-        Escalation.objects.filter(
-            case_id__in=regulator_cases, level=Level.ASSOCIATION, closed_at__isnull=True
-        ).update(closed_at=now)
+        Escalation.objects.filter(case_id__in=regulator_cases, level=Level.ASSOCIATION, closed_at__isnull=True).update(
+            closed_at=now
+        )
     for escalation in escalations:
         record_event(
             escalation.case,
@@ -181,9 +182,7 @@ def _start_followups(case_ids, cases, now, batch):
     """The association's follow-up clock, once per case (a second missed dealer step adds none)."""
     if not case_ids:
         return
-    existing = set(
-        Deadline.objects.filter(case_id__in=case_ids, step=Step.FOLLOWUP).values_list("case_id", flat=True)
-    )
+    existing = set(Deadline.objects.filter(case_id__in=case_ids, step=Step.FOLLOWUP).values_list("case_id", flat=True))
     due = now + batch.duration(Step.FOLLOWUP)
     new = [
         Deadline(case_id=pk, step=Step.FOLLOWUP, level=Level.ASSOCIATION, due_at=due, created_at=now)

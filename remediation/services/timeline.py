@@ -30,7 +30,13 @@ def record_event(case, kind, origin=None, text="", at=None, buffer=None):
 def audit_entry(event, origin=None):
     """The audit-log entry of a case event (same who/when/from where)."""
     return audit.entry(
-        f"case.{event.kind}", object_type="remediationcase", object_id=event.case_id, origin=origin,
-        actor=event.actor, source=event.source, to_state=getattr(event.case, "stage", ""), detail=event.text,
+        f"case.{event.kind}",
+        object_type="remediationcase",
+        object_id=event.case_id,
+        origin=origin,
+        actor=event.actor,
+        source=event.source,
+        to_state=getattr(event.case, "stage", ""),
+        detail=event.text,
         at=event.at,
     )

@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo city ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo city ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role}  ({org})")
         from field.demo import permit_lines

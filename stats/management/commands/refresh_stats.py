@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Refresh the daily field summary; optionally recount labels per model and state from the label table."
 
     def add_arguments(self, parser):
-        parser.add_argument("--recount-labels", action="store_true", help="rebuild stats_labelstatecount (locks labels)")
+        parser.add_argument(
+            "--recount-labels", action="store_true", help="rebuild stats_labelstatecount (locks labels)"
+        )
 
     def handle(self, *args, recount_labels=False, **options):
         if recount_labels:
@@ -18,4 +20,6 @@ class Command(BaseCommand):
                 label_counts_sql.rebuild(connection)
             self.stdout.write("label counts rebuilt")
         through = summaries.refresh()
-        self.stdout.write(f"field summary through {summaries.summarised_through()}" + ("" if through else " (nothing new)"))
+        self.stdout.write(
+            f"field summary through {summaries.summarised_through()}" + ("" if through else " (nothing new)")
+        )
