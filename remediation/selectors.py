@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
 
-from .models import CaseEvent, Deadline, Escalation, Level, RemediationCase, Stage
+from .models import CaseEvent, Deadline, Escalation, Level, Notification, RemediationCase, Stage
 
 
 def _with_due(queryset):
@@ -56,7 +56,9 @@ def case_tasks(case):
     return Task.objects.filter(process_id=case.pk).select_related("owner").order_by("created", "pk")
 
 
-def unread_inbox(user):
-    from .models import Notification
+def inbox_of(user):
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX).select_related("case")
 
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX, read_at__isnull=True)
+
+def unread_inbox(user):
+    return inbox_of(user).filter(read_at__isnull=True)

@@ -3,12 +3,14 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from accounts.models import Organization
 from cases.models import LabelState
+from remediation import notifications
 
 from ..models import Booking
 from .common import clean_district, clean_mobile
@@ -58,14 +60,37 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
     district = clean_district(district, required=True)
     if preferred_date is None or preferred_date < timezone.localdate():
         raise FieldError("invalid", _("期望日期不能早于今天。"))
-    return Booking.objects.create(
-        label=label,
-        kind=kind,
-        company=company,
-        resident_phone=phone,
-        district=district,
-        preferred_date=preferred_date,
-        note=(note or "").strip()[:255],
+    with transaction.atomic():
+        booking = Booking.objects.create(
+            label=label,
+            kind=kind,
+            company=company,
+            resident_phone=phone,
+            district=district,
+            preferred_date=preferred_date,
+            note=(note or "").strip()[:255],
+        )
+        announce_booking(booking)
+    return booking
+
+
+def announce_booking(booking):
+    """The company hears of a new booking; the resident that it was received."""
+    kind = str(Booking.Kind(booking.kind).label)
+    notifications.notify_organization(
+        booking.company_id,
+        f"booking{booking.pk}:new",
+        template="booking_new",
+        params={"kind": kind, "district": booking.get_district_display(), "date": booking.preferred_date.isoformat()},
+        subject=_("新%(kind)s：%(district)s，期望 %(date)s")
+        % {"kind": kind, "district": booking.get_district_display(), "date": booking.preferred_date.isoformat()},
+        link=reverse("field:bookings"),
+    )
+    notifications.notify_resident(
+        booking.resident_phone,
+        f"booking{booking.pk}:received",
+        template="booking_received",
+        params={"kind": kind, "company": booking.company.name},
     )
 
 
@@ -88,4 +113,11 @@ def schedule_booking(*, user, booking_id, when):
         booking.scheduled_for = when
         booking.scheduled_by = user
         booking.save(update_fields=["status", "scheduled_for", "scheduled_by"])
+        when_text = timezone.localtime(when).strftime("%m-%d %H:%M")
+        notifications.notify_resident(
+            booking.resident_phone,
+            f"booking{booking.pk}:scheduled:{when.timestamp():.0f}",  # a new time is a new message
+            template="booking_scheduled",
+            params={"kind": str(Booking.Kind(booking.kind).label), "time": when_text},
+        )
     return booking
