@@ -22,7 +22,7 @@ from accounts.models import Organization, User
 from cases.models import ApplianceModel, Declaration, LabelBatch
 from field.models import WorkPermit
 from remediation.models import RemediationCase
-from workflows.remediation import RemediationFlow
+from workflows.remediation.flow import RemediationFlow
 
 MANUFACTURERS, MODELS_EACH, DEALERS, INSTALLERS, SUPPLIERS = 40, 25, 100, 150, 6
 CHUNK = 1_000_000

@@ -12,7 +12,6 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts import permissions, roles
 from cases import serials
-from cases.qr import qr_svg
 from cases.services.labels import Origin
 
 from . import selectors
@@ -323,7 +322,12 @@ def permit_card(request, pk):
     return render(
         request,
         "field/permit_card.html",
-        {"permit": permit, "qr": qr_svg(url, scale=5), "url": url, "problem": permit_services.permit_problem(permit)},
+        {
+            "permit": permit,
+            "qr": permit_services.permit_qr_svg(permit.number),
+            "url": url,
+            "problem": permit_services.permit_problem(permit),
+        },
     )
 
 
