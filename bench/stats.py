@@ -201,7 +201,7 @@ def load(models, batches, permits):
         )
     if not scalar("SELECT count(*) FROM remediation_remediationcase"):
         from remediation.models import RemediationCase
-        from workflows.remediation import RemediationFlow
+        from workflows.remediation.flow import RemediationFlow
 
         flow = RemediationCase._meta.get_field("flow_class").get_prep_value(RemediationFlow)
         dealers = ids(f"SELECT id FROM accounts_organization WHERE kind = 'dealer' AND name LIKE '{PREFIX}%%'")

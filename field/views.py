@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions, roles
 from cases import serials
-from cases.qr import qr_svg
 from cases.services.labels import Origin
 from project import ratelimit
 
@@ -320,7 +319,12 @@ def permit_card(request, pk):
     return render(
         request,
         "field/permit_card.html",
-        {"permit": permit, "qr": qr_svg(url, scale=5), "url": url, "problem": permit_services.permit_problem(permit)},
+        {
+            "permit": permit,
+            "qr": permit_services.permit_qr_svg(permit.number),
+            "url": url,
+            "problem": permit_services.permit_problem(permit),
+        },
     )
 
 

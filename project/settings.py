@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "audit",
+    "demo",  # the demo city (`manage.py seed_demo`); touches every app, so it sits on top
     "axes",
 ]
 

@@ -20,7 +20,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("stats/", include("stats.urls")),  # dashboards, exports, periodic reports
     path("backoffice/", include("cases.urls")),  # models, declarations, batches, labels, stats
-    path("declarations/", include("workflows.declaration_urls")),  # declaration review flow: inbox and steps
+    path("declarations/", include("workflows.declaration.urls")),  # declare, review flow: inbox, page, steps
     path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
     path("audit/", include("audit.urls")),  # the append-only audit log, read-only
     path("", include("field.urls")),  # /q/<serial>, /p/<permit>, /field/...

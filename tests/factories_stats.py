@@ -93,7 +93,7 @@ class StatsCity:
         closed=None,
         escalation_level=Level.DEALER,
     ):
-        from workflows.remediation import RemediationFlow
+        from workflows.remediation.flow import RemediationFlow
 
         return RemediationCase.objects.create(
             flow_class=RemediationFlow,
