@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "viewflow",
     "viewflow.workflow",
+    "core",  # shared plumbing (hooks, retention); no models
     "accounts",
     "cases",
     "workflows",
@@ -208,10 +209,10 @@ CELERY_BEAT_SCHEDULE["audit-purge-idempotency-keys"] = {
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
-# (accounts.retention; open remediation cases keep theirs). Daily at 03:30.
+# (core.retention, each app registering its part; open remediation cases keep theirs). Daily at 03:30.
 PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)
 CELERY_BEAT_SCHEDULE["accounts-purge-personal-data"] = {
-    "task": "accounts.tasks.purge_personal_data",
+    "task": "core.tasks.purge_personal_data",
     "schedule": crontab(minute=30, hour=3),
 }
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
