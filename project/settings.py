@@ -202,8 +202,8 @@ CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
     "task": "cases.tasks.resume_stalled_batches",
     "schedule": 300.0,
 }
-CELERY_BEAT_SCHEDULE["audit-purge-idempotency-keys"] = {
-    "task": "audit.tasks.purge_idempotency_keys",
+CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
+    "task": "api.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=30, hour=3),
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
