@@ -61,10 +61,10 @@ class LabelFilter(django_filters.FilterSet):
         fields = ["serial", "state", "brand", "model_number", "batch"]
 
     def by_serial(self, queryset, name, value):
-        from .serials import InvalidSerial, normalize
+        from .serials import InvalidSerial, parse_code
 
         try:
-            return queryset.filter(serial=normalize(value))
+            return queryset.filter(serial=parse_code(value))
         except InvalidSerial:
             return queryset.filter(serial__icontains="".join(value.split()).upper())
 
