@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Organization
-from cases.qr import public_url
+from cases.qr import make_qr, public_url
 
 from ..models import WorkPermit
 from .errors import FieldError, require_role
@@ -27,6 +27,15 @@ PERMIT_URL_RE = re.compile(r"/p/([A-Za-z0-9-]+)/?$")
 def permit_url(number):
     """What the permit card's QR code says: the public permit check page."""
     return public_url(reverse("field:permit-public", args=[number]))
+
+
+def permit_qr_svg(number: str) -> str:
+    """The permit card's QR as inline SVG that scales whole into whatever box the card gives it.
+
+    segno's default SVG has a fixed width/height and no viewBox, so a smaller CSS box clipped the symbol;
+    omitsize gives a viewBox instead. Four modules of quiet zone, as the QR standard asks for.
+    """
+    return make_qr(permit_url(number)).svg_inline(scale=1, border=4, omitsize=True)
 
 
 def parse_permit_code(text):

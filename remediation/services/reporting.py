@@ -12,6 +12,7 @@ from cases.models import SUSPENDABLE_STATES, Label, LabelState
 from cases.serials import InvalidSerial, parse_code
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 
+from .. import hooks as process
 from .. import notifications
 from ..models import CaseEvent, ProblemKind, RemediationCase, Stage, Step
 from .errors import RemediationError
@@ -73,8 +74,6 @@ def report_problem(
     until the case closes, unless it was never sold: then the association reviews it first; an unknown code or a missing label is kept as typed,
     with the address. Raises RemediationError with a Chinese message.
     """
-    from workflows.remediation import RemediationFlow
-
     origin = origin or Origin(actor=reporter)
     unsold = False
     resident_phone = (resident_phone or "").strip()
@@ -101,7 +100,7 @@ def report_problem(
 
     now = timezone.now()
     dealer = dealer_for_label(label) if label is not None else None
-    case = RemediationFlow.start.run(
+    case = process.start_case(
         kind=kind,
         label=label,
         typed_code=typed_code,
