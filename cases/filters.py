@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 from .models import ApplianceModel, Declaration, Label, LabelBatch, LabelState
+from .serials import InvalidSerial, parse_code
 
 
 class ApplianceModelFilter(django_filters.FilterSet):
@@ -61,10 +62,8 @@ class LabelFilter(django_filters.FilterSet):
         fields = ["serial", "state", "brand", "model_number", "batch"]
 
     def by_serial(self, queryset, name, value):
-        from .serials import InvalidSerial, normalize
-
         try:
-            return queryset.filter(serial=normalize(value))
+            return queryset.filter(serial=parse_code(value))
         except InvalidSerial:
             return queryset.filter(serial__icontains="".join(value.split()).upper())
 

@@ -8,15 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from accounts import permissions, roles
 from cases import serials
-from cases.qr import qr_svg
 from cases.services.labels import Origin
+from project import ratelimit
 
 from . import selectors
-from .client import rate_key, scan_rate
 from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
 from .models import Booking, WorkPermit, WorkRecord
 from .services import bookings as booking_services
@@ -24,7 +22,7 @@ from .services import permits as permit_services
 from .services.common import report_url
 from .services.errors import FieldError, require_role
 from .services.ignition import ignite
-from .services.labels import find_label
+from .services.labels import find_label, refuse_if_recalled
 from .services.sales import sell
 from .services.scans import record_scan
 from .services.work import rate_work, record_work
@@ -42,22 +40,20 @@ def refusal(request, error, *, template="field/refused.html", context=None):
 # --- public scan ------------------------------------------------------------------------------
 
 
-@ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_lookup(request):
     """The home page's serial form: GET /q/?serial=… → the canonical scan page, or the invalid verdict."""
-    if getattr(request, "limited", False):
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
     code = request.GET.get("serial", "")
     try:
-        return redirect("field:scan", code=serials.normalize(code))
+        return redirect("field:scan", code=serials.parse_code(code))
     except serials.InvalidSerial:
         return scan_page(request, code)
 
 
-@ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_page(request, code):
     """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
-    if getattr(request, "limited", False):
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
     view = selectors.resolve_scan(code)
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
@@ -98,7 +94,7 @@ def scanner(request, action=""):
     code = request.GET.get("serial")
     if code:
         try:
-            return redirect(target.replace("SERIAL", serials.normalize(code)))
+            return redirect(target.replace("SERIAL", serials.parse_code(code)))
         except serials.InvalidSerial:
             return render(
                 request,
@@ -116,8 +112,8 @@ def _label_or_refusal(request, code):
         return None, refusal(request, error)
 
 
-def _work_page(request, code, *, role, form_class, template, perform, extra=None):
-    """Shared GET/POST flow of the sell/install/repair/ignite pages."""
+def _work_page(request, code, *, role, form_class, template, perform, extra=None, refuse_recalled=True):
+    """Shared GET/POST flow of the sell/install/repair/ignite pages (a repair may touch a recalled appliance)."""
     try:
         require_role(request.user, role)
     except FieldError as error:
@@ -125,6 +121,11 @@ def _work_page(request, code, *, role, form_class, template, perform, extra=None
     label, refused = _label_or_refusal(request, code)
     if refused:
         return refused
+    if refuse_recalled:
+        try:
+            refuse_if_recalled(label)  # the service refuses it again on POST; this spares the worker a form
+        except FieldError as error:
+            return refusal(request, error)
     form = form_class(request.POST if request.method == "POST" else None, initial=(extra or {}).get("initial"))
     context = {"label": label, "form": form, **(extra or {})}
     if request.method == "POST" and form.is_valid():
@@ -143,8 +144,8 @@ def _permit_initial(user, kind):
 @login_required
 def sell_page(request, code):
     def perform(data, label):
-        sell(user=request.user, code=code, district=data["district"], origin=Origin.from_request(request))
-        return render(request, "field/done.html", {"label": label, "title": _("已登记销售")})
+        sale = sell(user=request.user, code=code, district=data["district"], origin=Origin.from_request(request))
+        return render(request, "field/done.html", {"label": label, "title": _("已登记销售"), "warning": sale.warning})
 
     return _work_page(
         request, code, role=roles.DEALER, form_class=SellForm, template="field/sell.html", perform=perform
@@ -180,6 +181,7 @@ def _work_view(kind):
             template="field/work.html",
             perform=perform,
             extra=extra,
+            refuse_recalled=kind == WorkRecord.Kind.INSTALLATION,
         )
 
     return view
@@ -323,7 +325,12 @@ def permit_card(request, pk):
     return render(
         request,
         "field/permit_card.html",
-        {"permit": permit, "qr": qr_svg(url, scale=5), "url": url, "problem": permit_services.permit_problem(permit)},
+        {
+            "permit": permit,
+            "qr": permit_services.permit_qr_svg(permit.number),
+            "url": url,
+            "problem": permit_services.permit_problem(permit),
+        },
     )
 
 

@@ -191,19 +191,28 @@ def notify_dealer_assigned(case):
     return store(rows)
 
 
-def notify_unassigned(case):
-    subject = _("整改单 #%(pk)s 未找到责任代理商，请指派") % {"pk": case.pk}
+def _association_review(case, key, subject, reason):
     rows = rows_for_users(
         association_users(),
-        f"case{case.pk}:unassigned",
-        template="case_escalated",
-        params={"case": case.pk, "level": str(Level.ASSOCIATION.label)},
+        key,
+        template="case_review",
+        params={"case": case.pk, "reason": reason},
         subject=subject,
         body=_case_body(case, subject),
         link=case_url(case),
         case=case,
     )
     return store(rows)
+
+
+def notify_unassigned(case):
+    subject = _("整改单 #%(pk)s 未找到责任代理商，请指派") % {"pk": case.pk}
+    return _association_review(case, f"case{case.pk}:unassigned", subject, _("未找到责任代理商"))
+
+
+def notify_unsold_review(case):
+    subject = _("整改单 #%(pk)s：报告的标识尚未售出，请协会审核") % {"pk": case.pk}
+    return _association_review(case, f"case{case.pk}:unsold", subject, _("标识尚未售出"))
 
 
 def due_soon_rows(deadline, cache=None):

@@ -52,6 +52,12 @@ TEMPLATES = {
             "协会、主管部门：督办升级",
         ),
         Template(
+            "case_review",
+            ("case", "reason"),
+            "整改单#${case}需协会处理：${reason}。请登录查看。",
+            "协会：未找到代理商或标识未售出",
+        ),
+        Template(
             "case_taken",
             ("case", "dealer"),
             "您的燃具整改单#${case}已由${dealer}受理，将尽快为您处理。",

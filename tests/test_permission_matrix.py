@@ -28,6 +28,9 @@ BACK_OFFICE = frozenset({REV, MAN, MAN2})
 MATRIX = {
     "home": ("get", None, None, EVERYONE),
     "login": ("get", None, None, EVERYONE),
+    # --- health: public, for load balancers and monitors ---
+    "health:all": ("get", None, None, EVERYONE),
+    "health:web": ("get", None, None, EVERYONE),
     "logout": ("post", None, None, EVERYONE),
     "set_language": ("post", None, lambda w: {"language": "en", "next": "/"}, EVERYONE),
     "admin:index": ("get", None, None, frozenset()),  # staff only; no role implies is_staff
@@ -85,8 +88,8 @@ MATRIX = {
     "cases:model_create": ("get", None, None, {MAN, MAN2}),
     "cases:model_detail": ("get", lambda w: [w.model.pk], None, {REV, MAN}),
     "cases:declaration_list": ("get", None, None, BACK_OFFICE),
-    "cases:declaration_create": ("get", None, None, {MAN, MAN2}),
-    "cases:declaration_detail": ("get", lambda w: [w.declaration.pk], None, {REV, MAN}),
+    "declarations:create": ("get", None, None, {MAN, MAN2}),
+    "declarations:detail": ("get", lambda w: [w.declaration.pk], None, {REV, MAN}),
     "cases:batch_list": ("get", None, None, BACK_OFFICE),
     "cases:batch_detail": ("get", lambda w: [w.batch.pk], None, {REV, MAN}),
     "cases:batch_pdf": ("get", lambda w: [w.batch.pk], None, {REV}),

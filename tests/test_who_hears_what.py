@@ -22,8 +22,8 @@ from tests.factories_declarations import maker_and_model, reviewer
 from tests.factories_field import installer_with_permit, label_for, qualified
 from tests.factories_remediation import make_city, sold_label
 from tests.test_declaration_flow import submitted, task_of
-from workflows import declaration_services as steps
-from workflows.declaration import DeclarationFlow
+from workflows.declaration import services as steps
+from workflows.declaration.flow import DeclarationFlow
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_manufacturer_hears_returned_approved_and_labels_issued(django_capture_o
     ]
     assert [t for _c, t, _a in messages(recipient=dealer_user)] == ["labels_ready"]
     ready = Notification.objects.get(recipient=maker, template="labels_ready")
-    assert ready.link == f"/backoffice/declarations/{declaration.pk}/"
+    assert ready.link == f"/declarations/{declaration.pk}/"
 
 
 def test_company_hears_30_days_before_a_permit_expires_once():

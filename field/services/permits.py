@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Organization
-from cases.qr import public_url
+from cases.qr import make_qr, public_url
 from remediation import notifications
 
 from ..models import WorkPermit
@@ -29,6 +29,15 @@ PERMIT_URL_RE = re.compile(r"/p/([A-Za-z0-9-]+)/?$")
 def permit_url(number):
     """What the permit card's QR code says: the public permit check page."""
     return public_url(reverse("field:permit-public", args=[number]))
+
+
+def permit_qr_svg(number: str) -> str:
+    """The permit card's QR as inline SVG that scales whole into whatever box the card gives it.
+
+    segno's default SVG has a fixed width/height and no viewBox, so a smaller CSS box clipped the symbol;
+    omitsize gives a viewBox instead. Four modules of quiet zone, as the QR standard asks for.
+    """
+    return make_qr(permit_url(number)).svg_inline(scale=1, border=4, omitsize=True)
 
 
 def parse_permit_code(text):
@@ -54,12 +63,19 @@ def permit_problem(permit, day=None):
     return None
 
 
-def check_permit(user, code, kind, day=None):
-    """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise."""
+def check_permit(user, code, kind, day=None, *, lock=False):
+    """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise.
+
+    lock=True (inside the transaction that records the work) holds the permit row until commit: a
+    revocation either committed before (and is seen here) or waits until the work is recorded.
+    """
     number = parse_permit_code(code)
     if not number:
         raise FieldError("bad_permit", _("请扫描或输入上岗证编号。"))
-    permit = WorkPermit.objects.select_related("company").filter(number=number).first()
+    permits = WorkPermit.objects.select_related("company")
+    if lock:
+        permits = permits.select_for_update(of=("self",))
+    permit = permits.filter(number=number).first()
     if permit is None:
         raise FieldError("bad_permit", _("上岗证 %(number)s 不存在。") % {"number": number})
     if permit.holder_id != user.pk:
