@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts import pii, roles
 from api.fields import DateTimeField
-from audit.idempotency import idempotent
+from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
@@ -40,7 +40,7 @@ ErrorSerializer = inline_serializer(
         "report_url": serializers.CharField(required=False),
     },
 )
-# 422: an Idempotency-Key reused with a different body (audit.idempotency).
+# 422: an Idempotency-Key reused with a different body (api.idempotency).
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
 
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions, pii
 from api.errors import ErrorSerializer
-from audit.idempotency import idempotent
+from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
@@ -23,7 +23,7 @@ from remediation import selectors, services
 from remediation.models import ProblemKind, Resolution
 from remediation.services.errors import RemediationError
 
-# 422: an Idempotency-Key reused with a different body (audit.idempotency).
+# 422: an Idempotency-Key reused with a different body (api.idempotency).
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
 
 

@@ -1,4 +1,4 @@
-"""Celery tasks of the audit app."""
+"""Celery tasks of the API: forgetting old Idempotency-Key responses."""
 
 from celery import shared_task
 
