@@ -84,12 +84,6 @@ def schedule_booking(*, user, booking_id, when):
         raise FieldError("invalid", _("请填写安排时间。"))
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
-    # Minutes are what the form offers, so "now" counts as the future until the minute is over.
-    now = timezone.now().replace(second=0, microsecond=0)
-    if when < now:
-        raise FieldError("invalid", _("上门时间不能早于现在。"))
-    if when > now + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
-        raise FieldError("invalid", too_far_message())
     with transaction.atomic():
         booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
         if booking is None or not permissions.can_handle_booking(user, booking):
@@ -98,6 +92,13 @@ def schedule_booking(*, user, booking_id, when):
             raise FieldError(
                 "wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()}
             )
+        # Checked after the booking is found: someone else's booking is a 404 whatever the time asked for.
+        # Minutes are what the form offers, so "now" counts as the future until the minute is over.
+        now = timezone.now().replace(second=0, microsecond=0)
+        if when < now:
+            raise FieldError("invalid", _("上门时间不能早于现在。"))
+        if when > now + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
+            raise FieldError("invalid", too_far_message())
         booking.status = Booking.Status.SCHEDULED
         booking.scheduled_for = when
         booking.scheduled_by = user
