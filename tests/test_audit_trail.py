@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Organization
@@ -75,7 +76,9 @@ def test_booking_schedule_and_rating(client, behind_proxy):
 
     client.force_login(installer)
     booking_id = booked.object_id
-    client.post(f"/field/bookings/{booking_id}/schedule/", {"when": "2030-01-02 10:00"}, **behind_proxy)
+    when = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    response = client.post(f"/field/bookings/{booking_id}/schedule/", {"when": when}, **behind_proxy)
+    assert response.status_code == 302
     assert only("booking.schedule").actor_id == installer.pk
 
     body = {"permit": permit.number, "nameplate_confirmed": True, "district": "futian"}
