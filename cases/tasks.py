@@ -10,11 +10,13 @@ from project.enqueue import send_safely
 
 from .hooks import labels_generated
 from .models import LabelBatch
+from .services import print_jobs
 from .services.batches import generate_labels
 
 
 # Idempotent (missing labels only, flow step completed once), so a retry after a lost connection is safe.
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+# On the `print` queue with the print files: a 100 000-label batch never delays the sweep or notifications.
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, queue="print")
 def generate_batch_labels(batch_id):
     """Generate an approved batch's labels, then move its review process on to printing."""
     created = generate_labels(batch_id)
@@ -37,3 +39,16 @@ def resume_stalled_batches():
     for batch_id in stalled:
         send_safely(generate_batch_labels, batch_id)
     return stalled
+
+
+# Claimed with a conditional UPDATE (services.print_jobs), so a duplicate delivery is a no-op.
+@shared_task(acks_late=True, ignore_result=True, queue="print")
+def run_print_job(job_id):
+    """Render one print file into storage (cases.services.print_jobs.run_print_job)."""
+    return print_jobs.run_print_job(job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True, queue="sweep")
+def resume_stalled_print_jobs():
+    """Queue again print jobs whose task was lost or whose worker died mid-render."""
+    return print_jobs.resume_stalled_print_jobs()
