@@ -54,6 +54,20 @@ def normalize(text):
     return cleaned
 
 
+def parse_code(text):
+    """The serial in what a person typed or a scanner read: a bare serial or a label URL (`…/q/<serial>`).
+
+    The one parser every entry point uses (scan, sell/install/ignite, booking, problem reports,
+    relabelling), so a code that works in one place works in all; raises InvalidSerial.
+    """
+    if not isinstance(text, str):
+        raise InvalidSerial("code must be text")
+    text = text.strip()
+    if "/q/" in text.lower():  # a scanned label URL; the scheme and host may be upper case (see cases.qr)
+        text = text[text.lower().rindex("/q/") + 3 :].split("?", 1)[0].split("#", 1)[0].strip("/")
+    return normalize(text)
+
+
 def is_valid(text):
     try:
         normalize(text)

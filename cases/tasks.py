@@ -15,8 +15,17 @@ from .services.batches import generate_labels
 
 
 # Idempotent (missing labels only, flow step completed once), so a retry after a lost connection is safe.
-# On the `print` queue with the print files: a 100 000-label batch never delays the sweep or notifications.
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, queue="print")
+# Big batches (100 000 labels) take minutes: a longer limit than the default. On the `print` queue
+# with the print files: a 100 000-label batch never delays the sweep or notifications.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+    queue="print",
+)
 def generate_batch_labels(batch_id):
     """Generate an approved batch's labels, then move its review process on to printing."""
     created = generate_labels(batch_id)
@@ -42,7 +51,8 @@ def resume_stalled_batches():
 
 
 # Claimed with a conditional UPDATE (services.print_jobs), so a duplicate delivery is a no-op.
-@shared_task(acks_late=True, ignore_result=True, queue="print")
+# A soft time limit ends in the job's own error handling: the job is marked failed with the reason.
+@shared_task(acks_late=True, ignore_result=True, queue="print", soft_time_limit=3600, time_limit=3700)
 def run_print_job(job_id):
     """Render one print file into storage (cases.services.print_jobs.run_print_job)."""
     return print_jobs.run_print_job(job_id)

@@ -127,6 +127,14 @@ def build_world():
         state=PrintJob.State.DONE,
         file_name=default_storage.save("print/matrix/labels.csv", ContentFile(b"serial,serial_grouped,url\r\n")),
     )
+    # The workers and beat have just reported in, so /health/ is green.
+    from django.conf import settings
+
+    from ops import heartbeats
+
+    heartbeats.record_finished(name=heartbeats.SWEEP)
+    for queue in settings.CELERY_QUEUE_NAMES:
+        heartbeats.record_finished(name=heartbeats.queue_heartbeat_name(queue))
     return w
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_documents_review_process'),
+        ('cases', '0003_i14_recall'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
