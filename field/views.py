@@ -68,6 +68,8 @@ def scan_page(request, code):
 
 def permit_public(request, number):
     """What a permit card's QR opens: is this worker's permit valid today?"""
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
+        return too_many(request)
     permit = selectors.permit_by_number(number.upper())
     if permit is None:
         raise Http404
@@ -230,6 +232,10 @@ def ignite_page(request, code):
 
 
 def book_page(request, code):
+    """A resident books installation or ignition. Anonymous: the look-up and the write are each rate-limited."""
+    group = ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP
+    if ratelimit.limited(request, group=group):
+        return too_many(request)
     label, refused = _label_or_refusal(request, code)
     if refused:
         return refused

@@ -154,6 +154,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Declaration documents (PDF/JPEG/PNG), checked by their bytes.
 DOCUMENT_MAX_BYTES = env.env_int(ENV, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Largest image (pixels) decoded on upload: a phone photo of a nameplate is 12–50 MP; a bigger one is refused.
+DOCUMENT_MAX_PIXELS = env.env_int(ENV, "DOCUMENT_MAX_PIXELS", 50_000_000)
 # Printed labels: rectangles on A4 sheets (millimetres); columns/rows fit the sheet unless set.
 LABEL_WIDTH_MM = env.env_int(ENV, "LABEL_WIDTH_MM", 60)
 LABEL_HEIGHT_MM = env.env_int(ENV, "LABEL_HEIGHT_MM", 40)
@@ -242,6 +244,10 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
 }
 # Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
 FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
+# Anonymous writes (residents' bookings) per client address: a household books once or twice, not thirty times.
+ANONYMOUS_WRITE_RATE = ENV.get("ANONYMOUS_WRITE_RATE", "10/h")
+# Bookings: a resident's preferred date and the company's visit time lie between now and this many days ahead.
+BOOKING_MAX_DAYS_AHEAD = env.env_int(ENV, "BOOKING_MAX_DAYS_AHEAD", 90)
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.

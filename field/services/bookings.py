@@ -1,7 +1,8 @@
 """Bookings (预约): a resident books installation or ignition; the company schedules it."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,10 @@ BOOKABLE_STATES = {
     Booking.Kind.INSTALLATION: {LabelState.ACTIVATED, LabelState.SOLD},
     Booking.Kind.IGNITION: {LabelState.INSTALLED},
 }
+
+
+def too_far_message() -> str:
+    return _("预约时间最多提前 %(days)s 天。") % {"days": settings.BOOKING_MAX_DAYS_AHEAD}
 
 
 def bookable_kind(label):
@@ -58,8 +63,11 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
         raise FieldError("invalid", _("请从列表中选择服务单位。"))
     phone = clean_mobile(phone)
     district = clean_district(district, required=True)
-    if preferred_date is None or preferred_date < timezone.localdate():
+    today = timezone.localdate()
+    if preferred_date is None or preferred_date < today:
         raise FieldError("invalid", _("期望日期不能早于今天。"))
+    if preferred_date > today + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
+        raise FieldError("invalid", too_far_message())
     return Booking.objects.create(
         label=label,
         kind=kind,
@@ -86,6 +94,13 @@ def schedule_booking(*, user, booking_id, when):
             raise FieldError(
                 "wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()}
             )
+        # Checked after the booking is found: someone else's booking is a 404 whatever the time asked for.
+        # Minutes are what the form offers, so "now" counts as the future until the minute is over.
+        now = timezone.now().replace(second=0, microsecond=0)
+        if when < now:
+            raise FieldError("invalid", _("上门时间不能早于现在。"))
+        if when > now + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
+            raise FieldError("invalid", too_far_message())
         booking.status = Booking.Status.SCHEDULED
         booking.scheduled_for = when
         booking.scheduled_by = user
