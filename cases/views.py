@@ -17,9 +17,12 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
+from audit import services as audit
+
 from . import filters, pdf, selectors, tables
 from .forms import ApplianceModelForm, PrintJobForm
 from .services.documents import store_document
+from .services.labels import Origin
 
 
 def back_office(request):
@@ -123,8 +126,12 @@ def model_create(request):
         try:
             with transaction.atomic():
                 model = form.save()
+                origin = Origin.from_request(request)
+                audit.record("appliance_model.create", model, origin=origin)
                 for kind, upload in form.documents():
-                    store_document(appliance_model=model, upload=upload, kind=kind, uploaded_by=request.user)
+                    store_document(
+                        appliance_model=model, upload=upload, kind=kind, uploaded_by=request.user, origin=origin
+                    )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

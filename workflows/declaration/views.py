@@ -117,9 +117,9 @@ def do_step(request, pk, step):
     origin = Origin.from_request(request, LabelTransition.Source.WEB)
     try:
         if step == "review":
-            steps.review(task.pk, request.user, data["decision"], data["comment"])
+            steps.review(task.pk, request.user, data["decision"], data["comment"], origin)
         elif step == "resubmit":
-            steps.resubmit(task.pk, request.user, quantity=data["quantity"], documents=form.documents())
+            steps.resubmit(task.pk, request.user, quantity=data["quantity"], documents=form.documents(), origin=origin)
         elif step == "print":
             steps.confirm_print(task.pk, request.user, origin)
         elif step == "activate":
@@ -160,13 +160,15 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
+                origin = Origin.from_request(request)
                 declaration = create_declaration(
                     appliance_model=form.cleaned_data["appliance_model"],
                     quantity=form.cleaned_data["quantity"],
                     user=request.user,
                     documents=form.documents(),
+                    origin=origin,
                 )
-                steps.submit(declaration)
+                steps.submit(declaration, origin)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
