@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from accounts.models import Organization
+from audit import services as audit
 from cases.models import LabelState
 from remediation import notifications
 
@@ -47,7 +48,7 @@ def booking_companies(label, kind):
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 
-def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
+def book(*, code, kind, company_id, phone, district, preferred_date, note="", origin=None):
     if kind not in Booking.Kind.values:
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
@@ -81,6 +82,8 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
             note=(note or "").strip()[:255],
         )
         announce_booking(booking)
+        # Audit (issue 14): no phone in the detail; the booking row holds it under retention.
+        audit.record("booking.create", booking, origin=origin, to_state=booking.status, detail=f"{label.serial} {kind}")
     return booking
 
 
@@ -104,7 +107,7 @@ def announce_booking(booking):
     )
 
 
-def schedule_booking(*, user, booking_id, when):
+def schedule_booking(*, user, booking_id, when, origin=None):
     """Company staff fix the visit time of one of their company's open bookings."""
     require_role(user, roles.INSTALLER, roles.IGNITION_WORKER)
     if not isinstance(when, datetime):
@@ -136,5 +139,13 @@ def schedule_booking(*, user, booking_id, when):
             f"booking{booking.pk}:scheduled:{when.timestamp():.0f}",  # a new time is a new message
             template="booking_scheduled",
             params={"kind": str(Booking.Kind(booking.kind).label), "time": when_text},
+        )
+        audit.record(
+            "booking.schedule",
+            booking,
+            origin=origin,
+            actor=user if origin is None else None,
+            to_state=booking.status,
+            detail=when.isoformat(),
         )
     return booking
