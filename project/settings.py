@@ -252,6 +252,11 @@ BOOKING_MAX_DAYS_AHEAD = env.env_int(ENV, "BOOKING_MAX_DAYS_AHEAD", 90)
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.
+# The label-count rollup appends delta rows (stats/label_counts_sql.py): fold them every few minutes.
+CELERY_BEAT_SCHEDULE["stats-compact-label-counts"] = {
+    "task": "stats.tasks.compact_label_counts",
+    "schedule": float(env.env_int(ENV, "LABEL_COUNT_COMPACT_SECONDS", 300)),
+}
 CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
     "task": "cases.tasks.resume_stalled_batches",
     "schedule": 300.0,
