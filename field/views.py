@@ -348,6 +348,4 @@ def permit_revoke(request, pk):
         permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=form.data.get("reason", ""))
     except FieldError as error:
         return refusal(request, error)
-    except WorkPermit.DoesNotExist:
-        raise Http404 from None
     return redirect("field:permits")
