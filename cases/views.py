@@ -17,6 +17,8 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
+from project.exports import TableExport
+
 from . import filters, pdf, selectors, tables
 from .forms import ApplianceModelForm
 from .services.documents import store_document
@@ -42,6 +44,7 @@ class BackOfficeList(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
     template_name = "cases/list.html"
     paginate_by = 50
     export_formats = ["csv", "xlsx"]
+    export_class = TableExport  # formulas neutralised, local times, CSV with a BOM
     title = ""
     selector = None
     new_url_name = None
