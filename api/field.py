@@ -281,7 +281,7 @@ class Rate(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(RatingInput, request)
-        record = rate_work(user=request.user, record_id=pk, **data)
+        record = rate_work(user=request.user, record_id=pk, origin=origin(request), **data)
         return Response(WorkRecordSerializer(record).data)
 
 
@@ -311,7 +311,7 @@ class PermitList(FieldAPIView):
         holder = User.objects.select_related("organization").filter(pk=data.pop("holder")).first()
         if holder is None:
             raise FieldError("invalid", _("持证人不存在。"))
-        permit = permit_services.issue_permit(issued_by=request.user, holder=holder, **data)
+        permit = permit_services.issue_permit(issued_by=request.user, holder=holder, origin=origin(request), **data)
         return Response(PermitSerializer(permit).data, status=201)
 
 
@@ -331,7 +331,9 @@ class PermitRevoke(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(RevokeInput, request)
-        permit = permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=data["reason"])
+        permit = permit_services.revoke_permit(
+            permit_id=pk, revoked_by=request.user, reason=data["reason"], origin=origin(request)
+        )
         return Response(PermitSerializer(permit).data)
 
 
@@ -355,6 +357,7 @@ class BookingCreate(FieldAPIView):
             district=data["district"],
             preferred_date=data["preferred_date"],
             note=data["note"],
+            origin=origin(request),
         )
         body = BookingSerializer(booking).data
         body["resident_phone"] = pii.mask_phone(booking.resident_phone)  # an anonymous caller: never echo it whole
@@ -396,7 +399,9 @@ class ScheduleBooking(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(ScheduleInput, request)
-        booking = booking_services.schedule_booking(user=request.user, booking_id=pk, when=data["when"])
+        booking = booking_services.schedule_booking(
+            user=request.user, booking_id=pk, when=data["when"], origin=origin(request)
+        )
         return Response(BookingSerializer(booking).data)
 
 

@@ -201,8 +201,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "remediation.tasks.sweep_deadlines": {"queue": "sweep"},
     "cases.tasks.resume_stalled_batches": {"queue": "sweep"},
-    "accounts.tasks.purge_personal_data": {"queue": "sweep"},
-    "audit.tasks.purge_idempotency_keys": {"queue": "sweep"},
+    "core.tasks.purge_personal_data": {"queue": "sweep"},
+    "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
     "cases.tasks.generate_batch_labels": {"queue": "print"},
@@ -257,6 +257,14 @@ CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
     "task": "cases.tasks.resume_stalled_batches",
     "schedule": 300.0,
 }
+# Print jobs (cases.services.print_jobs): a running job with no progress this long lost its worker and
+# is queued again; a job queued this long means no worker consumes the `print` queue (the page says so).
+PRINT_JOB_STALL_SECONDS = env.env_int(ENV, "PRINT_JOB_STALL_SECONDS", 60)
+PRINT_WORKER_WAIT_SECONDS = env.env_int(ENV, "PRINT_WORKER_WAIT_SECONDS", 20)
+CELERY_BEAT_SCHEDULE["cases-resume-stalled-print-jobs"] = {
+    "task": "cases.tasks.resume_stalled_print_jobs",
+    "schedule": float(env.env_int(ENV, "PRINT_JOB_SWEEP_SECONDS", 60)),
+}
 CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
     "task": "api.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=30, hour=3),
@@ -269,6 +277,13 @@ PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)
 CELERY_BEAT_SCHEDULE["accounts-purge-personal-data"] = {
     "task": "core.tasks.purge_personal_data",
     "schedule": crontab(minute=30, hour=3),
+}
+# Scan log: routine scans (genuine, not yet activated) are deleted this many days after the scan; scans of
+# unknown, malformed or void codes stay (counterfeit evidence, and all that statistics read). Daily at 04:00.
+SCAN_LOG_RETENTION_DAYS = env.env_int(ENV, "SCAN_LOG_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["field-purge-old-scans"] = {
+    "task": "field.tasks.purge_old_scans",
+    "schedule": crontab(minute=0, hour=4),
 }
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
 SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from audit import services as audit
+
 from ..models import Document
 
 # Magic numbers of the only types we accept; the browser's Content-Type and
@@ -82,8 +84,10 @@ def check_image(upload) -> None:
         upload.seek(0)
 
 
-def store_document(*, appliance_model, upload, kind=Document.Kind.OTHER, declaration=None, uploaded_by=None):
-    """Check and store one upload as a Document of `appliance_model`."""
+def store_document(
+    *, appliance_model, upload, kind=Document.Kind.OTHER, declaration=None, uploaded_by=None, origin=None
+):
+    """Check and store one upload as a Document of `appliance_model`, with its audit row."""
     content_type = check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -101,4 +105,11 @@ def store_document(*, appliance_model, upload, kind=Document.Kind.OTHER, declara
     )
     document.file.save(upload.name, upload, save=False)
     document.save()
+    audit.record(
+        "document.upload",
+        document,
+        origin=origin,
+        actor=uploaded_by if origin is None else None,
+        detail=f"{appliance_model} · {document.get_kind_display()} · {content_type} · {document.size} B · {document.sha256}",
+    )
     return document

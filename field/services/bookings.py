@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from accounts.models import Organization
+from audit import services as audit
 from cases.models import LabelState
 
 from ..models import Booking
@@ -45,7 +46,7 @@ def booking_companies(label, kind):
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 
-def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
+def book(*, code, kind, company_id, phone, district, preferred_date, note="", origin=None):
     if kind not in Booking.Kind.values:
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
@@ -68,18 +69,22 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
         raise FieldError("invalid", _("期望日期不能早于今天。"))
     if preferred_date > today + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
         raise FieldError("invalid", too_far_message())
-    return Booking.objects.create(
-        label=label,
-        kind=kind,
-        company=company,
-        resident_phone=phone,
-        district=district,
-        preferred_date=preferred_date,
-        note=(note or "").strip()[:255],
-    )
+    with transaction.atomic():
+        booking = Booking.objects.create(
+            label=label,
+            kind=kind,
+            company=company,
+            resident_phone=phone,
+            district=district,
+            preferred_date=preferred_date,
+            note=(note or "").strip()[:255],
+        )
+        # Audit (issue 14): no phone in the detail; the booking row holds it under retention.
+        audit.record("booking.create", booking, origin=origin, to_state=booking.status, detail=f"{label.serial} {kind}")
+    return booking
 
 
-def schedule_booking(*, user, booking_id, when):
+def schedule_booking(*, user, booking_id, when, origin=None):
     """Company staff fix the visit time of one of their company's open bookings."""
     require_role(user, roles.INSTALLER, roles.IGNITION_WORKER)
     if not isinstance(when, datetime):
@@ -105,4 +110,12 @@ def schedule_booking(*, user, booking_id, when):
         booking.scheduled_for = when
         booking.scheduled_by = user
         booking.save(update_fields=["status", "scheduled_for", "scheduled_by"])
+        audit.record(
+            "booking.schedule",
+            booking,
+            origin=origin,
+            actor=user if origin is None else None,
+            to_state=booking.status,
+            detail=when.isoformat(),
+        )
     return booking

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Organization
+from audit import services as audit
 from cases.qr import make_qr, public_url
 
 from ..models import WorkPermit
@@ -103,7 +104,7 @@ def _new_number(kind, year):
 
 
 @transaction.atomic
-def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=None):
+def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=None, origin=None):
     """The association issues a permit to a trained worker of a qualified company of the right kind."""
     require_role(issued_by, roles.REVIEWER)
     company = holder.organization
@@ -115,7 +116,7 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
         raise FieldError("invalid", _("有效期截止日期不能早于起始日期。"))
     if number and WorkPermit.objects.filter(number=number).exists():
         raise FieldError("invalid", _("证号 %(number)s 已存在。") % {"number": number})
-    return WorkPermit.objects.create(
+    permit = WorkPermit.objects.create(
         number=number or _new_number(kind, valid_from.year),
         holder=holder,
         holder_name=holder.get_full_name() or holder.username,
@@ -125,10 +126,20 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
         valid_until=valid_until,
         issued_by=issued_by,
     )
+    audit.record(
+        "permit.issue",
+        permit,
+        object_id=permit.number,
+        origin=origin,
+        actor=issued_by if origin is None else None,
+        to_state="valid",
+        detail=f"{permit.get_kind_display()} · {holder.username} · {company} · {valid_from}–{valid_until}",
+    )
+    return permit
 
 
 @transaction.atomic
-def revoke_permit(*, permit_id, revoked_by, reason):
+def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
     require_role(revoked_by, roles.REVIEWER)
     permit = WorkPermit.objects.select_for_update().filter(pk=permit_id).first()
     if permit is None:
@@ -141,4 +152,14 @@ def revoke_permit(*, permit_id, revoked_by, reason):
     permit.revoked_reason = reason.strip()[:255]
     permit.revoked_by = revoked_by
     permit.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    audit.record(
+        "permit.revoke",
+        permit,
+        object_id=permit.number,
+        origin=origin,
+        actor=revoked_by if origin is None else None,
+        from_state="valid",
+        to_state="revoked",
+        detail=permit.revoked_reason,
+    )
     return permit

@@ -79,17 +79,22 @@ def inbox(user):
 # --- doing --------------------------------------------------------------------
 
 
-def submit(declaration):
+def submit(declaration, origin=None):
     """Start the review process for a freshly created declaration."""
     if process_of(declaration) is not None:
         raise StepError(_("该申报已提交。"))
     with transaction.atomic():
         process = DeclarationFlow.start.run(declaration=declaration)
-        audit.record("declaration.submit", declaration, actor=declaration.submitted_by, to_state=declaration.status)
+        audit.record(
+            "declaration.submit",
+            declaration,
+            origin=_origin(declaration.submitted_by, origin),
+            to_state=declaration.status,
+        )
     return process
 
 
-def _run_step(task_id, user, node, work):
+def _run_step(task_id, user, node, work, origin=None):
     """Claim (if free), check and execute one human task; `work(process)` does the domain change."""
     task_row = Task.objects.filter(pk=task_id).values("process_id").first()
     if task_row is None:
@@ -115,14 +120,14 @@ def _run_step(task_id, user, node, work):
         audit.record(
             f"declaration.{node.name}",
             declaration,
-            actor=user,
+            origin=_origin(user, origin),
             to_state=declaration.status,
             detail=declaration.review_comment if node is DeclarationFlow.review else "",
         )
         return result
 
 
-def review(task_id, user, decision, comment=""):
+def review(task_id, user, decision, comment="", origin=None):
     """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
     return _run_step(
         task_id,
@@ -131,15 +136,19 @@ def review(task_id, user, decision, comment=""):
         lambda process: declarations.record_decision(
             process.declaration, reviewer=user, decision=decision, comment=comment
         ),
+        origin,
     )
 
 
-def resubmit(task_id, user, quantity=None, documents=()):
+def resubmit(task_id, user, quantity=None, documents=(), origin=None):
     return _run_step(
         task_id,
         user,
         DeclarationFlow.revise,
-        lambda process: declarations.resubmit(process.declaration, user=user, quantity=quantity, documents=documents),
+        lambda process: declarations.resubmit(
+            process.declaration, user=user, quantity=quantity, documents=documents, origin=origin
+        ),
+        origin,
     )
 
 
