@@ -255,6 +255,14 @@ CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
     "task": "cases.tasks.resume_stalled_batches",
     "schedule": 300.0,
 }
+# Print jobs (cases.services.print_jobs): a running job with no progress this long lost its worker and
+# is queued again; a job queued this long means no worker consumes the `print` queue (the page says so).
+PRINT_JOB_STALL_SECONDS = env.env_int(ENV, "PRINT_JOB_STALL_SECONDS", 60)
+PRINT_WORKER_WAIT_SECONDS = env.env_int(ENV, "PRINT_WORKER_WAIT_SECONDS", 20)
+CELERY_BEAT_SCHEDULE["cases-resume-stalled-print-jobs"] = {
+    "task": "cases.tasks.resume_stalled_print_jobs",
+    "schedule": float(env.env_int(ENV, "PRINT_JOB_SWEEP_SECONDS", 60)),
+}
 CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
     "task": "api.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=30, hour=3),

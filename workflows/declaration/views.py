@@ -47,11 +47,12 @@ def _forms_for(declaration, task, user, data=None, files=None, bound_step=None):
     if task is None:
         return None, None
     node = task.flow_task
+    # Only human steps have a form; the `generate` Handle (labels being generated) has no can_assign.
+    step = next((name for name, n in STEP_NODES.items() if n == node), None)
+    if step is None:
+        return None, None
     may = (task.owner_id == user.pk and node.can_execute(user, task)) or node.can_assign(user, task)
     if not may:
-        return None, None
-    step = next(name for name, n in STEP_NODES.items() if n == node) if node in STEP_NODES.values() else None
-    if step is None:
         return None, None
     bound = step == bound_step
     args = (data, files) if bound else ()
@@ -90,6 +91,7 @@ def declaration_page(request, declaration, *, bound_step=None, form=None, error=
             "error": error,
             "batch": batch,
             "state_counts": selectors.batch_state_counts(batch) if batch else {},
+            "generation": selectors.generation_progress(batch) if batch else None,
             "history": history,
             "is_reviewer": selectors.is_reviewer(request.user),
         },
