@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from celery import current_app
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core import checks
 
@@ -110,6 +111,10 @@ def test_loopback_public_base_url_is_warned_about(settings, caplog):
     with caplog.at_level(logging.WARNING, logger="ops.public_url"):
         assert warn_if_loopback("batch B1")
     assert "batch B1" in caplog.text and "PUBLIC_BASE_URL=http://127.0.0.1:8000" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="ops.public_url"):
+        worker_ready.send(sender=None)  # what a Celery worker sends once it consumes
+    assert "labels made by this worker" in caplog.text
     settings.PUBLIC_BASE_URL = "https://gas.example.org"
     assert not [m for m in checks.run_checks() if m.id == "gaslabel.W001"]
     assert not warn_if_loopback("batch B1")

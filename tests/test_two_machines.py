@@ -1,8 +1,8 @@
 """Two-machine rehearsal: web and worker as separate processes, each with its own working directory and its own
 MEDIA_ROOT (so nothing can pass through a local disk), sharing only PostgreSQL (as the app's restricted role),
 Redis and a local S3-compatible server. Over HTTP a manufacturer declares with a certificate, a reviewer reads the
-certificate back, approves, the worker generates the labels, the reviewer downloads the label PDF and its QR codes
-decode; an installer reports a problem over the API, the deadline passes, and the worker escalates the case and
+certificate back, approves, the worker generates the labels and then the print file the reviewer asks for, the
+reviewer downloads that label PDF and its QR codes decode; an installer reports a problem over the API, the deadline passes, and the worker escalates the case and
 sends the e-mail. Then /health/ goes red when the worker, and then beat, stop, and green again when they are back.
 """
 
@@ -26,7 +26,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Document, LabelBatch
+from cases.models import Document, LabelBatch, PrintJob
 from remediation.models import Deadline, Escalation, Notification
 from tests.factories_declarations import PDF_BYTES, maker_and_model
 from tests.factories_remediation import make_city, sold_label
@@ -224,7 +224,16 @@ def test_web_and_worker_on_separate_machines(tmp_path, s3_server, app_role):  # 
             machines,
         )
         assert batch.labels.count() == 6
-        response = reviewer.get(f"{base}/backoffice/batches/{batch.pk}/labels.pdf", timeout=120)
+        response = post_form(reviewer, f"{base}/backoffice/batches/{batch.pk}/print/", {"kind": "sheets"})
+        assert response.status_code == 302, response.text[:1000]
+        job = wait_for(
+            "the worker to make the print file",
+            lambda: PrintJob.objects.filter(batch=batch, state=PrintJob.State.DONE).first(),
+            90,
+            machines,
+        )
+        assert job.file_name in s3_server.keys()  # made on the worker machine, kept in the bucket
+        response = reviewer.get(f"{base}/backoffice/print-jobs/{job.pk}/file", timeout=120)
         assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
         decoded = _qr_codes(response.content, tmp_path)
         assert decoded == {f"{PUBLIC}/q/{serial}".upper() for serial in batch.labels.values_list("serial", flat=True)}
