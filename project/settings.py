@@ -251,6 +251,8 @@ FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
 ANONYMOUS_WRITE_RATE = ENV.get("ANONYMOUS_WRITE_RATE", "10/h")
 # Bookings: a resident's preferred date and the company's visit time lie between now and this many days ahead.
 BOOKING_MAX_DAYS_AHEAD = env.env_int(ENV, "BOOKING_MAX_DAYS_AHEAD", 90)
+# API tokens expire this many hours after they are issued (the app signs in again); DELETE /api/v1/auth/token/ revokes.
+API_TOKEN_TTL_HOURS = env.env_int(ENV, "API_TOKEN_TTL_HOURS", 24 * 30)
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.
@@ -314,7 +316,7 @@ SMS_TEMPLATE_IDS = env.env_mapping(ENV, "SMS_TEMPLATE_IDS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
