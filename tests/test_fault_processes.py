@@ -9,6 +9,7 @@
 pg_terminate_backend is filtered on this test database's name only: other people share the PostgreSQL server.
 """
 
+import json
 import os
 import signal
 import socket
@@ -118,9 +119,15 @@ def test_connections_terminated_between_requests_cost_no_request(tmp_path):
         assert statuses == [200] * 8, (tmp_path / "gunicorn.log").read_text()[-3000:]
         # A write right after another termination: answered, and recorded exactly once.
         terminate_backends()
-        body = (
-            '{"kind": "installation", "company": %d, "phone": "13912345678", "district": "futian",'
-            ' "preferred_date": "%s"}' % (company.pk, timezone.localdate() + timedelta(days=1))
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        body = json.dumps(
+            {
+                "kind": "installation",
+                "company": company.pk,
+                "phone": "13912345678",
+                "district": "futian",
+                "preferred_date": str(tomorrow),
+            }
         ).encode()
         status, text = get(f"{base}/api/v1/labels/{label.serial}/bookings/", body, {"Content-Type": "application/json"})
         assert status == 201, text
