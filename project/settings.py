@@ -205,6 +205,8 @@ CELERY_TASK_ROUTES = {
     "core.tasks.purge_personal_data": {"queue": "sweep"},
     "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
+    "field.tasks.warn_expiring_permits": {"queue": "sweep"},
+    "stats.tasks.compact_label_counts": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
     "cases.tasks.generate_batch_labels": {"queue": "print"},
 }
