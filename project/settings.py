@@ -281,6 +281,10 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
 # Service hours for deadlines whose policy counts service time (admin: 时限设置), local time, working days only.
 SERVICE_HOURS = ENV.get("SERVICE_HOURS", "09:00-18:00")
+# SMS codes for residents: at most this many per phone number an hour (and one a minute); per client see
+# PHONE_CODE_RATE (django-ratelimit syntax, default 10/h).
+PHONE_CODES_PER_NUMBER_PER_HOUR = env.env_int(ENV, "PHONE_CODES_PER_NUMBER_PER_HOUR", 5)
+PHONE_CODE_RATE = ENV.get("PHONE_CODE_RATE", "10/h")
 # The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
 DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
