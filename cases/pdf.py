@@ -9,6 +9,7 @@ reportlab still supplies what it is good at: the built-in CID font
 STSong-Light (no font file needed) and its metrics to fit Chinese text.
 """
 
+import functools
 import zlib
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-from . import qr
+from . import digital_link, qr
 
 CJK_FONT = "STSong-Light"
 SERIAL_FONT = "Courier-Bold"
@@ -35,6 +36,7 @@ class LabelText:
     gas_category: str
     association: str
     title: str = "燃气具气源适配性标识"
+    gtin: str = ""  # set when the model's labels carry a GS1 Digital Link (digital_link.label_gtin)
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,9 @@ def qr_runs(matrix):
             yield y, start, len(row) - start
 
 
-def encode(serial):
+def encode(serial, gtin=""):
     """(serial, modules per side, dark runs) of the label's QR: the slow part, so it can run in worker processes."""
-    code = qr.make_label_qr(serial)
+    code = qr.make_label_qr(serial, gtin)
     return serial, code.symbol_size(border=0)[0], list(qr_runs(code.matrix))
 
 
@@ -229,14 +231,15 @@ def _font_objects(writer):
     )
 
 
-def _encoded(serials, workers):
+def _encoded(serials, workers, gtin=""):
     """QR runs for each serial, in order; with workers > 1 encoded in a process pool, a chunk at a time.
 
     Chunks are read from `serials` in this process (it may be a database
     cursor) so memory stays bounded by the chunk size.
     """
+    encode_one = functools.partial(encode, gtin=gtin)
     if workers <= 1:
-        yield from map(encode, serials)
+        yield from map(encode_one, serials)
         return
     import multiprocessing
     from itertools import islice
@@ -244,7 +247,7 @@ def _encoded(serials, workers):
     iterator = iter(serials)
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         while chunk := list(islice(iterator, 2000)):
-            yield from pool.map(encode, chunk, chunksize=100)
+            yield from pool.map(encode_one, chunk, chunksize=100)
 
 
 def render_labels(serials, text, sheet=None, workers=1):
@@ -269,7 +272,7 @@ def render_labels(serials, text, sheet=None, workers=1):
         page_objects.append(number)
         return out
 
-    for encoded in _encoded(serials, workers):
+    for encoded in _encoded(serials, workers, text.gtin):
         x, y = sheet.origin(on_page)
         draw_label(ops, x, y, sheet, encoded, text)
         on_page += 1
@@ -306,6 +309,7 @@ def label_text_for(appliance_model):
         category=str(appliance_model.get_category_display()),
         gas_category=str(gas),
         association=settings.ASSOCIATION_NAME,
+        gtin=digital_link.label_gtin(appliance_model),
     )
 
 
@@ -326,7 +330,7 @@ def label_svg(serial, text):
     from xml.sax.saxutils import escape
 
     w, h = settings.LABEL_WIDTH_MM, settings.LABEL_HEIGHT_MM
-    code = qr.make_label_qr(serial)
+    code = qr.make_label_qr(serial, text.gtin)
     modules = code.symbol_size(border=0)[0]
     box = min(h - 2 * 1.8 - 3.6, w * 0.5)
     m = box / (modules + 4)
@@ -358,10 +362,10 @@ def label_svg(serial, text):
     )
 
 
-def label_png(serial, scale=8):
+def label_png(serial, scale=8, gtin=""):
     """The label's QR (same payload as printed) as PNG, for screens and ad-hoc printing."""
     import io
 
     buffer = io.BytesIO()
-    qr.make_label_qr(serial).save(buffer, kind="png", scale=scale, border=4)
+    qr.make_label_qr(serial, gtin).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
