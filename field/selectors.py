@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Q
 
-from cases import digital_link, serials
+from cases import digital_link, rules, serials
 from cases.models import ApplianceModel, Label, LabelState
 
 from .models import Booking, ScanLog, WorkPermit, WorkRecord
@@ -22,6 +21,7 @@ class ScanView:
     work_records: list = field(default_factory=list)
     ignition: object = None
     supply_gas: str = ""
+    recall: object = None  # the active cases.Recall covering this label, if any
 
     @property
     def is_genuine(self):
@@ -46,7 +46,7 @@ class ScanView:
 
     @property
     def is_recalled(self):
-        return self.model is not None and self.model.is_recalled
+        return self.recall is not None
 
 
 def resolve_scan(code, *, gtin=""):
@@ -57,12 +57,13 @@ def resolve_scan(code, *, gtin=""):
     model comes with the label).
     """
     try:
-        serial = serials.normalize(code or "")
+        parsed = serials.parse_label_code(code or "")
     except serials.InvalidSerial:
         return ScanView(code=code or "", verdict=ScanLog.Verdict.MALFORMED)
+    serial, gtin = parsed.serial, gtin or parsed.gtin
     # One query: label, model, manufacturer, and the (one-to-one) ignition and sale.
     label = (
-        Label.objects.select_related("appliance_model__manufacturer", "ignition__company", "sale__dealer")
+        Label.objects.select_related("appliance_model__manufacturer", "ignition__company", "sale__dealer", "recall")
         .filter(serial=serial)
         .first()
     )
@@ -84,7 +85,8 @@ def resolve_scan(code, *, gtin=""):
         verdict=ScanLog.Verdict.GENUINE,
         work_records=records,
         ignition=ignition,
-        supply_gas=settings.CITY_GAS_CATEGORY,
+        supply_gas=rules.city_gas_category(),
+        recall=rules.active_recall(label),
     )
 
 
@@ -106,6 +108,10 @@ def scan_actions(user, scan):
     state, serial = scan.label.state, scan.serial
     held = roles.roles_of(user)
     actions = []
+    if scan.is_recalled:  # no booking, sale, installation or ignition; a repair may still be recorded
+        if roles.INSTALLER in held and state in (LabelState.INSTALLED, LabelState.IGNITED):
+            actions.append(ScanAction("do-repair", _("登记维修"), reverse("field:repair", args=[serial])))
+        return actions
     if state in (LabelState.ACTIVATED, LabelState.SOLD):
         actions.append(ScanAction("book", _("预约安装"), reverse("field:book", args=[serial]), primary=True))
     elif state == LabelState.INSTALLED and scan.fits_gas:
