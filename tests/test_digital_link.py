@@ -103,7 +103,9 @@ def test_printed_digital_link_label_decodes_and_opens_its_label(client, tmp_path
     _maker, model = maker_and_model(brand="华焰", model_number="JZT-2H10")
     model.gtin, model.digital_link = GTIN, True
     model.save()
-    batch = LabelBatchFactory(declaration__appliance_model=model, declaration__quantity=3, declaration__status="approved")
+    batch = LabelBatchFactory(
+        declaration__appliance_model=model, declaration__quantity=3, declaration__status="approved"
+    )
     generate_labels(batch.pk)
     batch = LabelBatch.objects.get(pk=batch.pk)
     (tmp_path / "labels.pdf").write_bytes(b"".join(pdf.render_batch(batch)))
@@ -188,3 +190,28 @@ def test_gtin_only_link_shows_the_model_and_its_linkset(client, django_assert_nu
     jsonschema.validate(body, LINKSET_SCHEMA, format_checker=jsonschema.FormatChecker())
     assert body["linkset"][0][linkset.PIP][0]["href"].endswith(f"/01/{GTIN14}")
     assert client.get(f"/01/{OTHER_GTIN14}").status_code == 404
+
+
+def test_one_parser_takes_digital_links_at_every_entry_point(client):
+    from cases import serials
+    from field.services.errors import FieldError
+    from field.services.labels import find_label
+
+    label = LabelFactory(batch__declaration__appliance_model=gtin_model(), state="sold")
+    link = f"HTTP://GASLABEL.EXAMPLE/01/{GTIN14}/21/{label.serial}"
+    assert serials.parse_label_code(link) == serials.LabelCode(label.serial, GTIN14)
+    assert serials.parse_code(link) == label.serial
+    with pytest.raises(serials.InvalidSerial):
+        serials.parse_code(f"https://x.example/01/{GTIN14}")  # a model, not a label
+    assert find_label(link) == label
+    with pytest.raises(FieldError) as refused:
+        find_label(f"https://x.example/01/{OTHER_GTIN14}/21/{label.serial}")
+    assert refused.value.code == "not_genuine" and "GTIN" in refused.value.message
+    # The home page's form and the scanner open the Digital Link page, where the GTIN is checked.
+    assert client.get("/q/", {"serial": link})["Location"] == f"/01/{GTIN14}/21/{label.serial}"
+    assert client.get("/field/scan/", {"serial": link})["Location"] == f"/01/{GTIN14}/21/{label.serial}"
+    user, _permit = installer_with_permit()
+    client.force_login(user)
+    assert client.get("/field/install/", {"serial": link})["Location"] == f"/field/install/{label.serial}/"
+    wrong = client.get("/field/install/", {"serial": f"/01/{OTHER_GTIN14}/21/{label.serial}"})
+    assert wrong.status_code == 409 and "GTIN" in wrong.content.decode()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0002_documents_review_process'),
+        ('cases', '0003_i14_recall'),
     ]
 
     operations = [
