@@ -31,7 +31,7 @@ import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pgdb import create_database
+from pgdb import setup_django
 from server import WebServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,17 +202,9 @@ def main():
     if not URL.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/load.py needs PostgreSQL: set BENCH_DATABASE_URL=postgres://…")
 
-    create_database(URL, recreate=True)
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(URL, recreate=True)
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     serials, crews = seed(args.labels, args.clients)
     connection.close()

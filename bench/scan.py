@@ -30,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pgdb import create_database
+from pgdb import setup_django
 from server import ROOT, WebServer
 
 sys.path.insert(0, str(ROOT))
@@ -49,18 +49,10 @@ TARGETS = [  # name, path prefix, suffix, with serials
 
 def prepare():
     """Database, city and a file of random genuine serials; returns its path."""
-    create_database(URL)
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    setup_django(URL)
     import city  # needs Django set up
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     city.sql("SET synchronous_commit TO off")
     _reviewer, models, batches, permits = city.make_city()
     print(f"Loading up to {LABELS:,} labels …", flush=True)

@@ -2,7 +2,7 @@
 
 The command is read from the Procfile's `web:` line, so a benchmark measures what production
 runs (workers, worker class, access log). Only the bind address is replaced (a free port on
-127.0.0.1), `$VARS` are expanded from the server's environment, and a bare `gunicorn` becomes
+127.0.0.1), `$VARS` (and `${VAR:-default}`) are expanded from the server's environment, and a bare `gunicorn` becomes
 this interpreter's `python -m gunicorn`, whatever PATH says.
 """
 
@@ -32,10 +32,10 @@ def procfile_command(process: str = "web", procfile: Path = ROOT / "Procfile") -
     sys.exit(f"no '{process}:' line in {procfile}")
 
 
-def web_argv(port: int, env: dict) -> list[str]:
+def web_argv(port: int, env: dict, procfile: Path = ROOT / "Procfile") -> list[str]:
     """The Procfile's web command as argv, bound to 127.0.0.1:`port`."""
     argv, skip = [], False
-    for token in shlex.split(procfile_command("web")):
+    for token in shlex.split(procfile_command("web", procfile)):
         if skip:
             skip = False
             continue
@@ -44,10 +44,20 @@ def web_argv(port: int, env: dict) -> list[str]:
             continue
         if token.startswith("--bind="):
             continue
-        argv.append(re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m[1], m[0]), token))
+        argv.append(_expand(token, env))
     if argv and argv[0] == "gunicorn":
         argv = [sys.executable, "-m", "gunicorn", *argv[1:]]
     return [*argv, "--bind", f"127.0.0.1:{port}"]
+
+
+def _expand(token: str, env: dict) -> str:
+    """$NAME, ${NAME} and ${NAME:-default}, as the shell that runs a Procfile would."""
+
+    def value(m):
+        name = m["braced"] or m["bare"]
+        return env.get(name) or (m["default"] if m["default"] is not None else env.get(name, ""))
+
+    return re.sub(r"\$\{(?P<braced>\w+)(?::-(?P<default>[^}]*))?\}|\$(?P<bare>\w+)", value, token)
 
 
 class WebServer:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_i14_recall'),
+        ('cases', '0004_i13_print_jobs'),
     ]
 
     operations = [
