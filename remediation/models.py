@@ -262,7 +262,13 @@ class Notification(models.Model):
         related_name="notifications",
     )
     address = models.CharField(_("地址/号码"), max_length=254, blank=True)  # e-mail or phone when not an inbox
-    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="notifications")
+    # A message is about a case or (issue 14) a recall.
+    case = models.ForeignKey(
+        RemediationCase, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    recall = models.ForeignKey(
+        "cases.Recall", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
