@@ -331,8 +331,6 @@ class PermitRevoke(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(RevokeInput, request)
-        if not WorkPermit.objects.filter(pk=pk).exists():
-            raise FieldError("not_found", _("上岗证不存在。"))
         permit = permit_services.revoke_permit(
             permit_id=pk, revoked_by=request.user, reason=data["reason"], origin=origin(request)
         )

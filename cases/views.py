@@ -18,6 +18,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from audit import services as audit
+from project.exports import TableExport
 
 from . import filters, pdf, selectors, tables
 from .forms import ApplianceModelForm, PrintJobForm
@@ -45,6 +46,7 @@ class BackOfficeList(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
     template_name = "cases/list.html"
     paginate_by = 50
     export_formats = ["csv", "xlsx"]
+    export_class = TableExport  # formulas neutralised, local times, CSV with a BOM
     title = ""
     selector = None
     new_url_name = None

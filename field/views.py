@@ -358,6 +358,4 @@ def permit_revoke(request, pk):
         )
     except FieldError as error:
         return refusal(request, error)
-    except WorkPermit.DoesNotExist:
-        raise Http404 from None
     return redirect("field:permits")

@@ -50,7 +50,9 @@ def database_config(environ, base_dir: Path):
     """DATABASE_URL, or a SQLite file under var/ when it is not set."""
     url = environ.get("DATABASE_URL") or f"sqlite:///{base_dir / 'var' / 'db.sqlite3'}"
     try:
-        config = dj_database_url.parse(url, conn_max_age=60)
+        # Persistent connections, checked before reuse: a PostgreSQL restart or a killed backend costs a reconnect,
+        # not a 500 (tests/test_fault_processes.py).
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL is not usable: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -105,6 +107,32 @@ def gas_category(environ, name="CITY_GAS_CATEGORY", default="12T"):
     if value not in GAS_CATEGORY_CODES:
         raise ConfigError(f"{name}={value!r} is not a GB/T 13611 category ({', '.join(GAS_CATEGORY_CODES)})")
     return value
+
+
+SMS_BACKENDS = {
+    "console": "remediation.sms.ConsoleBackend",
+    "aliyun": "remediation.sms_aliyun.AliyunBackend",
+    "tencent": "remediation.sms_tencent.TencentBackend",
+}
+
+
+def sms_backend(environ, name="SMS_BACKEND"):
+    """A provider's short name or a dotted path; console when unset."""
+    value = environ.get(name, "").strip() or "console"
+    return SMS_BACKENDS.get(value, value)
+
+
+def env_mapping(environ, name):
+    """'a=1,b=2' → {'a': '1', 'b': '2'}."""
+    pairs = {}
+    for item in environ.get(name, "").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigError(f"{name}: expected name=value pairs separated by commas, got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
 
 
 def default_storage(environ):

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "remediation.context_processors.unread",
             ],
         },
     },
@@ -248,6 +249,8 @@ FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
 ANONYMOUS_WRITE_RATE = ENV.get("ANONYMOUS_WRITE_RATE", "10/h")
 # Bookings: a resident's preferred date and the company's visit time lie between now and this many days ahead.
 BOOKING_MAX_DAYS_AHEAD = env.env_int(ENV, "BOOKING_MAX_DAYS_AHEAD", 90)
+# API tokens expire this many hours after they are issued (the app signs in again); DELETE /api/v1/auth/token/ revokes.
+API_TOKEN_TTL_HOURS = env.env_int(ENV, "API_TOKEN_TTL_HOURS", 24 * 30)
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.
@@ -274,6 +277,8 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
+# The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
+DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
 # (core.retention, each app registering its part; open remediation cases keep theirs). Daily at 03:30.
 PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)
@@ -288,12 +293,28 @@ CELERY_BEAT_SCHEDULE["field-purge-old-scans"] = {
     "task": "field.tasks.purge_old_scans",
     "schedule": crontab(minute=0, hour=4),
 }
-# Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
-SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")
+# Companies hear 30 days ahead of a work permit's expiry (once per permit and date). Daily at 08:00.
+CELERY_BEAT_SCHEDULE["field-warn-expiring-permits"] = {
+    "task": "field.tasks.warn_expiring_permits",
+    "schedule": crontab(minute=0, hour=8),
+}
+# SMS: "console" (default: prints), "aliyun" (Alibaba Cloud SMS), "tencent" (Tencent Cloud SMS) or a dotted
+# path to a class with send(phone=, template=, params=, message_id=). Templates: remediation.sms.TEMPLATES.
+SMS_BACKEND = env.sms_backend(ENV)
+SMS_ACCESS_KEY_ID = ENV.get("SMS_ACCESS_KEY_ID", "")  # Alibaba AccessKey ID / Tencent SecretId
+SMS_ACCESS_KEY_SECRET = ENV.get("SMS_ACCESS_KEY_SECRET", "")  # Alibaba AccessKey secret / Tencent SecretKey
+SMS_SIGN_NAME = ENV.get("SMS_SIGN_NAME", "")  # the approved signature, e.g. 深圳市燃气协会
+SMS_APP_ID = ENV.get("SMS_APP_ID", "")  # Tencent SmsSdkAppId
+SMS_REGION = ENV.get("SMS_REGION", "ap-guangzhou")  # Tencent region
+SMS_ENDPOINT = ENV.get("SMS_ENDPOINT", "")  # empty: the provider's public endpoint
+SMS_PROTOCOL = ENV.get("SMS_PROTOCOL", "https")
+SMS_TIMEOUT_SECONDS = env.env_int(ENV, "SMS_TIMEOUT_SECONDS", 10)
+# Our template names → the ids the provider gave them on approval: "case_new=SMS_123,verify_code=SMS_456".
+SMS_TEMPLATE_IDS = env.env_mapping(ENV, "SMS_TEMPLATE_IDS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -114,6 +114,13 @@ MATRIX = {
     "remediation:all-cases": ("get", None, None, {REV}),
     "remediation:regulator-queue": ("get", None, None, {REG}),
     "remediation:inbox": ("get", None, None, SIGNED_IN),
+    # A message opens for its recipient only (the dealer's "new case" message here).
+    "remediation:inbox-open": (
+        "get",
+        lambda w: [w.users[DEAL].notifications.filter(channel="inbox").values_list("pk", flat=True).first()],
+        None,
+        {DEAL},
+    ),
     "audit:log": ("get", None, None, {REV, REG}),  # the audit log: association and regulator, read-only
     "remediation:case": ("get", lambda w: [w.case.pk], None, {REV, REG, DEAL, INST}),
     "remediation:contact": ("post", lambda w: [w.case.pk], lambda w: {"note": "已联系"}, {DEAL}),

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,7 @@ from accounts import permissions, roles
 from accounts.models import Organization
 from audit import services as audit
 from cases.models import LabelState
+from remediation import notifications
 
 from ..models import Booking
 from .common import clean_district, clean_mobile
@@ -79,9 +81,30 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note="", or
             preferred_date=preferred_date,
             note=(note or "").strip()[:255],
         )
+        announce_booking(booking)
         # Audit (issue 14): no phone in the detail; the booking row holds it under retention.
         audit.record("booking.create", booking, origin=origin, to_state=booking.status, detail=f"{label.serial} {kind}")
     return booking
+
+
+def announce_booking(booking):
+    """The company hears of a new booking; the resident that it was received."""
+    kind = str(Booking.Kind(booking.kind).label)
+    notifications.notify_organization(
+        booking.company_id,
+        f"booking{booking.pk}:new",
+        template="booking_new",
+        params={"kind": kind, "district": booking.get_district_display(), "date": booking.preferred_date.isoformat()},
+        subject=_("新%(kind)s：%(district)s，期望 %(date)s")
+        % {"kind": kind, "district": booking.get_district_display(), "date": booking.preferred_date.isoformat()},
+        link=reverse("field:bookings"),
+    )
+    notifications.notify_resident(
+        booking.resident_phone,
+        f"booking{booking.pk}:received",
+        template="booking_received",
+        params={"kind": kind, "company": booking.company.name},
+    )
 
 
 def schedule_booking(*, user, booking_id, when, origin=None):
@@ -110,6 +133,13 @@ def schedule_booking(*, user, booking_id, when, origin=None):
         booking.scheduled_for = when
         booking.scheduled_by = user
         booking.save(update_fields=["status", "scheduled_for", "scheduled_by"])
+        when_text = timezone.localtime(when).strftime("%m-%d %H:%M")
+        notifications.notify_resident(
+            booking.resident_phone,
+            f"booking{booking.pk}:scheduled:{when.timestamp():.0f}",  # a new time is a new message
+            template="booking_scheduled",
+            params={"kind": str(Booking.Kind(booking.kind).label), "time": when_text},
+        )
         audit.record(
             "booking.schedule",
             booking,

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,6 +13,7 @@ from accounts import roles
 from accounts.models import Organization
 from audit import services as audit
 from cases.qr import make_qr, public_url
+from remediation import notifications
 
 from ..models import WorkPermit
 from .errors import FieldError, require_role
@@ -141,7 +143,9 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
 @transaction.atomic
 def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
     require_role(revoked_by, roles.REVIEWER)
-    permit = WorkPermit.objects.select_for_update().get(pk=permit_id)
+    permit = WorkPermit.objects.select_for_update().filter(pk=permit_id).first()
+    if permit is None:
+        raise FieldError("not_found", _("上岗证不存在。"))
     if permit.revoked_at:
         raise FieldError("already_done", _("该上岗证已被吊销。"))
     if not (reason or "").strip():
@@ -161,3 +165,25 @@ def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
         detail=permit.revoked_reason,
     )
     return permit
+
+
+def warn_expiring_permits(*, today=None, days: int = 30) -> int:
+    """Tell each company of its permits expiring within `days` (once per permit and expiry date)."""
+    today = today or timezone.localdate()
+    expiring = WorkPermit.objects.filter(
+        revoked_at__isnull=True, valid_until__gte=today, valid_until__lte=today + timedelta(days=days)
+    ).select_related("company")
+    count = 0
+    with transaction.atomic():
+        for permit in expiring:
+            date = permit.valid_until.isoformat()
+            notifications.notify_organization(
+                permit.company_id,
+                f"permit{permit.pk}:expiring:{date}",  # renewed (a new date): a new warning
+                template="permit_expiring",
+                params={"number": permit.number, "holder": permit.holder_name, "date": date},
+                subject=_("上岗证 %(number)s（%(holder)s）将于 %(date)s 到期")
+                % {"number": permit.number, "holder": permit.holder_name, "date": date},
+            )
+            count += 1
+    return count
