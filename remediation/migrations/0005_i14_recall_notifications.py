@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0004_i13_print_jobs'),
-        ('remediation', '0003_i20_notification_delivery'),
+        ('remediation', '0004_i20_deadline_clock'),
     ]
 
     operations = [
