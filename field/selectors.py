@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from cases import rules, serials
 from cases.models import Label, LabelState
@@ -143,3 +143,19 @@ def permits_of(user, kind=None):
     if kind:
         permits = permits.filter(kind=kind)
     return permits.order_by("-valid_until")
+
+
+IN_SERVICE = (LabelState.INSTALLED, LabelState.IGNITED)
+
+
+def recalled_in_service():
+    """Labels under an active recall whose appliance is installed or ignited (suspended ones too, by where they
+    were), with the district and date of their first installation: the association's follow-up list."""
+    installs = WorkRecord.objects.filter(label=OuterRef("pk"), kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
+    return (
+        Label.objects.filter(recall__isnull=False, recall__lifted_at__isnull=True)
+        .filter(Q(state__in=IN_SERVICE) | Q(state=LabelState.SUSPENDED, state_before_suspension__in=IN_SERVICE))
+        .select_related("appliance_model__manufacturer", "recall", "ignition")
+        .annotate(district=Subquery(installs.values("district")[:1]), installed_at=Subquery(installs.values("at")[:1]))
+        .order_by("district", "appliance_model__brand", "serial")
+    )

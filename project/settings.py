@@ -282,6 +282,8 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
+# Service hours for deadlines whose policy counts service time (admin: 时限设置), local time, working days only.
+SERVICE_HOURS = ENV.get("SERVICE_HOURS", "09:00-18:00")
 # The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
 DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded

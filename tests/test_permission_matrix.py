@@ -155,6 +155,10 @@ MATRIX = {
     "field:permits": ("get", None, None, {REV}),
     "field:permit-card": ("get", lambda w: [w.install_permit.pk], None, {REV}),
     "field:permit-revoke": ("post", lambda w: [w.install_permit.pk], lambda w: {"reason": "离职"}, {REV}),
+    # --- recalls: the association's (issue 14) ---
+    "recalls:list": ("get", None, None, {REV}),
+    "recalls:lift": ("post", lambda w: [w.recall.pk], lambda w: {"reason": "已整改"}, {REV}),
+    "recalls:in-service": ("get", None, None, {REV}),
 }
 
 
