@@ -286,6 +286,10 @@ class Notification(models.Model):
     case = models.ForeignKey(
         RemediationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # Issue 14: a message about a recall (the case is then empty).
+    recall = models.ForeignKey(
+        "cases.Recall", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     # The SMS template (remediation.sms.TEMPLATES) and its parameters; subject/body are its rendering.
     template = models.CharField(_("模板"), max_length=40, blank=True)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('field', '0002_i19_ignition_district'),
+        ('field', '0003_i17_digital_link'),
     ]
 
     operations = [
