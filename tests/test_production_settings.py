@@ -2,8 +2,8 @@
 one of the four queues, and a warning when QR codes would point at a loopback address."""
 
 import logging
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
