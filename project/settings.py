@@ -209,6 +209,8 @@ CELERY_TASK_ROUTES = {
     "stats.tasks.compact_label_counts": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
     "cases.tasks.generate_batch_labels": {"queue": "print"},
+    "cases.tasks.run_print_job": {"queue": "print"},
+    "cases.tasks.resume_stalled_print_jobs": {"queue": "sweep"},
 }
 # Every task has a time limit: soft (the task can clean up) then hard (the worker process is replaced).
 # Long jobs (label generation, reports) set their own on the decorator. Enforced by the prefork pool.
