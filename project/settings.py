@@ -195,7 +195,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues (a contract for every app): `celery` default, `sweep` periodic sweeps, `notify` e-mail/SMS,
-# `print` label generation and print files. Tasks not listed go to `celery`; a task's own queue= wins.
+# `print` label generation and print files. Tasks not listed go to `celery`. This table is the one place:
+# Celery 6 drops the `queue=` task attribute (5.x warns), so a task's queue belongs here.
 # Every worker command (Procfile, README, tests that start workers) names the queues it consumes.
 CELERY_QUEUE_NAMES = ("celery", "sweep", "notify", "print")
 CELERY_TASK_DEFAULT_QUEUE = "celery"

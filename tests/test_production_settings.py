@@ -76,6 +76,8 @@ def test_every_task_has_a_time_limit_and_a_known_queue():
         assert soft and hard and soft < hard, name
         queue = settings.CELERY_TASK_ROUTES.get(name, {}).get("queue") or getattr(task, "queue", None) or "celery"
         assert queue in settings.CELERY_QUEUE_NAMES, name
+        if getattr(task, "queue", None):  # a decorator's queue= (deprecated by Celery) must agree with the table
+            assert settings.CELERY_TASK_ROUTES.get(name) == {"queue": task.queue}, name
     # A renamed task must not silently fall back to the default queue.
     assert set(settings.CELERY_TASK_ROUTES) <= set(ours), set(settings.CELERY_TASK_ROUTES) - set(ours)
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
