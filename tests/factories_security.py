@@ -65,7 +65,7 @@ def build_world():
     w.ignite_permit = WorkPermitFactory(
         holder=w.users[IGN], company=gas_org, kind=WorkPermit.Kind.IGNITION, number="DH2026-900001"
     )
-    w.model = ApplianceModelFactory(manufacturer=maker)
+    w.model = ApplianceModelFactory(manufacturer=maker, gtin="6901234567892")
     w.model.designated_installers.add(w.installer_org)
     w.model.dealers.add(dealer_org)  # the other dealer may not sell this model
     w.batch = LabelBatchFactory(declaration__appliance_model=w.model)

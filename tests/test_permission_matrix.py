@@ -138,6 +138,7 @@ MATRIX = {
     "field:scan-lookup": ("get", lambda w: f"/q/?serial={w.activated.serial}", None, EVERYONE),
     "field:scan": ("get", lambda w: [w.activated.serial], None, EVERYONE),
     "q/<str:code>/": ("get", lambda w: f"/q/{w.activated.serial}/", None, EVERYONE),
+    "field:digital-link": ("get", lambda w: [f"0{w.model.gtin}/21/{w.activated.serial}"], None, EVERYONE),
     "field:book": ("get", lambda w: [w.sold_label.serial], None, EVERYONE),
     "field:permit-public": ("get", lambda w: [w.install_permit.number], None, EVERYONE),
     "field:scanner": ("get", None, None, EVERYONE),
