@@ -232,3 +232,21 @@ def test_declaration_page_right_after_approval_shows_generation_progress_not_a_5
         "generating": True,
         "waiting_for_worker": True,
     }
+
+
+def test_health_turns_red_while_a_print_job_is_stuck(settings):
+    from django.test import Client
+
+    from tests.test_health import all_report_in
+
+    batch = generated_batch(5)
+    job, _ = print_jobs.start_print_job(batch_id=batch.pk, kind="csv", origin=Origin())
+    all_report_in()
+    assert Client().get("/health/").json()["checks"]["PrintJobsNotStuck()"] == "OK"
+    # Running, but its worker stopped sending progress three stall periods ago (and no sweep took it over).
+    stale = timezone.now() - timedelta(seconds=3 * settings.PRINT_JOB_STALL_SECONDS + 1)
+    PrintJob.objects.filter(pk=job.pk).update(state="running", heartbeat_at=stale)
+    response = Client().get("/health/")
+    assert response.status_code == 503 and "print job is stuck" in response.json()["checks"]["PrintJobsNotStuck()"]
+    print_jobs.run_print_job(job.pk)  # the resume sweep's new attempt finishes it
+    assert Client().get("/health/").json()["checks"]["PrintJobsNotStuck()"] == "OK"
