@@ -20,6 +20,8 @@ class ScanLog(models.Model):
         UNKNOWN = "unknown", _("未知编码")
         VOID = "void", _("已作废")
         NOT_ACTIVATED = "not_activated", _("未激活")
+        # A GS1 Digital Link whose GTIN is not the label's model: a genuine serial copied onto another product.
+        GTIN_MISMATCH = "gtin_mismatch", _("商品条码不符")
 
     class Channel(models.TextChoices):
         WEB = "web", _("网页")

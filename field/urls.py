@@ -9,6 +9,8 @@ urlpatterns = [
     path("q/<str:code>", views.scan_page, name="scan"),
     path("q/<str:code>/", views.scan_page),  # a trailing slash typed or added by a QR app
     path("q/<str:code>/book/", views.book_page, name="book"),
+    # GS1 Digital Link: /01/{gtin}/21/{serial} (a label), /01/{gtin} (its model); other AIs are parsed there.
+    path("01/<path:rest>", views.digital_link_page, name="digital-link"),
     path("p/<str:number>", views.permit_public, name="permit-public"),
     path("field/scan/", views.scanner, name="scanner"),
     path("field/sell/", views.scanner, {"action": "sell"}, name="sell-start"),

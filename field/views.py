@@ -2,21 +2,22 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions, roles
-from cases import serials
+from cases import digital_link, serials
 from cases.services.labels import Origin
 from project import ratelimit
 
-from . import selectors
+from . import linkset, selectors
 from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
-from .models import Booking, WorkPermit, WorkRecord
+from .models import Booking, ScanLog, WorkPermit, WorkRecord
 from .services import bookings as booking_services
 from .services import permits as permit_services
 from .services.common import report_url
@@ -46,16 +47,69 @@ def scan_lookup(request):
         return too_many(request)
     code = request.GET.get("serial", "")
     try:
-        return redirect("field:scan", code=serials.parse_code(code))
+        return redirect(_scan_url(serials.parse_label_code(code)))
     except serials.InvalidSerial:
         return scan_page(request, code)
+
+
+def _scan_url(parsed):
+    """The canonical page of a parsed code: its Digital Link when it came as one (the GTIN is checked there)."""
+    if parsed.gtin:
+        return reverse("field:digital-link", args=[digital_link.path(parsed.gtin, parsed.serial).removeprefix("/01/")])
+    return reverse("field:scan", args=[parsed.serial])
 
 
 def scan_page(request, code):
     """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
     if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
-    view = selectors.resolve_scan(code)
+    return _scan_response(request, code, selectors.resolve_scan(code))
+
+
+def digital_link_page(request, rest):
+    """A GS1 Digital Link: `/01/{gtin}/21/{serial}` answers like `/q/{serial}` (the GTIN must be the label's
+    model's), `/01/{gtin}` shows the model; `Accept: application/linkset+json` gets the RFC 9264 linkset."""
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
+        return too_many(request)
+    response = _digital_link_response(request, f"01/{rest}", wants_linkset=linkset.wants_linkset(request))
+    patch_vary_headers(response, ["Accept"])  # one URL, two representations
+    return response
+
+
+def _linkset_response(body, status=200):
+    response = JsonResponse(body, status=status, content_type=linkset.MEDIA_TYPE if status == 200 else None)
+    response["Access-Control-Allow-Origin"] = "*"  # GS1 resolvers answer apps on other origins (public data only)
+    return response
+
+
+def _digital_link_response(request, code, *, wants_linkset):
+    try:
+        link = digital_link.parse(code)
+    except digital_link.InvalidDigitalLink:
+        record_scan(request, code=code, verdict=ScanLog.Verdict.MALFORMED)
+        if wants_linkset:
+            return _linkset_response({"code": "malformed", "detail": _("不是有效的 GS1 数字链接。")}, status=400)
+        view = selectors.ScanView(code=code, verdict=ScanLog.Verdict.MALFORMED)
+        return render(request, "field/scan.html", {"scan": view}, status=400)
+    if not link.serial:  # GTIN only: the model, no scan logged (it names no label)
+        model = selectors.model_by_gtin(link.gtin)
+        if wants_linkset:
+            if model is None:
+                return _linkset_response({"code": "unknown", "detail": _("本系统中没有这个商品条码。")}, status=404)
+            return _linkset_response(linkset.model_linkset(model))
+        context = {"model": model, "gtin": link.gtin, "fits_gas": model is not None and model.fits_gas()}
+        return render(request, "field/model.html", context, status=200 if model else 404)
+    view = selectors.resolve_scan(link.serial, gtin=link.gtin)
+    view.code = code
+    if wants_linkset:
+        record_scan(request, code=code, verdict=view.verdict, label=view.label)
+        if not view.is_genuine:
+            return _linkset_response({"code": view.verdict, "detail": _("非正品 / 无效标识")}, status=404)
+        return _linkset_response(linkset.label_linkset(view))
+    return _scan_response(request, code, view)
+
+
+def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
     context = {"scan": view}
@@ -96,7 +150,7 @@ def scanner(request, action=""):
     code = request.GET.get("serial")
     if code:
         try:
-            return redirect(target.replace("SERIAL", serials.parse_code(code)))
+            parsed = serials.parse_label_code(code)
         except serials.InvalidSerial:
             return render(
                 request,
@@ -104,6 +158,15 @@ def scanner(request, action=""):
                 {"title": title, "target": target, "error": _("编码无效：请核对标识下方的编码。")},
                 status=400,
             )
+        if not url_name:
+            return redirect(_scan_url(parsed))
+        if parsed.gtin:  # the action pages take a serial: check the Digital Link's GTIN before dropping it
+            try:
+                find_label(code)
+            except FieldError as error:
+                context = {"title": title, "target": target, "error": error.message}
+                return render(request, "field/scanner.html", context, status=error.status)
+        return redirect(target.replace("SERIAL", parsed.serial))
     return render(request, "field/scanner.html", {"title": title, "target": target})
 
 

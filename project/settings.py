@@ -20,6 +20,9 @@ CITY_GAS_CATEGORY = env.gas_category(ENV)
 # How many reverse proxies of ours sit in front of the app (client IP for rate limits and scan logs).
 TRUSTED_PROXY_HOPS = env.env_int(ENV, "TRUSTED_PROXY_HOPS", 0)
 ASSOCIATION_NAME = ENV.get("ASSOCIATION_NAME", "深圳市燃气行业协会")
+# Labels of every model with a GTIN carry a GS1 Digital Link ({PUBLIC_BASE_URL}/01/{gtin}/21/{serial})
+# instead of /q/{serial}; off by default, and a model can turn it on alone (ApplianceModel.digital_link).
+GS1_DIGITAL_LINK = env.env_bool(ENV, "GS1_DIGITAL_LINK", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,7 +198,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues (a contract for every app): `celery` default, `sweep` periodic sweeps, `notify` e-mail/SMS,
-# `print` label generation and print files. Tasks not listed go to `celery`; a task's own queue= wins.
+# `print` label generation and print files. Tasks not listed go to `celery`. This table is the one place:
+# Celery 6 drops the `queue=` task attribute (5.x warns), so a task's queue belongs here.
 # Every worker command (Procfile, README, tests that start workers) names the queues it consumes.
 CELERY_QUEUE_NAMES = ("celery", "sweep", "notify", "print")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -205,8 +209,12 @@ CELERY_TASK_ROUTES = {
     "core.tasks.purge_personal_data": {"queue": "sweep"},
     "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
+    "field.tasks.warn_expiring_permits": {"queue": "sweep"},
+    "stats.tasks.compact_label_counts": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
     "cases.tasks.generate_batch_labels": {"queue": "print"},
+    "cases.tasks.run_print_job": {"queue": "print"},
+    "cases.tasks.resume_stalled_print_jobs": {"queue": "sweep"},
 }
 # Every task has a time limit: soft (the task can clean up) then hard (the worker process is replaced).
 # Long jobs (label generation, reports) set their own on the decorator. Enforced by the prefork pool.
@@ -277,6 +285,8 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
+# Service hours for deadlines whose policy counts service time (admin: 时限设置), local time, working days only.
+SERVICE_HOURS = ENV.get("SERVICE_HOURS", "09:00-18:00")
 # The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
 DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded

@@ -420,11 +420,16 @@ def open_escalations(scope):
 
 # --- scans of codes that are not genuine (the counterfeit signal) ---------------------------
 
-SUSPICIOUS_VERDICTS = [ScanLog.Verdict.UNKNOWN, ScanLog.Verdict.MALFORMED, ScanLog.Verdict.VOID]
+SUSPICIOUS_VERDICTS = [
+    ScanLog.Verdict.UNKNOWN,
+    ScanLog.Verdict.MALFORMED,
+    ScanLog.Verdict.VOID,
+    ScanLog.Verdict.GTIN_MISMATCH,  # a genuine serial in a GS1 Digital Link of another product
+]
 
 
 def suspicious_scans_per_day(scope, period):
-    """Per day: scans of unknown codes, malformed codes and void labels."""
+    """Per day: scans of unknown codes, malformed codes, void labels and Digital Links of the wrong product."""
     if not scope.city:
         return []
     tz = timezone.get_current_timezone()

@@ -138,6 +138,7 @@ MATRIX = {
     "field:scan-lookup": ("get", lambda w: f"/q/?serial={w.activated.serial}", None, EVERYONE),
     "field:scan": ("get", lambda w: [w.activated.serial], None, EVERYONE),
     "q/<str:code>/": ("get", lambda w: f"/q/{w.activated.serial}/", None, EVERYONE),
+    "field:digital-link": ("get", lambda w: [f"0{w.model.gtin}/21/{w.activated.serial}"], None, EVERYONE),
     "field:book": ("get", lambda w: [w.sold_label.serial], None, EVERYONE),
     "field:permit-public": ("get", lambda w: [w.install_permit.number], None, EVERYONE),
     "field:scanner": ("get", None, None, EVERYONE),
@@ -155,6 +156,10 @@ MATRIX = {
     "field:permits": ("get", None, None, {REV}),
     "field:permit-card": ("get", lambda w: [w.install_permit.pk], None, {REV}),
     "field:permit-revoke": ("post", lambda w: [w.install_permit.pk], lambda w: {"reason": "离职"}, {REV}),
+    # --- recalls: the association's (issue 14) ---
+    "recalls:list": ("get", None, None, {REV}),
+    "recalls:lift": ("post", lambda w: [w.recall.pk], lambda w: {"reason": "已整改"}, {REV}),
+    "recalls:in-service": ("get", None, None, {REV}),
 }
 
 
