@@ -20,7 +20,11 @@ class TokenLoginSerializer(AuthTokenSerializer):
     # Bounded like the login page's form: a 5 000-character username reached django-axes' varchar(255) log (a 500).
     username = serializers.CharField(label=gettext_lazy("用户名"), max_length=150, write_only=True)
     password = serializers.CharField(
-        label=gettext_lazy("密码"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False, write_only=True
+        label=gettext_lazy("密码"),
+        max_length=4096,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
     )
 
 
