@@ -6,7 +6,7 @@ a FieldError becomes its HTTP status with {"code", "detail", ...}.
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -312,7 +312,10 @@ class Ignite(FieldAPIView):
 
 
 class PermitList(FieldAPIView):
-    @extend_schema(responses={200: PermitSerializer(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="permit number, holder or company contains")],
+        responses={200: PermitSerializer(many=True), 403: ErrorSerializer},
+    )
     def get(self, request):
         require_role(request.user, roles.REVIEWER)
         permits = selectors.permits_for_review(query=request.query_params.get("q", ""))[:200]
@@ -415,6 +418,7 @@ class BookingCompanies(FieldAPIView):
             429: ErrorSerializer,
         }
     )
+    @extend_schema(parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=Booking.Kind.values)])
     def get(self, request, code, kind):
         if ratelimit.limited(request, group=ratelimit.LOOKUP):
             return too_many()
@@ -425,10 +429,16 @@ class BookingCompanies(FieldAPIView):
 
 
 class CompanyBookings(FieldAPIView):
-    @extend_schema(responses={200: BookingSerializer(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=Booking.Status.values, description="only this status")],
+        responses={200: BookingSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     def get(self, request):
         require_role(request.user, roles.INSTALLER, roles.IGNITION_WORKER)
-        bookings = selectors.bookings_for_company(request.user.organization, status=request.query_params.get("status"))
+        status = request.query_params.get("status") or None
+        if status is not None and status not in Booking.Status.values:
+            raise FieldError("invalid", _("未知的预约状态。"))
+        bookings = selectors.bookings_for_company(request.user.organization, status=status)
         return Response(BookingSerializer(bookings[:200], many=True).data)
 
 
