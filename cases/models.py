@@ -11,7 +11,7 @@ from viewflow.workflow.models import Process
 
 from accounts.models import Organization
 
-from . import serials
+from . import rules, serials
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 
 
@@ -73,7 +73,8 @@ class ApplianceModel(models.Model):
         return f"{self.brand} {self.model_number}"
 
     def fits_gas(self, supply_category=None):
-        return self.gas_category == (supply_category or settings.CITY_GAS_CATEGORY)
+        """Shorthand for the one gas rule (cases.rules.gas_mismatch)."""
+        return rules.gas_mismatch(self, area_category=supply_category) is None
 
 
 class Declaration(models.Model):

@@ -23,6 +23,7 @@ class FieldError(Exception):
         "recalled": 409,
         "already_done": 409,
         "not_found": 404,
+        "rate_limited": 429,
         "suspected_clone": 409,
     }
 

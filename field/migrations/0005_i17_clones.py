@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0005_i17_digital_link'),
-        ('field', '0003_i17_digital_link'),
+        ('field', '0004_i20_phone_codes'),
     ]
 
     operations = [
