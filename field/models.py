@@ -191,3 +191,29 @@ class Booking(models.Model):
         verbose_name = _("预约")
         verbose_name_plural = _("预约")
         ordering = ["-created_at"]
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code proving a resident holds a phone (for a booking, or a rating on a worker's phone).
+
+    Only a keyed hash of the code is stored. A code confirms its phone for its purpose until it expires;
+    wrong guesses are counted and end it.
+    """
+
+    class Purpose(models.TextChoices):
+        BOOKING = "booking", _("预约")
+        RATING = "rating", _("评价")
+
+    phone = models.CharField(_("手机号"), max_length=20, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    client = models.CharField(_("请求来源"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at", "-pk"]

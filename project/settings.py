@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
 # Service hours for deadlines whose policy counts service time (admin: 时限设置), local time, working days only.
 SERVICE_HOURS = ENV.get("SERVICE_HOURS", "09:00-18:00")
+# SMS codes for residents: at most this many per phone number an hour (and one a minute); per client see
+# PHONE_CODE_RATE (django-ratelimit syntax, default 10/h).
+PHONE_CODES_PER_NUMBER_PER_HOUR = env.env_int(ENV, "PHONE_CODES_PER_NUMBER_PER_HOUR", 5)
+PHONE_CODE_RATE = ENV.get("PHONE_CODE_RATE", "10/h")
 # The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
 DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
@@ -328,6 +332,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with JSON refusing lone surrogates (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -340,6 +350,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "燃具码 mobile API: scans, sales, installation, ignition, remediation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request components of their own, so required strings carry minLength: 1 (the server refuses "").
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The statuses every operation can answer (400 from the URL guard, 401, 404, 406, 413, 415): api/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_common_errors"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -14,7 +14,14 @@ from cases import serials
 from cases.models import Label, LabelTransition
 from field.models import Booking, Ignition, Sale, ScanLog, WorkRecord
 from tests.factories import PASSWORD, UserFactory
-from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, label_for, qualified
+from tests.factories_field import (
+    dealer_user,
+    igniter_with_permit,
+    installer_with_permit,
+    label_for,
+    qualified,
+    verified_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +168,7 @@ def test_bookings_create_list_schedule():
             "kind": "installation",
             "company": company.pk,
             "phone": "13912345678",
+            "sms_code": verified_code("13912345678"),
             "district": "futian",
             "preferred_date": tomorrow,
         },

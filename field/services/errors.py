@@ -22,6 +22,7 @@ class FieldError(Exception):
         "recalled": 409,
         "already_done": 409,
         "not_found": 404,
+        "rate_limited": 429,
     }
 
     def __init__(self, code, message, **extra):
