@@ -23,7 +23,7 @@ from field.models import Booking, PhoneCode, ScanLog, WorkPermit, WorkRecord
 from field.services import bookings as booking_services
 from field.services import permits as permit_services
 from field.services import phone_codes
-from field.services.errors import FieldError, require_role
+from field.services.errors import FieldError, require_role, settle
 from field.services.ignition import ignite
 from field.services.labels import find_label
 from field.services.sales import sell
@@ -64,6 +64,7 @@ class FieldAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, FieldError):
+            settle(exc)  # after an Idempotency-Key's transaction rolled back: a clone signal still stays
             return refused(exc)
         return super().handle_exception(exc)
 

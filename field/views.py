@@ -28,8 +28,9 @@ from .forms import (
     SellForm,
     WorkForm,
 )
-from .models import Booking, PhoneCode, ScanLog, WorkPermit, WorkRecord
+from .models import Booking, PhoneCode, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .services import bookings as booking_services
+from .services import clones as clone_services
 from .services import permits as permit_services
 from .services import phone_codes
 from .services.common import report_url
@@ -129,6 +130,7 @@ def _scan_response(request, code, view):
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):
         context["counterfeit_report_url"] = report_url(code, "counterfeit")
+        context["worker"] = True  # warned when the label is already installed somewhere
     return render(request, "field/scan.html", context, status=status)
 
 
@@ -485,3 +487,29 @@ def permit_revoke(request, pk):
     except FieldError as error:
         return refusal(request, error)
     return redirect("field:permits")
+
+
+# --- suspected clones: the association's queue ---------------------------------------------------
+
+
+@login_required
+def clones_page(request):
+    """Open suspected-clone cases with their evidence (reviewers and the regulator; reviewers close them)."""
+    if not permissions.sees_all_records(request.user):
+        raise Http404
+    closed = request.GET.get("status") == "closed"
+    status = SuspectedClone.Status.CLOSED if closed else SuspectedClone.Status.OPEN
+    cases = selectors.clone_cases(status=status)[:200]
+    context = {"cases": cases, "closed": closed, "may_close": permissions.is_reviewer(request.user)}
+    return render(request, "field/clones.html", context)
+
+
+@login_required
+@require_POST
+def clone_close(request, pk):
+    if not permissions.is_reviewer(request.user):
+        raise Http404
+    get_object_or_404(SuspectedClone, pk=pk)
+    note = request.POST.get("note", "").strip()[:255]
+    clone_services.close_case(case_id=pk, note=note, origin=Origin.from_request(request))
+    return redirect("field:clones")

@@ -209,6 +209,7 @@ CELERY_TASK_ROUTES = {
     "core.tasks.purge_personal_data": {"queue": "sweep"},
     "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
+    "field.tasks.sweep_frequent_scans": {"queue": "sweep"},
     "field.tasks.warn_expiring_permits": {"queue": "sweep"},
     "stats.tasks.compact_label_counts": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
@@ -250,6 +251,16 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
     "task": "stats.tasks.generate_due_reports",
     "schedule": crontab(minute=0, hour=8),
+}
+# Suspected clones (field/services/clones.py): workers' records of one label in two districts within this many hours;
+# more than CLONE_SCAN_THRESHOLD scans of one label within CLONE_SCAN_WINDOW_HOURS (a sweep every CLONE_SWEEP_SECONDS).
+CLONE_DISTRICT_WINDOW_HOURS = env.env_int(ENV, "CLONE_DISTRICT_WINDOW_HOURS", 72)
+CLONE_SCAN_WINDOW_HOURS = env.env_int(ENV, "CLONE_SCAN_WINDOW_HOURS", 24)
+CLONE_SCAN_THRESHOLD = env.env_int(ENV, "CLONE_SCAN_THRESHOLD", 40)
+CLONE_SWEEP_SECONDS = env.env_int(ENV, "CLONE_SWEEP_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["field-clone-scan-sweep"] = {
+    "task": "field.tasks.sweep_frequent_scans",
+    "schedule": float(CLONE_SWEEP_SECONDS),
 }
 # Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
 FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")

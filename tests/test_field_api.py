@@ -113,7 +113,7 @@ def test_ignite_gas_mismatch_is_409_with_report_url():
         ("anonymous", 401, None),
         ("wrong_role", 403, "wrong_role"),
         ("bad_permit", 403, "bad_permit"),
-        ("wrong_state", 409, "wrong_state"),
+        ("wrong_state", 409, "suspected_clone"),  # installing an installed label: a clone signal
         ("unknown_code", 404, "unknown_code"),
         ("bad_input", 400, None),
     ],

@@ -164,6 +164,8 @@ MATRIX = {
     "field:bookings": ("get", None, None, {INST, IGN}),
     "field:booking-schedule": ("post", lambda w: [w.booking.pk], lambda w: {"when": "2030-01-02 10:00"}, {INST}),
     "field:permits": ("get", None, None, {REV}),
+    "field:clones": ("get", None, None, {REV, REG}),
+    "field:clone-close": ("post", lambda w: [w.clone.pk], lambda w: {"note": "核查：同一台燃具"}, {REV}),
     "field:permit-card": ("get", lambda w: [w.install_permit.pk], None, {REV}),
     "field:permit-revoke": ("post", lambda w: [w.install_permit.pk], lambda w: {"reason": "离职"}, {REV}),
     # --- recalls: the association's (issue 14) ---
