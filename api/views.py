@@ -1,6 +1,8 @@
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -14,11 +16,25 @@ from . import tokens
 from .errors import ErrorSerializer
 
 
+class TokenLoginSerializer(AuthTokenSerializer):
+    # Bounded like the login page's form: a 5 000-character username reached django-axes' varchar(255) log (a 500).
+    username = serializers.CharField(label=gettext_lazy("用户名"), max_length=150, write_only=True)
+    password = serializers.CharField(
+        label=gettext_lazy("密码"),
+        max_length=4096,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
+
+
 class ObtainToken(ObtainAuthToken):
     """Exchange username and password for the token the mobile app sends as `Authorization: Token …`.
 
     The token expires API_TOKEN_TTL_HOURS after it was issued (then sign in again); DELETE revokes it.
     """
+
+    serializer_class = TokenLoginSerializer
 
     def get_permissions(self):
         # Signing in needs no credentials; revoking needs the token (or session) being revoked.
