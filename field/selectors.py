@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Q, Subquery
 from cases import digital_link, rules, serials
 from cases.models import ApplianceModel, Label, LabelState
 
-from .models import Booking, ScanLog, WorkPermit, WorkRecord
+from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 
 
 @dataclass
@@ -39,6 +39,14 @@ class ScanView:
     def installation(self):
         installs = [r for r in self.work_records if r.kind == WorkRecord.Kind.INSTALLATION]
         return installs[-1] if installs else None
+
+    @property
+    def installed_elsewhere(self):
+        """For a worker's scan: the recorded installation of this label (if the appliance in front of them
+        is not that one, the label is a copy). Comes from the records already loaded: no query."""
+        if self.label is None or self.label.state not in (LabelState.INSTALLED, LabelState.IGNITED):
+            return None
+        return self.installation
 
     @property
     def is_suspended(self):
@@ -178,3 +186,11 @@ def recalled_in_service():
         .annotate(district=Subquery(installs.values("district")[:1]), installed_at=Subquery(installs.values("at")[:1]))
         .order_by("district", "appliance_model__brand", "serial")
     )
+
+
+def clone_cases(*, status=SuspectedClone.Status.OPEN):
+    """The association's suspected-clone cases with their label, model and signals (three queries)."""
+    cases = SuspectedClone.objects.select_related("label__appliance_model").prefetch_related("signals")
+    if status:
+        cases = cases.filter(status=status)
+    return cases.order_by("-opened_at", "-pk")

@@ -25,6 +25,8 @@ urlpatterns = [
     path("field/bookings/", views.bookings_page, name="bookings"),
     path("field/bookings/<id:pk>/schedule/", views.booking_schedule, name="booking-schedule"),
     path("field/permits/", views.permits_page, name="permits"),
+    path("field/clones/", views.clones_page, name="clones"),
+    path("field/clones/<id:pk>/close/", views.clone_close, name="clone-close"),
     path("field/permits/<id:pk>/card/", views.permit_card, name="permit-card"),
     path("field/permits/<id:pk>/revoke/", views.permit_revoke, name="permit-revoke"),
 ]

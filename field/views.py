@@ -14,12 +14,15 @@ from accounts import permissions, roles
 from cases import digital_link, serials
 from cases.services.labels import Origin
 from project import ratelimit
+from project.client import client_ip
 
 from . import linkset, selectors
 from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
-from .models import Booking, ScanLog, WorkPermit, WorkRecord
+from .models import Booking, PhoneCode, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .services import bookings as booking_services
+from .services import clones as clone_services
 from .services import permits as permit_services
+from .services import phone_codes
 from .services.common import report_url
 from .services.errors import FieldError, require_role
 from .services.ignition import ignite
@@ -117,6 +120,7 @@ def _scan_response(request, code, view):
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):
         context["counterfeit_report_url"] = report_url(code, "counterfeit")
+        context["worker"] = True  # warned when the label is already installed somewhere
     return render(request, "field/scan.html", context, status=status)
 
 
@@ -296,7 +300,11 @@ def ignite_page(request, code):
 
 def book_page(request, code):
     """A resident books installation or ignition. Anonymous: the look-up and the write are each rate-limited."""
-    group = ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP
+    sending_code = request.method == "POST" and "send_code" in request.POST
+    if sending_code:
+        group = ratelimit.PHONE_CODE
+    else:
+        group = ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP
     if ratelimit.limited(request, group=group):
         return too_many(request)
     label, refused = _label_or_refusal(request, code)
@@ -309,6 +317,16 @@ def book_page(request, code):
     companies = booking_services.booking_companies(label, kind)
     form = BookingForm(request.POST if request.method == "POST" else None, companies=companies)
     context = {"label": label, "form": form, "kind": kind, "kind_label": Booking.Kind(kind).label}
+    if sending_code:
+        # First step: the code goes to the phone typed; the form comes back filled in, waiting for it.
+        try:
+            phone_codes.request_code(
+                phone=request.POST.get("phone", ""), purpose=PhoneCode.Purpose.BOOKING, client=client_ip(request)
+            )
+        except FieldError as error:
+            return render(request, "field/book.html", {**context, "error": error}, status=error.status)
+        form.errors.clear()
+        return render(request, "field/book.html", {**context, "code_sent": True})
     if request.method == "POST" and form.is_valid():
         try:
             booking = booking_services.book(
@@ -319,6 +337,7 @@ def book_page(request, code):
                 district=form.cleaned_data["district"],
                 preferred_date=form.cleaned_data["preferred_date"],
                 note=form.cleaned_data["note"],
+                sms_code=form.cleaned_data["sms_code"],
                 origin=Origin.from_request(request),
             )
         except FieldError as error:
@@ -422,3 +441,29 @@ def permit_revoke(request, pk):
     except FieldError as error:
         return refusal(request, error)
     return redirect("field:permits")
+
+
+# --- suspected clones: the association's queue ---------------------------------------------------
+
+
+@login_required
+def clones_page(request):
+    """Open suspected-clone cases with their evidence (reviewers and the regulator; reviewers close them)."""
+    if not permissions.sees_all_records(request.user):
+        raise Http404
+    closed = request.GET.get("status") == "closed"
+    status = SuspectedClone.Status.CLOSED if closed else SuspectedClone.Status.OPEN
+    cases = selectors.clone_cases(status=status)[:200]
+    context = {"cases": cases, "closed": closed, "may_close": permissions.is_reviewer(request.user)}
+    return render(request, "field/clones.html", context)
+
+
+@login_required
+@require_POST
+def clone_close(request, pk):
+    if not permissions.is_reviewer(request.user):
+        raise Http404
+    get_object_or_404(SuspectedClone, pk=pk)
+    note = request.POST.get("note", "").strip()[:255]
+    clone_services.close_case(case_id=pk, note=note, origin=Origin.from_request(request))
+    return redirect("field:clones")

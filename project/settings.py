@@ -209,6 +209,7 @@ CELERY_TASK_ROUTES = {
     "core.tasks.purge_personal_data": {"queue": "sweep"},
     "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
+    "field.tasks.sweep_frequent_scans": {"queue": "sweep"},
     "field.tasks.warn_expiring_permits": {"queue": "sweep"},
     "stats.tasks.compact_label_counts": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
@@ -251,6 +252,16 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
     "task": "stats.tasks.generate_due_reports",
     "schedule": crontab(minute=0, hour=8),
 }
+# Suspected clones (field/services/clones.py): workers' records of one label in two districts within this many hours;
+# more than CLONE_SCAN_THRESHOLD scans of one label within CLONE_SCAN_WINDOW_HOURS (a sweep every CLONE_SWEEP_SECONDS).
+CLONE_DISTRICT_WINDOW_HOURS = env.env_int(ENV, "CLONE_DISTRICT_WINDOW_HOURS", 72)
+CLONE_SCAN_WINDOW_HOURS = env.env_int(ENV, "CLONE_SCAN_WINDOW_HOURS", 24)
+CLONE_SCAN_THRESHOLD = env.env_int(ENV, "CLONE_SCAN_THRESHOLD", 40)
+CLONE_SWEEP_SECONDS = env.env_int(ENV, "CLONE_SWEEP_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["field-clone-scan-sweep"] = {
+    "task": "field.tasks.sweep_frequent_scans",
+    "schedule": float(CLONE_SWEEP_SECONDS),
+}
 # Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
 FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
 # Anonymous writes (residents' bookings) per client address: a household books once or twice, not thirty times.
@@ -287,6 +298,10 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
 # Service hours for deadlines whose policy counts service time (admin: 时限设置), local time, working days only.
 SERVICE_HOURS = ENV.get("SERVICE_HOURS", "09:00-18:00")
+# SMS codes for residents: at most this many per phone number an hour (and one a minute); per client see
+# PHONE_CODE_RATE (django-ratelimit syntax, default 10/h).
+PHONE_CODES_PER_NUMBER_PER_HOUR = env.env_int(ENV, "PHONE_CODES_PER_NUMBER_PER_HOUR", 5)
+PHONE_CODE_RATE = ENV.get("PHONE_CODE_RATE", "10/h")
 # The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
 DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded

@@ -13,7 +13,7 @@ from cases.models import LabelState, PrintJob
 from cases.services import recalls
 from cases.services.documents import store_document
 from cases.services.labels import Origin
-from field.models import Booking, WorkPermit
+from field.models import Booking, SuspectedClone, WorkPermit
 from field.services.sales import sell
 from field.services.work import record_work
 from remediation import services as remediation_services
@@ -143,6 +143,7 @@ def build_world():
     heartbeats.record_finished(name=heartbeats.SWEEP)
     for queue in settings.CELERY_QUEUE_NAMES:
         heartbeats.record_finished(name=heartbeats.queue_heartbeat_name(queue))
+    w.clone = SuspectedClone.objects.create(label=w.installed)
     return w
 
 

@@ -18,6 +18,7 @@ from PIL import Image
 from accounts.models import Organization
 from cases.qr import make_label_qr, make_qr
 from field.models import Booking, Ignition, WorkRecord
+from remediation.models import Notification
 from tests.factories import PASSWORD
 from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
 
@@ -93,7 +94,12 @@ def test_resident_installer_igniter_walk(live_server, launch):
     resident.fill("#id_phone", "13912345678")
     resident.select_option("#id_district", "futian")
     resident.fill("#id_preferred_date", (timezone.localdate() + timedelta(days=1)).isoformat())
-    resident.click("#book-form button[type=submit]")
+    resident.click("#send-code")  # the booking needs the code the resident's own phone receives
+    assert "验证码已发送" in resident.inner_text("#code-sent")
+    assert resident.input_value("#id_phone") == "13912345678"  # the form came back filled in
+    sms = Notification.objects.get(template="verify_code", address="13912345678")
+    resident.fill("#id_sms_code", sms.params["code"])
+    resident.click("#submit-booking")
     assert "预约已提交" in resident.inner_text("#done")
 
     # Installer: logs in on a phone, opens the same code, installs with the permit, the resident rates.

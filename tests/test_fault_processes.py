@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 from field.models import Booking, ScanLog
-from tests.factories_field import label_for, qualified
+from tests.factories_field import label_for, qualified, verified_code
 from tests.test_sla_celery_integration import database_url_of_test_db
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -125,6 +125,7 @@ def test_connections_terminated_between_requests_cost_no_request(tmp_path):
                 "kind": "installation",
                 "company": company.pk,
                 "phone": "13912345678",
+                "sms_code": verified_code("13912345678"),
                 "district": "futian",
                 "preferred_date": str(tomorrow),
             }
