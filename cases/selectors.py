@@ -111,6 +111,7 @@ def print_job_progress(job, now=None):
         "kind": job.kind,
         "kind_label": str(job.get_kind_display()),
         "file_name": print_files.file_name(job),
+        "started_by": (job.started_by.get_full_name() or job.started_by.username) if job.started_by else "",
         "state": job.state,
         "state_label": str(job.get_state_display()),
         "done": job.done,

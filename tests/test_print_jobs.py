@@ -266,3 +266,11 @@ def test_serial_list_of_a_digital_link_model_carries_the_urls_its_qr_codes_carry
     rows = list(csv.reader(io.StringIO(stored(job).decode("utf-8"))))[1:]
     gtin = digital_link.label_gtin(model)
     assert gtin and all(url == qr.label_url(serial, gtin) and "/01/" in url for serial, _grouped, url in rows)
+
+
+def test_batch_page_lists_each_file_with_who_started_it(client, django_capture_on_commit_callbacks):
+    batch, boss = generated_batch(5), reviewer(first_name="", last_name="", username="printer-lin")
+    print_jobs.start_print_job(batch_id=batch.pk, kind="roll", origin=Origin(actor=boss))
+    client.force_login(boss)
+    page = client.get(reverse("cases:batch_detail", args=[batch.pk])).content.decode()
+    assert f"labels-batch-{batch.pk}-roll.pdf · printer-lin" in page
