@@ -15,7 +15,7 @@ from cases.models import LabelState
 from remediation import notifications
 
 from ..models import Booking, PhoneCode, WorkPermit, WorkRecord
-from . import clones
+from . import clones, supply_areas
 from .common import clean_district, clean_mobile
 from .errors import FieldError, require_role, settle
 from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
@@ -58,7 +58,9 @@ def _record_work(*, user, code, kind, permit_code, district, origin, area_catego
             raise _already_installed(label, user=user, company=permit.company, district=district, origin=origin)
         if kind == WorkRecord.Kind.INSTALLATION:
             refuse_if_recalled(label)
-            refuse_if_gas_mismatch(label, area_category=area_category, action_message=_("禁止安装！请上报问题。"))
+            # The gas of the supply area at the installation address (the city's where no area is set up).
+            area_gas = area_category or supply_areas.gas_category_at(district)
+            refuse_if_gas_mismatch(label, area_category=area_gas, action_message=_("禁止安装！请上报问题。"))
         model = label.appliance_model
         if (
             model.designated_installers.exists()
