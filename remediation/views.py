@@ -186,6 +186,7 @@ class QueueView(ExportMixin, SingleTableMixin, FilterView):
 class DealerQueue(QueueView):
     allowed_roles = (roles.DEALER,)
     filterset_class = DealerCaseFilter
+    template_name = "remediation/dealer_queue.html"  # cards first: the dealer works from a phone
     title = _("我的整改单")
     export_name = "my-cases"
 

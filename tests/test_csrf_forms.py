@@ -23,6 +23,7 @@ PAGES = [
     (REV, lambda w: f"/remediation/{w.case.pk}/"),
     (REG, lambda w: f"/remediation/{w.case.pk}/"),
     (DEAL, lambda w: f"/remediation/{w.case.pk}/"),
+    (DEAL, lambda w: "/remediation/mine/"),  # the cards' one-tap "contacted"
     (DEAL, lambda w: f"/field/sell/{w.activated.serial}/"),
     (DEAL, lambda w: "/remediation/inbox/"),  # the new case's notification: mark read
     (INST, lambda w: "/remediation/report/"),
