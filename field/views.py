@@ -18,6 +18,7 @@ from . import selectors
 from .client import rate_key, scan_rate
 from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
 from .models import Booking, WorkPermit, WorkRecord
+from .pwa import uses_field_app
 from .services import bookings as booking_services
 from .services import permits as permit_services
 from .services.common import report_url
@@ -61,7 +62,7 @@ def scan_page(request, code):
     view = selectors.resolve_scan(code)
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
-    context = {"scan": view}
+    context = {"scan": view, "field_app": uses_field_app(request.user)}
     if view.is_genuine:
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):
