@@ -1,12 +1,13 @@
-"""One error shape for the whole API: {"code", "detail"} (+ "errors" per field for bad input).
+"""One error shape for the whole API: {"code", "detail", "errors"} ("errors" per field for bad input, else {}).
 
 Endpoints already answer their own refusals this way (FieldError, RemediationError); this handler
 brings DRF's own errors (validation, authentication, 404, 405, throttling) into the same shape,
-and `not_found` answers unknown /api/ paths with JSON instead of the HTML 404 page.
+and `not_found` answers unknown /api/ paths with JSON instead of the HTML 404 page. The shape itself and
+Django's own guards (400/413, 403, 404, 500 outside DRF) are in project.errors.
 """
 
 from django.conf import settings
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -15,13 +16,15 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from project.errors import error_body, json_error
+
 # The shape, for extend_schema(responses=...).
 ErrorSerializer = inline_serializer(
     "APIError",
     {
         "code": serializers.CharField(),
         "detail": serializers.CharField(),
-        "errors": serializers.DictField(required=False, help_text="per-field messages for bad input"),
+        "errors": serializers.DictField(help_text="per-field messages for bad input; {} otherwise"),
     },
 )
 
@@ -41,17 +44,10 @@ def exception_handler(exc, context):
         return None  # not an API exception: Django's 500 (never expected; schemathesis checks it)
     if isinstance(exc, ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {
-            "code": "invalid",
-            "detail": _("输入有误：%(message)s") % {"message": _first_message(errors)},
-            "errors": errors,
-        }
+        response.data = error_body("invalid", _("输入有误：%(message)s") % {"message": _first_message(errors)}, errors)
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
-        response.data = {
-            "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
-            "detail": str(detail),
-        }
+        response.data = error_body(getattr(detail, "code", None) or getattr(exc, "default_code", "error"), detail)
     return response
 
 
@@ -69,4 +65,4 @@ def not_found(request, *args, **kwargs):
             match = None
         if match is not None and match.func is not not_found:
             return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
-    return JsonResponse({"code": "not_found", "detail": _("接口地址不存在。")}, status=404)
+    return json_error(404, "not_found", _("接口地址不存在。"))

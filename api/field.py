@@ -6,7 +6,6 @@ a FieldError becomes its HTTP status with {"code", "detail", ...}.
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -14,12 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import pii, roles
-from audit.idempotency import idempotent
+from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
 from field import selectors
-from field.client import rate_key, scan_rate
 from field.models import Booking, ScanLog, WorkPermit, WorkRecord
 from field.services import bookings as booking_services
 from field.services import permits as permit_services
@@ -29,16 +27,19 @@ from field.services.labels import find_label
 from field.services.sales import sell
 from field.services.scans import record_scan
 from field.services.work import rate_work, record_work
+from project import ratelimit
+from project.errors import error_body
 
 ErrorSerializer = inline_serializer(
     "FieldError",
     {
         "code": serializers.CharField(),
         "detail": serializers.CharField(),
+        "errors": serializers.DictField(help_text="per-field messages for bad input; {} otherwise"),
         "report_url": serializers.CharField(required=False),
     },
 )
-# 422: an Idempotency-Key reused with a different body (audit.idempotency).
+# 422: an Idempotency-Key reused with a different body (api.idempotency).
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
 
 
@@ -47,7 +48,7 @@ def origin(request):
 
 
 def refused(error):
-    return Response(error.as_dict(), status=error.status)
+    return Response(error_body(error.code, error.message, **error.extra), status=error.status)
 
 
 class FieldAPIView(APIView):
@@ -220,8 +221,8 @@ class ScanResolve(FieldAPIView):
 
     @extend_schema(responses={200: ScanSerializer, 404: ScanSerializer, 429: ErrorSerializer})
     def get(self, request, code):
-        if is_ratelimited(request, group="field-scan", key=rate_key, rate=scan_rate, increment=True):
-            return Response({"code": "rate_limited", "detail": _("查询过于频繁，请稍后再试。")}, status=429)
+        if ratelimit.limited(request, group=ratelimit.LOOKUP):
+            return Response(error_body("rate_limited", _("查询过于频繁，请稍后再试。")), status=429)
         view = selectors.resolve_scan(code)
         record_scan(request, code=code, verdict=view.verdict, label=view.label, channel=ScanLog.Channel.API)
         return Response(ScanSerializer(view).data, status=200 if view.is_genuine else 404)

@@ -1,27 +1,28 @@
 """Remediation endpoints of the mobile API: report a problem, read a case, the dealer's two steps.
 
 Thin: serializers check types, remediation.services decides; a RemediationError becomes
-its HTTP status with {"detail": …}.
+its HTTP status with {"code", "detail", "errors"}.
 """
 
 from django.http import Http404
 from django.urls import path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions, pii
-from audit.idempotency import idempotent
+from api.errors import ErrorSerializer
+from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
+from project.errors import error_body
 from remediation import selectors, services
 from remediation.models import ProblemKind, Resolution
 from remediation.services.errors import RemediationError
 
-ErrorSerializer = inline_serializer("RemediationError", {"detail": serializers.CharField()})
-# 422: an Idempotency-Key reused with a different body (audit.idempotency).
+# 422: an Idempotency-Key reused with a different body (api.idempotency).
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer, 422: ErrorSerializer}
 
 
@@ -63,10 +64,13 @@ class CaseSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(f"/remediation/{case.pk}/")
 
 
+REMEDIATION_CODES = {400: "invalid", 403: "permission_denied", 404: "not_found", 409: "conflict"}
+
+
 class RemediationAPIView(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, RemediationError):
-            return Response({"detail": exc.message}, status=exc.status)
+            return Response(error_body(REMEDIATION_CODES.get(exc.status, "invalid"), exc.message), status=exc.status)
         return super().handle_exception(exc)
 
     def origin(self):

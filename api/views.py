@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import roles_of
+from project.errors import error_body
 
 from .errors import ErrorSerializer
 
@@ -28,7 +29,7 @@ class ObtainToken(ObtainAuthToken):
             # django-axes flags the DRF request it was handed; its middleware only sees the Django one.
             if getattr(request, "axes_locked_out", False):
                 return Response(
-                    {"code": "locked_out", "detail": _("连续多次密码错误，登录已锁定 15 分钟。")},
+                    error_body("locked_out", _("连续多次密码错误，登录已锁定 15 分钟。")),
                     status=status.HTTP_429_TOO_MANY_REQUESTS,
                 )
             raise

@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 
+from .models import AuditEntry
+
 
 def entry(
     action,
@@ -18,8 +20,6 @@ def entry(
     at=None,
 ):
     """An unsaved AuditEntry for `action` on `obj` (or object_type/object_id), by `origin` or `actor`."""
-    from .models import AuditEntry
-
     actor = getattr(origin, "actor", None) if actor is None else actor
     if obj is not None:
         object_type = object_type or obj._meta.model_name
@@ -50,6 +50,4 @@ def record(action, obj=None, **kwargs):
 
 def record_many(rows):
     """Insert unsaved entries in one statement (sweeps and batch moves)."""
-    from .models import AuditEntry
-
     return AuditEntry.objects.bulk_create(rows) if rows else []

@@ -45,7 +45,7 @@ def main():
     from remediation import notifications
     from remediation.models import Deadline, Escalation, Notification, RemediationCase
     from remediation.services import sla
-    from workflows.remediation import RemediationFlow
+    from workflows.remediation.flow import RemediationFlow
 
     call_command("migrate", verbosity=0)
     cases = TOTAL // 2  # each case has two open clocks: contact and resolve

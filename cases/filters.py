@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 from .models import ApplianceModel, Declaration, Label, LabelBatch, LabelState
+from .serials import InvalidSerial, normalize
 
 
 class ApplianceModelFilter(django_filters.FilterSet):
@@ -61,8 +62,6 @@ class LabelFilter(django_filters.FilterSet):
         fields = ["serial", "state", "brand", "model_number", "batch"]
 
     def by_serial(self, queryset, name, value):
-        from .serials import InvalidSerial, normalize
-
         try:
             return queryset.filter(serial=normalize(value))
         except InvalidSerial:

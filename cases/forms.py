@@ -1,4 +1,4 @@
-"""Back-office forms: models with their documents, declarations, and the review steps."""
+"""Back-office forms: appliance models with their documents (the declaration steps' forms live in workflows/declaration/)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 
 from .models import ApplianceModel, Document
-from .services.declarations import MAX_QUANTITY, Decision
 
 DOCUMENT_FIELDS = [
     ("ccc_file", Document.Kind.CCC, _("CCC 认证证书 (PDF/JPEG/PNG)")),
@@ -70,38 +69,3 @@ class ApplianceModelForm(DocumentsMixin, forms.ModelForm):
         ):
             raise forms.ValidationError(_("本企业已登记该品牌型号。"))
         return cleaned
-
-
-class DeclarationForm(DocumentsMixin):
-    appliance_model = forms.ModelChoiceField(label=_("燃具型号"), queryset=ApplianceModel.objects.none())
-    quantity = forms.IntegerField(label=_("标识数量"), min_value=1, max_value=MAX_QUANTITY)
-
-    def __init__(self, *args, manufacturer=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["appliance_model"].queryset = ApplianceModel.objects.filter(
-            manufacturer=manufacturer, is_recalled=False
-        )
-        self.order_fields(["appliance_model", "quantity"])
-
-
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("审核结论"),
-        choices=[(Decision.APPROVE, _("批准")), (Decision.RETURN, _("退回修改")), (Decision.REJECT, _("驳回"))],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("审核意见 (退回/驳回时必填)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class ResubmitForm(DocumentsMixin):
-    quantity = forms.IntegerField(label=_("标识数量"), min_value=1, max_value=MAX_QUANTITY)
-
-
-class IssueForm(forms.Form):
-    issued_to = forms.ModelChoiceField(label=_("发放给"), queryset=Organization.objects.none())
-
-    def __init__(self, *args, recipients=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["issued_to"].queryset = Organization.objects.filter(pk__in=[o.pk for o in recipients])

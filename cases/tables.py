@@ -30,7 +30,7 @@ class ApplianceModelTable(tables.Table):
 
 
 class DeclarationTable(tables.Table):
-    id = tables.LinkColumn("cases:declaration_detail", args=[tables.A("pk")], verbose_name=_("编号"))
+    id = tables.LinkColumn("declarations:detail", args=[tables.A("pk")], verbose_name=_("编号"))
     manufacturer = tables.Column(
         accessor="appliance_model__manufacturer",
         verbose_name=_("燃具企业"),

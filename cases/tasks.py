@@ -1,8 +1,15 @@
 """Celery tasks of the cases app."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
+from project.enqueue import send_safely
+
+from .hooks import labels_generated
+from .models import LabelBatch
 from .services.batches import generate_labels
 
 
@@ -11,9 +18,7 @@ from .services.batches import generate_labels
 def generate_batch_labels(batch_id):
     """Generate an approved batch's labels, then move its review process on to printing."""
     created = generate_labels(batch_id)
-    from workflows.declaration_services import labels_ready
-
-    labels_ready(batch_id)
+    labels_generated(batch_id)
     return created
 
 
@@ -25,14 +30,6 @@ STALLED_AFTER_MINUTES = 10
 @shared_task(acks_late=True, ignore_result=True)
 def resume_stalled_batches():
     """Queue generation again for batches still `generating` long after approval; returns their ids."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from project.enqueue import send_safely
-
-    from .models import LabelBatch
-
     cutoff = timezone.now() - timedelta(minutes=STALLED_AFTER_MINUTES)
     stalled = list(
         LabelBatch.objects.filter(stage=LabelBatch.Stage.GENERATING, created_at__lt=cutoff).values_list("pk", flat=True)

@@ -1,4 +1,7 @@
-"""Back-office pages: models, declarations, batches, labels, statistics; thin, scoped by selectors."""
+"""Back-office pages: models, batches, labels, statistics and the declaration list; thin, scoped by selectors.
+
+The declaration's own pages (declare, the review steps) belong to its process: workflows/declaration/views.py.
+"""
 
 from csp.decorators import csp_exempt
 from django.contrib import messages
@@ -15,12 +18,11 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from . import filters, pdf, selectors, tables
-from .forms import ApplianceModelForm, DeclarationForm
-from .services.declarations import create_declaration
+from .forms import ApplianceModelForm
 from .services.documents import store_document
 
 
-def _back_office(request):
+def back_office(request):
     if not request.user.is_authenticated:
         return False
     if not selectors.can_use_back_office(request.user):
@@ -28,7 +30,7 @@ def _back_office(request):
     return True
 
 
-def _login_redirect(request):
+def login_redirect(request):
     from django.contrib.auth.views import redirect_to_login
 
     return redirect_to_login(request.get_full_path())
@@ -78,7 +80,7 @@ class DeclarationList(BackOfficeList):
     table_class = tables.DeclarationTable
     filterset_class = filters.DeclarationFilter
     export_name = "declarations"
-    new_url_name = "cases:declaration_create"
+    new_url_name = "declarations:create"
 
 
 class BatchList(BackOfficeList):
@@ -112,8 +114,8 @@ class StatsView(BackOfficeList):
 
 
 def model_create(request):
-    if not _back_office(request):
-        return _login_redirect(request)
+    if not back_office(request):
+        return login_redirect(request)
     if not selectors.is_manufacturer(request.user):
         raise PermissionDenied(_("只有燃具企业可以登记型号。"))
     form = ApplianceModelForm(request.POST or None, request.FILES or None, manufacturer=request.user.organization)
@@ -133,8 +135,8 @@ def model_create(request):
 
 
 def model_detail(request, pk):
-    if not _back_office(request):
-        return _login_redirect(request)
+    if not back_office(request):
+        return login_redirect(request)
     model = get_object_or_404(selectors.models_for(request.user), pk=pk)
     counts = list(selectors.state_counts(model.labels.all()))
     row = counts[0] if counts else None
@@ -150,45 +152,9 @@ def model_detail(request, pk):
     )
 
 
-def declaration_create(request):
-    if not _back_office(request):
-        return _login_redirect(request)
-    if not selectors.is_manufacturer(request.user):
-        raise PermissionDenied(_("只有燃具企业可以申报标识。"))
-    form = DeclarationForm(request.POST or None, request.FILES or None, manufacturer=request.user.organization)
-    if request.method == "POST" and form.is_valid():
-        from workflows import declaration_services as steps
-
-        try:
-            with transaction.atomic():
-                declaration = create_declaration(
-                    appliance_model=form.cleaned_data["appliance_model"],
-                    quantity=form.cleaned_data["quantity"],
-                    user=request.user,
-                    documents=form.documents(),
-                )
-                steps.submit(declaration)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("申报已提交，等待协会审核。"))
-            return redirect("cases:declaration_detail", declaration.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "cases/form.html", {"form": form, "title": _("申报标识")}, status=status)
-
-
-def declaration_detail(request, pk):
-    if not _back_office(request):
-        return _login_redirect(request)
-    from workflows.declaration_views import declaration_page
-
-    declaration = get_object_or_404(selectors.declarations_for(request.user), pk=pk)
-    return declaration_page(request, declaration)
-
-
 def batch_detail(request, pk):
-    if not _back_office(request):
-        return _login_redirect(request)
+    if not back_office(request):
+        return login_redirect(request)
     batch = get_object_or_404(selectors.batches_for(request.user), pk=pk)
     counts = selectors.batch_state_counts(batch)
     return render(
@@ -206,8 +172,8 @@ def batch_detail(request, pk):
 @require_GET
 def batch_pdf(request, pk):
     """The print-ready sheets of a batch, streamed page by page (association only: it prints)."""
-    if not _back_office(request):
-        return _login_redirect(request)
+    if not back_office(request):
+        return login_redirect(request)
     if not selectors.is_reviewer(request.user):
         raise PermissionDenied(_("只有协会可以印制标识。"))
     batch = get_object_or_404(selectors.batches_for(request.user), pk=pk)
@@ -220,8 +186,8 @@ def batch_pdf(request, pk):
 
 @require_GET
 def label_image(request, serial, fmt):
-    if not _back_office(request):
-        return _login_redirect(request)
+    if not back_office(request):
+        return login_redirect(request)
     if fmt not in ("png", "svg"):
         raise Http404
     label = get_object_or_404(selectors.labels_for(request.user).select_related("appliance_model"), serial=serial)
@@ -236,7 +202,7 @@ def label_image(request, serial, fmt):
 def document_download(request, pk):
     """A declaration document, for its manufacturer and reviewers only (404 for anyone else)."""
     if not request.user.is_authenticated:
-        return _login_redirect(request)
+        return login_redirect(request)
     document = get_object_or_404(selectors.documents_for(request.user), pk=pk)
     try:
         handle = document.file.open("rb")

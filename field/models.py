@@ -142,6 +142,9 @@ class Ignition(models.Model):
     company = models.ForeignKey(Organization, verbose_name=_("供气单位"), on_delete=models.PROTECT, related_name="+")
     supply_gas_category = models.CharField(_("供气气源"), max_length=4, choices=GAS_CATEGORIES)
     at = models.DateTimeField(_("点火时间"), default=timezone.now)
+    # Where the appliance was installed (its first installation record), copied when it is ignited so the
+    # statistics count ignitions per district from this row alone ('' when no installation was recorded).
+    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("点火通气记录")

@@ -8,14 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from accounts import permissions, roles
 from cases import serials
 from cases.services.labels import Origin
+from project import ratelimit
 
 from . import selectors
-from .client import rate_key, scan_rate
 from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
 from .models import Booking, WorkPermit, WorkRecord
 from .pwa import uses_field_app
@@ -42,10 +41,9 @@ def refusal(request, error, *, template="field/refused.html", context=None):
 # --- public scan ------------------------------------------------------------------------------
 
 
-@ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_lookup(request):
     """The home page's serial form: GET /q/?serial=… → the canonical scan page, or the invalid verdict."""
-    if getattr(request, "limited", False):
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
     code = request.GET.get("serial", "")
     try:
@@ -54,10 +52,9 @@ def scan_lookup(request):
         return scan_page(request, code)
 
 
-@ratelimit(group="field-scan", key=rate_key, rate=scan_rate, block=False)
 def scan_page(request, code):
     """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
-    if getattr(request, "limited", False):
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
     view = selectors.resolve_scan(code)
     record_scan(request, code=code, verdict=view.verdict, label=view.label)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "viewflow",
     "viewflow.workflow",
+    "core",  # shared plumbing (hooks, retention); no models
     "accounts",
     "cases",
     "workflows",
@@ -47,10 +48,12 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "audit",
+    "demo",  # the demo city (`manage.py seed_demo`); touches every app, so it sits on top
     "axes",
 ]
 
 MIDDLEWARE = [
+    "project.middleware.RefuseHostileRequestsMiddleware",  # first: control characters never reach a view
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,6 +90,10 @@ TEMPLATES = [
 
 DATABASES = {"default": env.database_config(ENV, BASE_DIR)}
 (BASE_DIR / "var").mkdir(exist_ok=True)
+# Django's own request guards (a 400/413 before any view; JSON under /api/, project.errors): a form or JSON body
+# over 2.5 MB, more than 1000 fields. Uploaded files are streamed to disk and limited by DOCUMENT_MAX_BYTES instead.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.env_int(ENV, "DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.env_int(ENV, "DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -115,6 +122,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client address behind our proxies (TRUSTED_PROXY_HOPS), not the proxy's: one rule for the whole app.
+AXES_CLIENT_IP_CALLABLE = "project.client.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -193,17 +202,17 @@ CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
     "task": "cases.tasks.resume_stalled_batches",
     "schedule": 300.0,
 }
-CELERY_BEAT_SCHEDULE["audit-purge-idempotency-keys"] = {
-    "task": "audit.tasks.purge_idempotency_keys",
+CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
+    "task": "api.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=30, hour=3),
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
-# (accounts.retention; open remediation cases keep theirs). Daily at 03:30.
+# (core.retention, each app registering its part; open remediation cases keep theirs). Daily at 03:30.
 PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)
 CELERY_BEAT_SCHEDULE["accounts-purge-personal-data"] = {
-    "task": "accounts.tasks.purge_personal_data",
+    "task": "core.tasks.purge_personal_data",
     "schedule": crontab(minute=30, hour=3),
 }
 # Remediation SMS: a dotted path to a backend with send(phone, text); console by default.

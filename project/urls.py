@@ -5,6 +5,12 @@ from django.urls import include, path
 from accounts import views as account_views
 from project import converters  # noqa: F401  registers <id:…> before the apps' URLconfs load
 
+# Under /api/ these answer JSON {code, detail, errors}; pages keep our templates.
+handler400 = "project.errors.bad_request"
+handler403 = "project.errors.permission_denied"
+handler404 = "project.errors.page_not_found"
+handler500 = "project.errors.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -14,7 +20,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("stats/", include("stats.urls")),  # dashboards, exports, periodic reports
     path("backoffice/", include("cases.urls")),  # models, declarations, batches, labels, stats
-    path("declarations/", include("workflows.declaration_urls")),  # declaration review flow: inbox and steps
+    path("declarations/", include("workflows.declaration.urls")),  # declare, review flow: inbox, page, steps
     path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
     path("audit/", include("audit.urls")),  # the append-only audit log, read-only
     path("", include("field.urls")),  # /q/<serial>, /p/<permit>, /field/...

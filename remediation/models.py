@@ -1,7 +1,7 @@
 """Remediation cases (整改单), their durable deadlines, escalations, notes and notifications.
 
 One clock per deadline: the `Deadline` row below is the only timer a remediation
-step has. The viewflow process (workflows/remediation.py) records the steps as
+step has. The viewflow process (workflows/remediation/flow.py) records the steps as
 tasks but carries no `flow.Timer` / `.OnTimeout` boundary: a second, viewflow-owned
 clock on the same step could fire while ours is met (or vice versa), and viewflow's
 dispatcher walks due timers one by one under per-process locks, whereas the issue

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
 
-from .models import CaseEvent, Deadline, Escalation, Level, RemediationCase, Stage
+from .models import CaseEvent, Deadline, Escalation, Level, Notification, RemediationCase, Stage
 
 
 def _with_due(queryset):
@@ -57,6 +57,4 @@ def case_tasks(case):
 
 
 def unread_inbox(user):
-    from .models import Notification
-
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX, read_at__isnull=True)

@@ -9,7 +9,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,8 +207,6 @@ def _grouped(metric, scope, period, by):
         since = max(since, datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz))
     if since < until:
         live = _live(metric, scope, since, until)
-        if by == "district" and metric == Metric.IGNITION:
-            live = _ignitions_with_district(live)
         keys = _GROUP_KEYS[by]
         if by == "month":
             live = live.annotate(month=TruncMonth(_LIVE_TIME[metric], tzinfo=tz))
@@ -221,12 +219,6 @@ def _key(by, row, keys):
     if by == "month":
         return f"{row['month']:%Y-%m}"
     return tuple(row[k] for k in keys) if len(keys) > 1 else row[keys[0]]
-
-
-def _ignitions_with_district(rows):
-    # An ignition has no address of its own: it happens where the appliance was installed.
-    installed_in = WorkRecord.objects.filter(label_id=OuterRef("label_id"), kind=WorkRecord.Kind.INSTALLATION)
-    return rows.annotate(district=Subquery(installed_in.order_by("at", "pk").values("district")[:1]))
 
 
 def _per_district(metric, scope, period):

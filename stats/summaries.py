@@ -8,7 +8,7 @@ one INSERT … SELECT per metric over the missing days; reading never writes.
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, F, IntegerField, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -37,15 +37,11 @@ def _sources(since, until):
         .values("d", "district", "company_id", "r")
         .annotate(n=Count("pk"))
     )
-    installed_in = WorkRecord.objects.filter(label_id=OuterRef("label_id"), kind=WorkRecord.Kind.INSTALLATION)
+    # An ignition happens where the appliance was installed: the ignition row carries that district.
     ignitions = (
         Ignition.objects.filter(at__gte=since, at__lt=until)
-        .annotate(
-            d=_day("at"),
-            r=Value(0, output_field=IntegerField()),
-            place=Subquery(installed_in.order_by("at", "pk").values("district")[:1]),
-        )
-        .values("d", "place", "company_id", "r")
+        .annotate(d=_day("at"), r=Value(0, output_field=IntegerField()))
+        .values("d", "district", "company_id", "r")
         .annotate(n=Count("pk"))
     )
     ratings = (
@@ -56,7 +52,7 @@ def _sources(since, until):
     )
     return [
         (DailyFieldCount.Metric.INSTALLATION, installs, "district"),
-        (DailyFieldCount.Metric.IGNITION, ignitions, "place"),
+        (DailyFieldCount.Metric.IGNITION, ignitions, "district"),
         (DailyFieldCount.Metric.RATING, ratings, "place"),
     ]
 

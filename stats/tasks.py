@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
+from .reports import generate_due_reports as generate
+from .summaries import refresh
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def generate_due_reports():
     """Beat runs this daily at 08:00 (local). It first summarises the newly closed days (so the dashboard
     counts less live), then makes the new weekly report on Mondays and the monthly one on the 1st, and on
     any other day fills in a report missed while beat was down. Safe to run twice."""
-    from .reports import generate_due_reports as generate
-    from .summaries import refresh
-
     refresh()
     return [report.pk for report in generate()]

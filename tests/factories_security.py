@@ -18,6 +18,7 @@ from stats.models import Report
 from tests.factories import ApplianceModelFactory, LabelBatchFactory, LabelFactory, OrganizationFactory, UserFactory
 from tests.factories_declarations import pdf_upload
 from tests.factories_field import WorkPermitFactory, qualified
+from workflows.declaration import services as declaration_services
 
 ANON, REV, MAN, MAN2, DEAL, DEAL2, INST, IGN, REG = (
     "anonymous",
@@ -106,8 +107,6 @@ def build_world():
     )
     assert w.case.dealer_id == dealer_org.pk
     w.document = store_document(appliance_model=w.model, declaration=w.declaration, upload=pdf_upload())
-    from workflows import declaration_services
-
     declaration_services.submit(w.declaration)
     today = timezone.localdate()
     w.report = Report.objects.create(

@@ -12,6 +12,7 @@ from accounts import roles
 from accounts.models import Organization
 from cases.models import LabelState
 from field.models import Ignition, ScanLog, WorkPermit, WorkRecord
+from field.services.ignition import installed_district
 from remediation.models import Deadline, Escalation, Level, RemediationCase, Stage, Step
 
 from .factories import ApplianceModelFactory, LabelBatchFactory, LabelFactory, OrganizationFactory, UserFactory
@@ -78,6 +79,7 @@ class StatsCity:
             company=self.orgs[company_key],
             supply_gas_category="12T",
             at=when,
+            district=installed_district(label),  # as field.services.ignition.ignite copies it
         )
 
     def case(
@@ -93,7 +95,7 @@ class StatsCity:
         closed=None,
         escalation_level=Level.DEALER,
     ):
-        from workflows.remediation import RemediationFlow
+        from workflows.remediation.flow import RemediationFlow
 
         return RemediationCase.objects.create(
             flow_class=RemediationFlow,

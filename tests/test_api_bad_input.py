@@ -1,4 +1,4 @@
-"""Bad input to the mobile API gets a clear JSON 4xx in one shape ({"code", "detail"}, + "errors" per field):
+"""Bad input to the mobile API gets a clear JSON 4xx in one shape ({"code", "detail", "errors"}):
 malformed serials, unknown or absurd ids, unknown paths, malformed JSON, wrong content types, bad fields."""
 
 import pytest
@@ -24,7 +24,7 @@ def assert_error(response, status, code=None):
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert body["detail"] and body["code"]
+    assert body["detail"] and body["code"] and isinstance(body["errors"], dict)
     if code:
         assert body["code"] == code
     return body

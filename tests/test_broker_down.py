@@ -21,8 +21,8 @@ from tests.factories import PASSWORD
 from tests.factories_declarations import maker_and_model, reviewer
 from tests.factories_remediation import make_city, sold_label
 from tests.test_declaration_flow import submitted, task_of
-from workflows import declaration_services as steps
-from workflows.declaration import DeclarationFlow
+from workflows.declaration import services as steps
+from workflows.declaration.flow import DeclarationFlow
 
 pytestmark = pytest.mark.django_db
 

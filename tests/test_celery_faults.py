@@ -23,7 +23,7 @@ from remediation.models import CaseEvent, Deadline, Escalation, Notification, Re
 from tests.factories_remediation import make_city, sold_label
 from tests.test_broker_down import broker_down  # noqa: F401  (fixture)
 from tests.test_sla_celery_integration import database_url_of_test_db, start, stop
-from workflows.remediation import RemediationFlow
+from workflows.remediation.flow import RemediationFlow
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

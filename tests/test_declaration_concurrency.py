@@ -11,8 +11,8 @@ from cases.services import batches
 from cases.services.declarations import Decision, create_declaration
 from tests.factories import LabelBatchFactory
 from tests.factories_declarations import maker_and_model, reviewer
-from workflows import declaration_services as steps
-from workflows.declaration import DeclarationFlow
+from workflows.declaration import services as steps
+from workflows.declaration.flow import DeclarationFlow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,4 @@
-"""The declaration review process driven through the viewflow API (workflows.declaration_services)."""
+"""The declaration review process driven through the viewflow API (workflows.declaration.services)."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +11,8 @@ from cases.services.labels import LabelTransitionError, apply_transition
 from project.celery import app as celery_app
 from tests.factories import UserFactory
 from tests.factories_declarations import maker_and_model, pdf_upload, reviewer
-from workflows import declaration_services as steps
-from workflows.declaration import DeclarationFlow
+from workflows.declaration import services as steps
+from workflows.declaration.flow import DeclarationFlow
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ def eager_celery(settings, tmp_path):
 
 
 def detail(pk):
-    return reverse("cases:declaration_detail", args=[pk])
+    return reverse("declarations:detail", args=[pk])
 
 
 def step(pk, name):
@@ -58,7 +58,7 @@ def test_whole_process_through_the_pages(client, django_capture_on_commit_callba
     assert sorted(new_model.documents.values_list("content_type", flat=True)) == ["application/pdf", "image/png"]
 
     # ... and declares 25 labels for it.
-    response = client.post(reverse("cases:declaration_create"), {"appliance_model": new_model.pk, "quantity": 25})
+    response = client.post(reverse("declarations:create"), {"appliance_model": new_model.pk, "quantity": 25})
     declaration = Declaration.objects.get(appliance_model=new_model)
     assert response.status_code == 302 and response["Location"] == detail(declaration.pk)
 
@@ -127,7 +127,7 @@ def test_whole_process_through_the_pages(client, django_capture_on_commit_callba
 
 def _declared(maker, model, quantity=5):
     from cases.services.declarations import create_declaration
-    from workflows import declaration_services as steps
+    from workflows.declaration import services as steps
 
     declaration = create_declaration(appliance_model=model, quantity=quantity, user=maker)
     steps.submit(declaration)
@@ -147,7 +147,7 @@ def test_manufacturer_sees_only_its_own_declarations_models_and_batches(client):
     models_page = client.get(reverse("cases:model_list")).content.decode()
     assert model.model_number in models_page and other_model.model_number not in models_page
     # Cannot declare for another company's model (not even offered).
-    response = client.post(reverse("cases:declaration_create"), {"appliance_model": other_model.pk, "quantity": 5})
+    response = client.post(reverse("declarations:create"), {"appliance_model": other_model.pk, "quantity": 5})
     assert response.status_code == 400
     assert not Declaration.objects.filter(appliance_model=other_model).exclude(pk=theirs.pk).exists()
     # Nor act on its steps.
@@ -169,7 +169,7 @@ def test_other_roles_are_kept_out_of_the_back_office(client, role):
         "cases:batch_list",
         "cases:label_list",
         "declarations:inbox",
-        "cases:declaration_create",
+        "declarations:create",
     ]:
         assert client.get(reverse(name)).status_code == 403, name
 
@@ -182,7 +182,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_declaration_form_refuses_bad_quantity_with_a_400(client):
     maker, model = maker_and_model()
     client.force_login(maker)
-    response = client.post(reverse("cases:declaration_create"), {"appliance_model": model.pk, "quantity": 0})
+    response = client.post(reverse("declarations:create"), {"appliance_model": model.pk, "quantity": 0})
     assert response.status_code == 400
     assert not Declaration.objects.exists()
 
@@ -194,7 +194,7 @@ def test_disguised_upload_is_refused_on_the_form(client):
     client.force_login(maker)
     fake = SimpleUploadedFile("ccc.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
     response = client.post(
-        reverse("cases:declaration_create"), {"appliance_model": model.pk, "quantity": 5, "ccc_file": fake}
+        reverse("declarations:create"), {"appliance_model": model.pk, "quantity": 5, "ccc_file": fake}
     )
     assert response.status_code == 400
     assert "不是 PDF、JPEG 或 PNG 文件" in response.content.decode()

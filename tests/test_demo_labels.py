@@ -7,7 +7,7 @@ from django.core.management import call_command
 from viewflow.workflow.status import PROCESS
 
 from cases.models import Label, LabelBatch, LabelTransition
-from workflows import declaration_services as steps
+from workflows.declaration import services as steps
 
 pytestmark = pytest.mark.django_db
 

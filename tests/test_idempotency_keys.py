@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Organization
-from audit.idempotency import purge_expired
-from audit.models import IdempotencyKey
+from api.idempotency import purge_expired
+from api.models import IdempotencyKey
 from cases.models import LabelTransition
 from field.models import Booking, Ignition, Sale, WorkRecord
 from remediation.models import RemediationCase

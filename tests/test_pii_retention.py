@@ -7,9 +7,9 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.retention import purge_personal_data
-from accounts.tasks import purge_personal_data as purge_task
 from cases.services.labels import Origin
+from core.retention import purge_personal_data
+from core.tasks import purge_personal_data as purge_task
 from field.models import Booking, WorkRecord
 from field.services.work import rate_work, record_work
 from remediation import services
@@ -65,7 +65,7 @@ def _open_case(city):
 
 def test_retention_is_a_setting_with_a_daily_beat_entry():
     assert settings.PII_RETENTION_DAYS == 730
-    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "accounts.tasks.purge_personal_data"]
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "core.tasks.purge_personal_data"]
     assert len(entries) == 1
 
 

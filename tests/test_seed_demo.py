@@ -5,9 +5,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts import roles
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Organization, User
 from cases.models import ApplianceModel
+from demo.city import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -78,7 +78,7 @@ def test_declaration_refuses_the_upload_and_creates_nothing(client, media, case)
     maker, model = maker_and_model()
     client.force_login(maker)
     response = client.post(
-        reverse("cases:declaration_create"), {"appliance_model": model.pk, "quantity": 5, "report_file": upload(case)}
+        reverse("declarations:create"), {"appliance_model": model.pk, "quantity": 5, "report_file": upload(case)}
     )
     assert response.status_code == 400
     assert BAD_UPLOADS[case][3] in response.content.decode()
@@ -90,5 +90,5 @@ def test_a_request_body_over_the_server_limit_is_a_400_not_a_500(client, setting
     client.force_login(maker)
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
     fields = {f"extra{i}": "x" for i in range(20)}
-    response = client.post(reverse("cases:declaration_create"), {"appliance_model": model.pk, "quantity": 5, **fields})
+    response = client.post(reverse("declarations:create"), {"appliance_model": model.pk, "quantity": 5, **fields})
     assert response.status_code == 400

@@ -1,7 +1,7 @@
 """Declarations (申报): the manufacturer's request and the association's decision on it.
 
 These functions change the Declaration row only; the review process around
-them (who does what next) is the viewflow flow in workflows/declaration.py.
+them (who does what next) is the viewflow flow in workflows/declaration/flow.py.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

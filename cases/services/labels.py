@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from audit import services as audit
+from project.client import client_ip
 
 from ..models import Label, LabelTransition
 
@@ -44,7 +45,7 @@ class Origin:
     @classmethod
     def from_request(cls, request, source=LabelTransition.Source.WEB):
         user = request.user if request.user.is_authenticated else None
-        return cls(actor=user, source=source, ip_address=request.META.get("REMOTE_ADDR"))
+        return cls(actor=user, source=source, ip_address=client_ip(request) or None)
 
 
 SYSTEM = Origin()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from cases.models import LabelState
 
-from ..models import Booking, Ignition, WorkPermit
+from ..models import Booking, Ignition, WorkPermit, WorkRecord
 from .common import report_url
 from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_suspended, transition
@@ -18,6 +18,12 @@ from .work import close_bookings
 def supply_gas_category():
     """The gas the supply pipes (a setting: 12T for Shenzhen)."""
     return settings.CITY_GAS_CATEGORY
+
+
+def installed_district(label) -> str:
+    """The district of the label's first installation ('' when none was recorded): where it is ignited."""
+    first = WorkRecord.objects.filter(label=label, kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
+    return first.values_list("district", flat=True).first() or ""
 
 
 def ignite(*, user, code, permit_code, origin):
@@ -43,7 +49,12 @@ def ignite(*, user, code, permit_code, origin):
             )
         transition(label, "ignite", origin, note=permit.number)
         ignition = Ignition.objects.create(
-            label=label, worker=user, permit=permit, company=permit.company, supply_gas_category=supply
+            label=label,
+            worker=user,
+            permit=permit,
+            company=permit.company,
+            supply_gas_category=supply,
+            district=installed_district(label),
         )
         close_bookings(label, Booking.Kind.IGNITION)
     return ignition

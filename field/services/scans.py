@@ -8,8 +8,8 @@ the page honest (see tests/test_scan_page.py).
 import ipaddress
 
 from accounts.roles import roles_of
+from project.client import client_ip
 
-from ..client import client_ip
 from ..models import ScanLog
 
 

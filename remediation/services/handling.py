@@ -8,8 +8,6 @@ copy of the process row, so we never save a possibly stale instance over it).
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts import permissions, roles
 from accounts.models import Organization
@@ -17,6 +15,7 @@ from cases.models import Label, LabelState
 from cases.serials import InvalidSerial, normalize
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 
+from .. import hooks as process
 from .. import notifications
 from ..models import CaseEvent, Escalation, Level, RemediationCase, Resolution, Stage, Step
 from .errors import RemediationError
@@ -52,15 +51,6 @@ def _require_role(user, *names):
         raise RemediationError(_("您没有权限执行该操作。"), status=403)
 
 
-def _run_task(case, node):
-    from workflows.remediation import RemediationFlow
-
-    task = Task.objects.filter(process_id=case.pk, flow_task=getattr(RemediationFlow, node), status=STATUS.NEW).first()
-    if task is None:
-        raise RemediationError(_("该环节已办理。"), status=409)
-    getattr(RemediationFlow, node).run(task)
-
-
 def _set(case, **fields):
     RemediationCase.objects.filter(pk=case.pk).update(**fields)
     for name, value in fields.items():
@@ -75,7 +65,7 @@ def record_contact(case_id, user, note="", origin=None):
     _require_dealer(case, user)
     if case.stage != Stage.CONTACT:
         raise RemediationError(_("已记录联系用户。"), status=409)
-    _run_task(case, "contact")
+    process.complete_step(case, "contact")
     now = timezone.now()
     _set(case, stage=Stage.RESOLVE, contacted_at=now)
     record_event(case, CaseEvent.Kind.CONTACTED, origin, note, at=now)
@@ -135,7 +125,7 @@ def resolve_case(case_id, user, resolution, new_serial="", note="", origin=None)
             apply_transition(case.label_id, "void", origin, note=_("整改单 #%(pk)s 退换货作废") % {"pk": case.pk})
     except LabelTransitionError as exc:
         raise RemediationError(exc.message, status=409) from None
-    _run_task(case, "remedy")
+    process.complete_step(case, "remedy")
     now = timezone.now()
     _set(case, stage=Stage.CLOSED, resolution=resolution, new_label=new_label, closed_at=now)
     text = Resolution(resolution).label + (f" {new_label.serial}" if new_label else "") + (f"：{note}" if note else "")

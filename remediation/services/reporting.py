@@ -12,6 +12,7 @@ from cases.models import SUSPENDABLE_STATES, Label
 from cases.serials import InvalidSerial, normalize
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 
+from .. import hooks as process
 from .. import notifications
 from ..models import CaseEvent, ProblemKind, RemediationCase, Stage, Step
 from .errors import RemediationError
@@ -73,8 +74,6 @@ def report_problem(
     until the case closes; an unknown code or a missing label is kept as typed,
     with the address. Raises RemediationError with a Chinese message.
     """
-    from workflows.remediation import RemediationFlow
-
     origin = origin or Origin(actor=reporter)
     resident_phone = (resident_phone or "").strip()
     label, typed_code = _find_label(serial)
@@ -96,7 +95,7 @@ def report_problem(
 
     now = timezone.now()
     dealer = dealer_for_label(label) if label is not None else None
-    case = RemediationFlow.start.run(
+    case = process.start_case(
         kind=kind,
         label=label,
         typed_code=typed_code,

@@ -14,11 +14,12 @@ from viewflow.workflow.status import STATUS
 
 from accounts import permissions
 from audit import services as audit
+from cases import hooks as cases_hooks
 from cases.models import Declaration, DeclarationProcess, LabelBatch
 from cases.services import batches, declarations
 from cases.services.labels import Origin
 
-from .declaration import DeclarationFlow
+from .flow import DeclarationFlow
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 REVIEWER_NODES = [
@@ -197,6 +198,11 @@ def labels_ready(batch_id):
         return False
     DeclarationFlow.generate.run(task)
     return True
+
+
+def register() -> None:
+    """Answer the cases app's hook: generated labels move the declaration's process on."""
+    cases_hooks.labels_generated.answer(labels_ready)
 
 
 __all__ = [

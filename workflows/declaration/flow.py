@@ -5,12 +5,13 @@ manufacturer submits → reviewer decides (approve / return with reasons / rejec
 → on approval the batch is created and a Celery task generates its labels
 → the association prints the batch → activates it → issues it.
 
-Human steps are executed through workflows.declaration_services (the pages and
+Human steps are executed through workflows.declaration.services (the pages and
 tests both call it); the flow only says who may do what, in which order.
 """
 
 from contextvars import ContextVar
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -18,6 +19,9 @@ from viewflow.workflow.lock import SelectForUpdateLock
 
 from accounts import permissions
 from cases.models import Declaration, DeclarationProcess
+from cases.services.batches import create_batch
+from cases.tasks import generate_batch_labels
+from project.enqueue import enqueue_on_commit
 
 
 class ReviewerTask(flow.View):
@@ -49,9 +53,7 @@ class ManufacturerTask(flow.View):
 generate_inline = ContextVar("generate_inline", default=False)
 
 
-def _no_view(request, *args, **kwargs):  # pages live in workflows.declaration_views
-    from django.http import Http404
-
+def _no_view(request, *args, **kwargs):  # pages live in workflows.declaration.views
     raise Http404
 
 
@@ -105,10 +107,6 @@ class DeclarationFlow(flow.Flow):
         return activation.process
 
     def make_batch(self, activation):
-        from cases.services.batches import create_batch
-        from cases.tasks import generate_batch_labels
-        from project.enqueue import enqueue_on_commit
-
         batch = create_batch(activation.process.declaration)
         if generate_inline.get():
             return

@@ -29,7 +29,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from field.client import client_ip
+from project.client import client_ip
+from project.errors import error_body
 
 from .models import IdempotencyKey
 
@@ -54,7 +55,7 @@ def _fingerprint(request):
 
 
 def _error(status, code, detail):
-    return Response({"code": code, "detail": detail}, status=status)
+    return Response(error_body(code, detail), status=status)
 
 
 def _replay(row, fingerprint):

@@ -1,25 +1,28 @@
-"""Pages of the declaration review flow: the declaration page with the step the user may do, inboxes, step POSTs.
+"""Pages of the declaration review flow: declare, the declaration page with the step the user may do, inboxes, step POSTs.
 
-Thin: forms in, workflows.declaration_services does the step, errors come back
+Thin: forms in, workflows.declaration.services does the step, errors come back
 as the same page with a message and a 4xx status.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases import selectors
-from cases.forms import IssueForm, ResubmitForm, ReviewForm
-from cases.models import LabelBatch, LabelTransition
+from cases.models import Declaration, LabelBatch, LabelTransition
 from cases.services.batches import issue_recipients
+from cases.services.declarations import create_declaration
 from cases.services.labels import Origin
+from cases.views import back_office, login_redirect
 
-from . import declaration_services as steps
-from .declaration import DeclarationFlow
+from . import services as steps
+from .flow import DeclarationFlow
+from .forms import DeclarationForm, IssueForm, ResubmitForm, ReviewForm
 
 TASK_STATUS = {
     "NEW": gettext_lazy("待处理"),
@@ -77,7 +80,7 @@ def declaration_page(request, declaration, *, bound_step=None, form=None, error=
         ]
     return render(
         request,
-        "cases/declaration_detail.html",
+        "workflows/declaration/detail.html",
         {
             "declaration": declaration,
             "documents": declaration.appliance_model.documents.all(),
@@ -130,7 +133,7 @@ def do_step(request, pk, step):
     except steps.StepError as exc:
         return declaration_page(request, declaration, error=exc.message, status=409)
     messages.success(request, _("已完成：%(step)s") % {"step": STEP_NODES[step].task_title})
-    return redirect("cases:declaration_detail", declaration.pk)
+    return redirect("declarations:detail", declaration.pk)
 
 
 @login_required
@@ -139,10 +142,40 @@ def inbox(request):
     if not selectors.can_use_back_office(request.user):
         raise PermissionDenied(_("该页面仅供协会审核员和燃具企业使用。"))
     tasks = list(steps.inbox(request.user)[:200])
-    from cases.models import Declaration
-
     by_id = Declaration.objects.select_related("appliance_model", "appliance_model__manufacturer").in_bulk(
         [t.process.artifact_object_id for t in tasks]
     )
     rows = [(t, by_id.get(t.process.artifact_object_id)) for t in tasks]
-    return render(request, "cases/inbox.html", {"rows": rows})
+    return render(request, "workflows/declaration/inbox.html", {"rows": rows})
+
+
+def create(request):
+    if not back_office(request):
+        return login_redirect(request)
+    if not selectors.is_manufacturer(request.user):
+        raise PermissionDenied(_("只有燃具企业可以申报标识。"))
+    form = DeclarationForm(request.POST or None, request.FILES or None, manufacturer=request.user.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                declaration = create_declaration(
+                    appliance_model=form.cleaned_data["appliance_model"],
+                    quantity=form.cleaned_data["quantity"],
+                    user=request.user,
+                    documents=form.documents(),
+                )
+                steps.submit(declaration)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("申报已提交，等待协会审核。"))
+            return redirect("declarations:detail", declaration.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/form.html", {"form": form, "title": _("申报标识")}, status=status)
+
+
+def detail(request, pk):
+    if not back_office(request):
+        return login_redirect(request)
+    declaration = get_object_or_404(selectors.declarations_for(request.user), pk=pk)
+    return declaration_page(request, declaration)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, seed_demo
+from demo.city import DEMO_PASSWORD, seed_demo
+from demo.permits import permit_lines
 
 
 class Command(BaseCommand):
@@ -11,7 +12,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo city ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, org in logins:
             self.stdout.write(f"  {username:<12} {role}  ({org})")
-        from field.demo import permit_lines
-
         for line in permit_lines():
             self.stdout.write(line)

@@ -1,4 +1,8 @@
-"""A realistic demo city for `manage.py seed_demo`: idempotent, safe to run again."""
+"""A realistic demo city for `manage.py seed_demo`: idempotent, safe to run again.
+
+The demo lives in its own top room because it touches every app (organisations, models, permits,
+labels through the review flow); no domain app depends on it.
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -6,10 +10,12 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from accounts import roles
+from accounts.models import Organization, User
 from cases.models import ApplianceModel
 
-from . import roles
-from .models import Organization, User
+from .labels import seed_demo_labels
+from .permits import seed_field_demo
 
 DEMO_PASSWORD = "gaslabel-demo-2026"
 
@@ -147,10 +153,6 @@ def seed_demo():
         model.designated_installers.set([orgs[k] for k in installers])
         model.dealers.set([orgs[k] for k in dealers])
 
-    from field.demo import seed_field_demo  # work permits with known numbers for the demo workers
-
-    seed_field_demo()
-    from cases.demo import seed_demo_labels  # activated, issued label batches through the review flow
-
-    seed_demo_labels()
+    seed_field_demo()  # work permits with known numbers for the demo workers
+    seed_demo_labels()  # activated, issued label batches through the review flow
     return logins

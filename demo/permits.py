@@ -1,10 +1,9 @@
-"""Demo work permits for the demo workers (called from accounts.demo.seed_demo): known numbers to type."""
+"""Demo work permits for the demo workers (called from demo.city.seed_demo): known numbers to type."""
 
 from datetime import date
 
 from accounts.models import User
-
-from .models import WorkPermit
+from field.models import WorkPermit
 
 # username, permit number, kind
 DEMO_PERMITS = [

@@ -6,8 +6,11 @@ not fit the city's gas.
 """
 
 from accounts.models import User
-
-from .models import ApplianceModel, Declaration
+from cases.models import ApplianceModel, Declaration
+from cases.services.batches import generate_labels
+from cases.services.declarations import Decision, create_declaration
+from workflows.declaration import services as steps
+from workflows.declaration.flow import DeclarationFlow, generate_inline
 
 # (manufacturer user, brand, model number, quantity, dealer org name)
 DEMO_BATCHES = [
@@ -17,12 +20,6 @@ DEMO_BATCHES = [
 
 
 def seed_demo_labels():
-    from workflows import declaration_services as steps
-    from workflows.declaration import DeclarationFlow, generate_inline
-
-    from .services.batches import generate_labels
-    from .services.declarations import Decision, create_declaration
-
     reviewer = User.objects.get(username="reviewer")
     created = []
     for username, brand, number, quantity, dealer_name in DEMO_BATCHES:
