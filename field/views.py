@@ -103,7 +103,9 @@ def scanner(request, action=""):
                 {"title": title, "target": target, "error": _("编码无效：请核对标识下方的编码。")},
                 status=400,
             )
-    return render(request, "field/scanner.html", {"title": title, "target": target})
+    # The plain scanner also opens a scanned permit's check page; an action scanner wants the label first.
+    permit_target = "" if url_name else reverse("field:permit-public", args=["NUMBER"])
+    return render(request, "field/scanner.html", {"title": title, "target": target, "permit_target": permit_target})
 
 
 def _label_or_refusal(request, code):

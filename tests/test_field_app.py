@@ -218,3 +218,39 @@ def test_ignition_refused_after_reconnecting_shows_the_reason_and_way_forward(br
     assert Ignition.objects.count() == 0
     page.goto(f"{live_server.url}/field/outbox/")  # and the outbox page lists it too
     assert "已被吊销" in outbox_item(page, "refused").inner_text()
+
+
+def test_scanner_names_codes_that_are_not_ours(browser, live_server, tmp_path):
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/field/scan/")
+    host = live_server.url.split("//")[1]
+
+    def classify(text):
+        return page.evaluate("([t, h]) => GLScanner.classify(t, h)", [text, [host, "127.0.0.1:8000"]])
+
+    assert classify("HTTP://127.0.0.1:8000/q/0123456789ABC*") == {"kind": "label", "code": "0123456789ABC*"}
+    assert classify(f"http://{host}/p/az2026-000001") == {"kind": "permit", "code": "AZ2026-000001"}
+    assert classify("wxp://f2f0E5tr4ZxE7LZxyCpX2Uf2dUnjkhy7vNyP")["kind"] == "wechat"
+    assert classify("https://qr.alipay.com/fkx12345abcdef")["kind"] == "alipay"
+    assert classify("https://evil.example/q/0123456789ABC*") == {"kind": "elsewhere", "host": "evil.example"}
+    assert classify("weixin://dl/business/?t=abc")["kind"] == "other"
+    assert classify("AZ2026-000001") == {"kind": "text", "code": "AZ2026-000001"}
+
+    # A WeChat pay code in front of the camera: the scanner says what it is and opens nothing.
+    import segno
+
+    from tests.test_browser_field import fake_camera_args
+
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake_camera_args(tmp_path, segno.make_qr("wxp://f2f0E5tr4ZxE7"))
+    )
+    try:
+        context = camera.new_context(**PHONE)
+        context.grant_permissions(["camera"], origin=live_server.url)
+        scanner = context.new_page()
+        scanner.goto(f"{live_server.url}/field/scan/")
+        scanner.wait_for_selector(".scanner-status.error", timeout=20000)
+        assert "微信收付款码" in scanner.inner_text(".scanner-status")
+        assert scanner.url.endswith("/field/scan/")
+    finally:
+        camera.close()
