@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# `make run PORT=8080` serves on another port (printed QR codes follow unless PUBLIC_BASE_URL is set).
+PORT ?= 8000
 
 .PHONY: run test lint install install-dev messages clean
 
@@ -26,8 +28,8 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "GasLabel is starting on http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)  Ctrl-C stops web, worker and beat."
-	$(BIN)/honcho start -f Procfile
+	@echo "GasLabel is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/, health: http://127.0.0.1:$(PORT)/health/)  Ctrl-C stops web, workers and beat."
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

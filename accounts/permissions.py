@@ -56,14 +56,6 @@ def can_view_manufacturer_object(user, manufacturer_id):
     return is_reviewer(user) or owns_manufacturer_object(user, manufacturer_id)
 
 
-def can_view_declaration(user, declaration):
-    return can_view_manufacturer_object(user, declaration.appliance_model.manufacturer_id)
-
-
-def can_view_label(user, label):
-    return can_view_manufacturer_object(user, label.appliance_model.manufacturer_id)
-
-
 def scope_to_manufacturer(queryset, user, manufacturer_path):
     """The rows of `queryset` `user` may see: all for reviewers, the company's own for its staff, else none."""
     if is_reviewer(user):

@@ -77,6 +77,8 @@ class ScanSerializer(serializers.Serializer):
     supply_gas = serializers.CharField()
     fits_gas = serializers.BooleanField()
     recalled = serializers.BooleanField(source="is_recalled")
+    recall_reason = serializers.CharField(source="recall.reason", default=None, allow_null=True)
+    recalled_on = serializers.DateField(source="recall.recalled_on", default=None, allow_null=True)
     suspended = serializers.BooleanField(source="is_suspended")
     installation_company = serializers.CharField(source="installation.company.name", default=None, allow_null=True)
     installed_at = serializers.DateTimeField(source="installation.at", default=None, allow_null=True)
@@ -232,7 +234,14 @@ class Sell(FieldAPIView):
     @extend_schema(
         request=SellInput,
         responses={
-            201: inline_serializer("SaleOut", {"serial": serializers.CharField(), "state": serializers.CharField()}),
+            201: inline_serializer(
+                "SaleOut",
+                {
+                    "serial": serializers.CharField(),
+                    "state": serializers.CharField(),
+                    "warning": serializers.CharField(help_text="gas-mismatch notice for the dealer, or empty"),
+                },
+            ),
             **ERRORS,
         },
     )
@@ -241,7 +250,7 @@ class Sell(FieldAPIView):
         data = valid(SellInput, request)
         sale = sell(user=request.user, code=code, district=data.get("district", ""), origin=origin(request))
         sale.label.refresh_from_db()
-        return Response({"serial": sale.label.serial, "state": sale.label.state}, status=201)
+        return Response({"serial": sale.label.serial, "state": sale.label.state, "warning": sale.warning}, status=201)
 
 
 class Work(FieldAPIView):

@@ -5,8 +5,8 @@ Organisations, models, batches and permits are made through the ORM (a few thous
 labels, installations, ignitions, scans and remediation cases with INSERT … SELECT generate_series.
 
 Label number g (1, 2, …) gets the serial `serial_for(g)`: a real serial (cases.serials: 65 bits in
-Crockford base32 plus the mod-37 check symbol) of 2**64 + g * MULTIPLIER, so the scan path
-accepts it and reaches the database; SQL computes the same serial with `bench_serial(g)`.
+Crockford base32 plus the mod-37 check symbol, a letter or digit), so the scan path accepts it and
+reaches the database; SQL computes the same serial with `bench_serial(g)`.
 Its state follows g % 100 (STATE_CASE), so a script can tell genuine labels from g alone.
 """
 
@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from accounts import roles
 from accounts.models import Organization, User
+from cases import serials
 from cases.models import ApplianceModel, Declaration, LabelBatch
 from field.models import WorkPermit
 from remediation.models import RemediationCase
@@ -28,17 +29,17 @@ MANUFACTURERS, MODELS_EACH, DEALERS, INSTALLERS, SUPPLIERS = 40, 25, 100, 150, 6
 CHUNK = 1_000_000
 PREFIX = "BENCH"
 
-# Odd, so g -> g * MULTIPLIER is one-to-one; g * MULTIPLIER < 2**60 for g < 99 000 000, so the
-# serial's first symbol is always "G" (the fixed top bit) and the next twelve encode g * MULTIPLIER.
-MULTIPLIER = 11_400_714_819
-SYMBOLS = base32_crockford.symbols
-CHECK_SYMBOLS = base32_crockford.symbols + base32_crockford.check_symbols
-TOP_MOD_37 = 2**64 % 37
+# Label g's number is 2**64 + g * MULTIPLIER * 37 + offset, offset in [0, 37) chosen so that the number
+# mod 37 (the check value) is g % 32: one-to-one in g, and like cases.serials.new_serial every check
+# symbol is a letter or digit. Below 2**60 for g < 100 000 000, so the first symbol is always "G".
+MULTIPLIER = 308_411_193
+SYMBOLS = serials.ALPHABET
+TOP_MOD_37 = 2**64 % serials.CHECK_MODULUS
 
 SERIAL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION bench_serial(g bigint) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT 'G' || {" || ".join(f"substr('{SYMBOLS}', (((g * {MULTIPLIER}) >> {5 * k}) & 31)::int + 1, 1)" for k in range(11, -1, -1))}
-         || substr('{CHECK_SYMBOLS}', (({TOP_MOD_37} + (g * {MULTIPLIER}) % 37) % 37)::int + 1, 1)
+  SELECT 'G' || {" || ".join(f"substr('{SYMBOLS}', (((g * {MULTIPLIER * 37} + ((g % 32 - {TOP_MOD_37}) % 37 + 37) % 37) >> {5 * k}) & 31)::int + 1, 1)" for k in range(11, -1, -1))}
+         || substr('{SYMBOLS}', (g % 32)::int + 1, 1)
 $$"""
 
 # State by g % 100: the shape of a city a few years in.
@@ -51,7 +52,8 @@ DISTRICTS = "ARRAY['futian','luohu','nanshan','yantian','baoan','longgang','long
 
 def serial_for(g: int) -> str:
     """The serial of bench label number g (what `bench_serial(g)` computes in SQL)."""
-    return base32_crockford.encode(2**64 + g * MULTIPLIER, checksum=True)
+    offset = (g % 32 - TOP_MOD_37) % 37
+    return base32_crockford.encode(2**64 + g * MULTIPLIER * 37 + offset, checksum=True)
 
 
 def is_genuine(g: int) -> bool:

@@ -10,7 +10,8 @@ drawing + compression, streamed to a file), the peak RSS of this process and
 of the QR worker processes, RSS samples while the PDF streams (flat means
 memory does not grow with the batch), the raw segno encode rate measured in
 the same run (the ceiling for the PDF), and the query counts of printing and
-activating the whole batch.
+activating the whole batch, and last the ratio judged: each move's time over the goal
+(2 s per 100 000 labels; ≤ 1.00 is within).
 """
 
 import argparse
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GOAL_SECONDS = 2.0
 sys.path.insert(0, str(ROOT))
 
 
@@ -131,12 +133,20 @@ def main():
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"peak RSS: {self_peak:.0f} MB (this process), {child_peak:.0f} MB (largest QR worker)")
 
+        # Issue 19's goal: print and activate 100 000 labels in under 2 s each, in a constant number of queries.
+        budget = GOAL_SECONDS * args.count / 100_000
+        judged = []
         for name, operation in (("print", print_batch), ("activate", activate_batch)):
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 _batch, moved = operation(batch.pk)
                 took = time.perf_counter() - start
             print(f"{name} whole batch: {moved} labels in {took:.2f} s, {len(queries.captured_queries)} queries")
+            judged.append(f"{name} {took:.2f} s / {budget:.2f} s = {took / budget:.2f}")
+        print(
+            f"Judged: {'; '.join(judged)} (goal {GOAL_SECONDS:.0f} s per 100 000 labels, ≤ 1.00 within; "
+            "the query counts above must not grow with --count)"
+        )
 
 
 if __name__ == "__main__":

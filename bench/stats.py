@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from pgdb import create_database
+from pgdb import setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gaslabel_bench"
@@ -28,18 +28,10 @@ _given = os.environ.get("DATABASE_URL", "")
 URL = os.environ.get("BENCH_DATABASE_URL") or (_given if _given.startswith("postgres") else DEFAULT_URL)
 if not URL.startswith(("postgres://", "postgresql://")):
     sys.exit("bench/stats.py needs PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
-create_database(URL)
-os.environ["DATABASE_URL"] = URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-import django  # noqa: E402
-
-django.setup()
+setup_django(URL)  # creates it when missing and migrates it fully (every app, not just stats)
 
 import city  # noqa: E402  (bench/city.py: needs Django set up)
 from city import say  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
@@ -98,7 +90,6 @@ def measure(reviewer):
 
 
 def main():
-    call_command("migrate", verbosity=0)
     city.sql("SET synchronous_commit TO off")  # a bulk load: no need to wait for each commit's flush
     reviewer, models, batches, permits = city.make_city()
     say(f"Loading up to {LABELS:,} labels ({len(models)} models) …")

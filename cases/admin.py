@@ -1,28 +1,58 @@
+"""Admin for the label domain. Fields the workflows and services own are read-only here (no back door):
+declaration status and review, batch stage/quantity/moves, label state, recall flags (cases.services.recalls)."""
+
 from django.contrib import admin
 
-from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelTransition
+from audit.admin import AuditedAdmin
+from project.admin import ReadOnlyAdmin
+
+from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelTransition, Recall
 
 
 @admin.register(ApplianceModel)
-class ApplianceModelAdmin(admin.ModelAdmin):
+class ApplianceModelAdmin(AuditedAdmin):
     list_display = ["brand", "model_number", "manufacturer", "category", "gas_category", "is_recalled"]
     list_filter = ["category", "gas_category", "is_recalled", "manufacturer"]
     search_fields = ["brand", "model_number", "gtin", "ccc_certificate_number"]
     filter_horizontal = ["designated_installers", "dealers"]
+    # A recall is a process with notifications and an audit row: /recalls/, not a checkbox.
+    readonly_fields = ["is_recalled", "recall_note"]
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(AuditedAdmin):
     list_display = ["id", "appliance_model", "quantity", "status", "revision", "submitted_at", "reviewed_at"]
     list_filter = ["status"]
     list_select_related = ["appliance_model"]
+    readonly_fields = [
+        "appliance_model",
+        "quantity",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "review_comment",
+        "reviewed_by",
+        "reviewed_at",
+        "revision",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # declared through the declaration process only
 
 
 @admin.register(LabelBatch)
-class LabelBatchAdmin(admin.ModelAdmin):
+class LabelBatchAdmin(ReadOnlyAdmin):
+    # Stage, quantity and every move belong to cases.services.batches (locked, checked, logged).
     list_display = ["id", "appliance_model", "quantity", "stage", "printed_at", "activated_at", "issued_to"]
     list_filter = ["stage"]
     list_select_related = ["appliance_model", "issued_to"]
+
+
+@admin.register(Recall)
+class RecallAdmin(ReadOnlyAdmin):
+    list_display = ["id", "appliance_model", "scope", "batch", "recalled_on", "label_count", "lifted_at"]
+    list_filter = ["scope"]
+    list_select_related = ["appliance_model", "batch"]
 
 
 class LabelTransitionInline(admin.TabularInline):
@@ -36,12 +66,12 @@ class LabelTransitionInline(admin.TabularInline):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(AuditedAdmin):
     # State is read-only here: changes go through the services so they are checked and logged.
     list_display = ["serial", "appliance_model", "state", "state_changed_at"]
     list_filter = ["state"]
     search_fields = ["serial"]
-    readonly_fields = ["serial", "batch", "appliance_model", "state", "state_changed_at", "replaces"]
+    readonly_fields = ["serial", "batch", "appliance_model", "state", "state_changed_at", "replaces", "recall"]
     list_select_related = ["appliance_model"]
     inlines = [LabelTransitionInline]
 
@@ -50,7 +80,7 @@ class LabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AuditedAdmin):
     # Uploads go through the back-office forms (sniffed and size-checked); the admin only lists them.
     list_display = ["original_name", "kind", "appliance_model", "declaration", "content_type", "size", "uploaded_at"]
     list_filter = ["kind", "content_type"]

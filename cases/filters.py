@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 from .models import ApplianceModel, Declaration, Label, LabelBatch, LabelState
-from .serials import InvalidSerial, normalize
+from .serials import InvalidSerial, parse_code
 
 
 class ApplianceModelFilter(django_filters.FilterSet):
@@ -63,7 +63,7 @@ class LabelFilter(django_filters.FilterSet):
 
     def by_serial(self, queryset, name, value):
         try:
-            return queryset.filter(serial=normalize(value))
+            return queryset.filter(serial=parse_code(value))
         except InvalidSerial:
             return queryset.filter(serial__icontains="".join(value.split()).upper())
 

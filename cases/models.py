@@ -262,6 +262,15 @@ class Label(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("状态"), default=LabelState.DECLARED, choices=LabelState.choices, db_index=True)
     state_before_suspension = models.CharField(max_length=20, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    # Set by cases.services.recalls while an active recall covers this label (scan page, list, refusals).
+    recall = models.ForeignKey(
+        "Recall",
+        verbose_name=_("召回"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="labels",
+    )
     replaces = models.OneToOneField(
         "self",
         verbose_name=_("替换的标识"),
@@ -321,6 +330,61 @@ class Label(ConcurrentTransitionMixin, models.Model):
     )
     def void(self):
         pass
+
+
+class Recall(models.Model):
+    """The association withdraws a model, one batch, or a run of labels of a batch (召回/停售).
+
+    While active (not lifted) the covered labels carry it (`Label.recall`) and sale, installation,
+    ignition and booking refuse them; cases.services.recalls writes it, with audit rows.
+    """
+
+    class Scope(models.TextChoices):
+        MODEL = "model", _("整个型号")
+        BATCH = "batch", _("一个批次")
+        RANGE = "range", _("批次内的编码区间")
+
+    scope = models.CharField(_("召回范围"), max_length=10, choices=Scope.choices)
+    appliance_model = models.ForeignKey(
+        ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="recalls"
+    )
+    batch = models.ForeignKey(
+        LabelBatch, verbose_name=_("批次"), on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
+    )
+    # A run in print order (label id order within the batch), first and last serial included.
+    first_serial = models.CharField(_("起始编码"), max_length=serials.SERIAL_LENGTH, blank=True)
+    last_serial = models.CharField(_("结束编码"), max_length=serials.SERIAL_LENGTH, blank=True)
+    first_label_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_label_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    reason = models.CharField(_("召回原因"), max_length=255)
+    recalled_on = models.DateField(_("召回日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    label_count = models.PositiveIntegerField(_("涉及标识数"), default=0)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解除人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lift_reason = models.CharField(_("解除原因"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("召回")
+        verbose_name_plural = _("召回")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.appliance_model} ({self.get_scope_display()})"
+
+    @property
+    def is_active(self):
+        return self.lifted_at is None
 
 
 class LabelTransition(models.Model):

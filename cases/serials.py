@@ -3,6 +3,14 @@
 The serial is printed under the QR code for manual entry, so reading it back
 forgives what people mistype (case, I/L for 1, O for 0, spaces and hyphens)
 and the check symbol catches a wrong or swapped character.
+
+Crockford's check symbol is the number mod 37, and values 32-36 are written
+`* ~ $ = U`: not on a phone's default keyboard, hard to read aloud, and `~`/`=`
+are outside QR's alphanumeric set (a bigger code). New serials draw random
+numbers until the check value is below 32, so every character is a letter or a
+digit; the check itself is unchanged (mod 37, prime, so any single wrong
+character and any swap of neighbours is still caught), and labels already
+issued with those symbols keep resolving.
 """
 
 import secrets
@@ -18,9 +26,15 @@ class InvalidSerial(ValueError):
     """The text is not a well-formed serial (wrong length, characters or check symbol)."""
 
 
+CHECK_MODULUS = 37
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # what new serials use: on every phone keyboard
+
+
 def new_serial():
-    number = secrets.randbits(RANDOM_BITS) | (1 << RANDOM_BITS)
-    return base32_crockford.encode(number, checksum=True)
+    while True:  # 5 in 37 draws are rejected: 0.2 of the 64 random bits
+        number = secrets.randbits(RANDOM_BITS) | (1 << RANDOM_BITS)
+        if number % CHECK_MODULUS < len(ALPHABET):
+            return base32_crockford.encode(number, checksum=True)
 
 
 def normalize(text):
@@ -38,6 +52,20 @@ def normalize(text):
     except ValueError as exc:
         raise InvalidSerial(str(exc)) from None
     return cleaned
+
+
+def parse_code(text):
+    """The serial in what a person typed or a scanner read: a bare serial or a label URL (`…/q/<serial>`).
+
+    The one parser every entry point uses (scan, sell/install/ignite, booking, problem reports,
+    relabelling), so a code that works in one place works in all; raises InvalidSerial.
+    """
+    if not isinstance(text, str):
+        raise InvalidSerial("code must be text")
+    text = text.strip()
+    if "/q/" in text.lower():  # a scanned label URL; the scheme and host may be upper case (see cases.qr)
+        text = text[text.lower().rindex("/q/") + 3 :].split("?", 1)[0].split("#", 1)[0].strip("/")
+    return normalize(text)
 
 
 def is_valid(text):

@@ -14,7 +14,15 @@ from .services.batches import generate_labels
 
 
 # Idempotent (missing labels only, flow step completed once), so a retry after a lost connection is safe.
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+# Big batches (100 000 labels) take minutes: a longer limit than the default.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
 def generate_batch_labels(batch_id):
     """Generate an approved batch's labels, then move its review process on to printing."""
     created = generate_labels(batch_id)

@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Q
 
-from cases import serials
+from cases import rules, serials
 from cases.models import Label, LabelState
 
 from .models import Booking, ScanLog, WorkPermit, WorkRecord
@@ -22,6 +21,7 @@ class ScanView:
     work_records: list = field(default_factory=list)
     ignition: object = None
     supply_gas: str = ""
+    recall: object = None  # the active cases.Recall covering this label, if any
 
     @property
     def is_genuine(self):
@@ -46,18 +46,18 @@ class ScanView:
 
     @property
     def is_recalled(self):
-        return self.model is not None and self.model.is_recalled
+        return self.recall is not None
 
 
 def resolve_scan(code):
     """Classify a scanned/typed code and load what a genuine label shows: two queries at most."""
     try:
-        serial = serials.normalize(code or "")
+        serial = serials.parse_code(code or "")
     except serials.InvalidSerial:
         return ScanView(code=code or "", verdict=ScanLog.Verdict.MALFORMED)
     # One query: label, model, manufacturer, and the (one-to-one) ignition and sale.
     label = (
-        Label.objects.select_related("appliance_model__manufacturer", "ignition__company", "sale__dealer")
+        Label.objects.select_related("appliance_model__manufacturer", "ignition__company", "sale__dealer", "recall")
         .filter(serial=serial)
         .first()
     )
@@ -77,7 +77,8 @@ def resolve_scan(code):
         verdict=ScanLog.Verdict.GENUINE,
         work_records=records,
         ignition=ignition,
-        supply_gas=settings.CITY_GAS_CATEGORY,
+        supply_gas=rules.city_gas_category(),
+        recall=rules.active_recall(label),
     )
 
 
@@ -99,6 +100,10 @@ def scan_actions(user, scan):
     state, serial = scan.label.state, scan.serial
     held = roles.roles_of(user)
     actions = []
+    if scan.is_recalled:  # no booking, sale, installation or ignition; a repair may still be recorded
+        if roles.INSTALLER in held and state in (LabelState.INSTALLED, LabelState.IGNITED):
+            actions.append(ScanAction("do-repair", _("登记维修"), reverse("field:repair", args=[serial])))
+        return actions
     if state in (LabelState.ACTIVATED, LabelState.SOLD):
         actions.append(ScanAction("book", _("预约安装"), reverse("field:book", args=[serial]), primary=True))
     elif state == LabelState.INSTALLED and scan.fits_gas:

@@ -23,7 +23,7 @@ from .services import permits as permit_services
 from .services.common import report_url
 from .services.errors import FieldError, require_role
 from .services.ignition import ignite
-from .services.labels import find_label
+from .services.labels import find_label, refuse_if_recalled
 from .services.sales import sell
 from .services.scans import record_scan
 from .services.work import rate_work, record_work
@@ -47,7 +47,7 @@ def scan_lookup(request):
         return too_many(request)
     code = request.GET.get("serial", "")
     try:
-        return redirect("field:scan", code=serials.normalize(code))
+        return redirect("field:scan", code=serials.parse_code(code))
     except serials.InvalidSerial:
         return scan_page(request, code)
 
@@ -95,7 +95,7 @@ def scanner(request, action=""):
     code = request.GET.get("serial")
     if code:
         try:
-            return redirect(target.replace("SERIAL", serials.normalize(code)))
+            return redirect(target.replace("SERIAL", serials.parse_code(code)))
         except serials.InvalidSerial:
             return render(
                 request,
@@ -115,8 +115,8 @@ def _label_or_refusal(request, code):
         return None, refusal(request, error)
 
 
-def _work_page(request, code, *, role, form_class, template, perform, extra=None):
-    """Shared GET/POST flow of the sell/install/repair/ignite pages."""
+def _work_page(request, code, *, role, form_class, template, perform, extra=None, refuse_recalled=True):
+    """Shared GET/POST flow of the sell/install/repair/ignite pages (a repair may touch a recalled appliance)."""
     try:
         require_role(request.user, role)
     except FieldError as error:
@@ -124,6 +124,11 @@ def _work_page(request, code, *, role, form_class, template, perform, extra=None
     label, refused = _label_or_refusal(request, code)
     if refused:
         return refused
+    if refuse_recalled:
+        try:
+            refuse_if_recalled(label)  # the service refuses it again on POST; this spares the worker a form
+        except FieldError as error:
+            return refusal(request, error)
     form = form_class(request.POST if request.method == "POST" else None, initial=(extra or {}).get("initial"))
     context = {"label": label, "form": form, **(extra or {})}
     if request.method == "POST" and form.is_valid():
@@ -142,8 +147,8 @@ def _permit_initial(user, kind):
 @login_required
 def sell_page(request, code):
     def perform(data, label):
-        sell(user=request.user, code=code, district=data["district"], origin=Origin.from_request(request))
-        return render(request, "field/done.html", {"label": label, "title": _("已登记销售")})
+        sale = sell(user=request.user, code=code, district=data["district"], origin=Origin.from_request(request))
+        return render(request, "field/done.html", {"label": label, "title": _("已登记销售"), "warning": sale.warning})
 
     return _work_page(
         request, code, role=roles.DEALER, form_class=SellForm, template="field/sell.html", perform=perform
@@ -179,6 +184,7 @@ def _work_view(kind):
             template="field/work.html",
             perform=perform,
             extra=extra,
+            refuse_recalled=kind == WorkRecord.Kind.INSTALLATION,
         )
 
     return view

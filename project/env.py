@@ -105,3 +105,33 @@ def gas_category(environ, name="CITY_GAS_CATEGORY", default="12T"):
     if value not in GAS_CATEGORY_CODES:
         raise ConfigError(f"{name}={value!r} is not a GB/T 13611 category ({', '.join(GAS_CATEGORY_CODES)})")
     return value
+
+
+def default_storage(environ):
+    """Django's "default" storage: MEDIA_ROOT on this machine, or an S3-compatible bucket.
+
+    AWS_STORAGE_BUCKET_NAME switches to S3 (django-storages); AWS_S3_ENDPOINT_URL points it at another
+    S3-compatible service (MinIO, Alibaba OSS, Tencent COS, Ceph). Credentials come from AWS_ACCESS_KEY_ID /
+    AWS_SECRET_ACCESS_KEY, or the machine's role when those are unset. Files stay private: no public ACL,
+    downloads go through the app's checked views.
+    """
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "default_acl": None,  # the bucket's own (private) policy
+        "file_overwrite": False,  # never replace a stored document under the same name
+        "querystring_auth": True,
+        "location": environ.get("AWS_LOCATION", "").strip("/"),
+    }
+    for option, name in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),
+    ):
+        if environ.get(name):
+            options[option] = environ[name]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

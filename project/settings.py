@@ -13,7 +13,7 @@ DEBUG = env.env_bool(ENV, "DEBUG", False)
 ALLOWED_HOSTS = env.env_list(ENV, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.env_list(ENV, "CSRF_TRUSTED_ORIGINS", [])
 
-# What printed QR codes point at; no trailing slash.
+# What printed QR codes point at; no trailing slash. A loopback address is warned about (ops/checks.py).
 PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The gas the city pipes (GB/T 13611); appliances must match it to be ignited.
 CITY_GAS_CATEGORY = env.gas_category(ENV)
@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "audit",
     "demo",  # the demo city (`manage.py seed_demo`); touches every app, so it sits on top
     "axes",
+    "health_check",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +143,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Declaration documents (and print files): MEDIA_ROOT, or an S3-compatible bucket when
+    # AWS_STORAGE_BUCKET_NAME is set, so web and workers on different machines read the same files.
+    "default": env.default_storage(ENV),
     # Compressed but not hashed: viewflow's bundled CSS references font files it does not ship,
     # which the manifest storage refuses at collectstatic.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -162,8 +166,22 @@ LABEL_CHUNK_SIZE = env.env_int(ENV, "LABEL_CHUNK_SIZE", 2000)
 # Processes encoding QR codes for big batch PDFs (segno picks the best mask per code: CPU-bound).
 LABEL_PDF_WORKERS = env.env_int(ENV, "LABEL_PDF_WORKERS", min(4, os.cpu_count() or 1))
 
-EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: the console unless EMAIL_HOST names an SMTP server (or EMAIL_BACKEND says otherwise).
+EMAIL_HOST = ENV.get("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = ENV.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ENV.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.env_int(ENV, "EMAIL_PORT", 25)
+EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.env_bool(ENV, "EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env.env_bool(ENV, "EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_TIMEOUT = env.env_int(ENV, "EMAIL_TIMEOUT", 20)  # seconds; a hung server must not outlast the task's limit
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "noreply@gaslabel.local")
+SERVER_EMAIL = ENV.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Celery: a broker that needs no server by default (kombu filesystem transport).
 CELERY_BROKER_URL = env.broker_url(ENV, BASE_DIR)
@@ -173,15 +191,44 @@ CELERY_TASK_ALWAYS_EAGER = env.env_bool(ENV, "CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues (a contract for every app): `celery` default, `sweep` periodic sweeps, `notify` e-mail/SMS,
+# `print` label generation and print files. Tasks not listed go to `celery`; a task's own queue= wins.
+# Every worker command (Procfile, README, tests that start workers) names the queues it consumes.
+CELERY_QUEUE_NAMES = ("celery", "sweep", "notify", "print")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "remediation.tasks.sweep_deadlines": {"queue": "sweep"},
+    "cases.tasks.resume_stalled_batches": {"queue": "sweep"},
+    "accounts.tasks.purge_personal_data": {"queue": "sweep"},
+    "audit.tasks.purge_idempotency_keys": {"queue": "sweep"},
+    "field.tasks.purge_old_scans": {"queue": "sweep"},
+    "remediation.tasks.deliver_notifications": {"queue": "notify"},
+    "cases.tasks.generate_batch_labels": {"queue": "print"},
+}
+# Every task has a time limit: soft (the task can clean up) then hard (the worker process is replaced).
+# Long jobs (label generation, reports) set their own on the decorator. Enforced by the prefork pool.
+CELERY_TASK_SOFT_TIME_LIMIT = env.env_int(ENV, "CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env.env_int(ENV, "CELERY_TASK_TIME_LIMIT", 360)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # Periodic tasks (one entry per sweep; the tasks live in each app's tasks.py).
 CELERY_BEAT_SCHEDULE = {}
 # Remediation deadlines: one sweep a minute (SLA_SWEEP_SECONDS shortens it for the integration test).
+SLA_SWEEP_SECONDS = env.env_int(ENV, "SLA_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["remediation-sla-sweep"] = {
     "task": "remediation.tasks.sweep_deadlines",
-    "schedule": float(env.env_int(ENV, "SLA_SWEEP_SECONDS", 60)),
+    "schedule": float(SLA_SWEEP_SECONDS),
 }
+# Health: beat sends a heartbeat to every queue this often; /health/ fails a queue (or the sweep) silent
+# for 3 periods.
+HEALTH_HEARTBEAT_SECONDS = env.env_int(ENV, "HEALTH_HEARTBEAT_SECONDS", 60)
+for _queue in CELERY_QUEUE_NAMES:
+    CELERY_BEAT_SCHEDULE[f"ops-heartbeat-{_queue}"] = {
+        "task": "ops.tasks.queue_heartbeat",
+        "schedule": float(HEALTH_HEARTBEAT_SECONDS),
+        "args": (_queue,),
+        "options": {"queue": _queue, "expires": float(HEALTH_HEARTBEAT_SECONDS)},
+    }
 # Deadlines claimed per sweep transaction; the pause between batches exists for the worker-kill fault test only.
 SLA_SWEEP_BATCH_SIZE = env.env_int(ENV, "SLA_SWEEP_BATCH_SIZE", 500)
 SLA_SWEEP_BATCH_PAUSE_MS = env.env_int(ENV, "SLA_SWEEP_BATCH_PAUSE_MS", 0)
@@ -289,6 +336,8 @@ if not DEBUG:
         SESSION_COOKIE_SECURE = True
         CSRF_COOKIE_SECURE = True
         SECURE_SSL_REDIRECT = env.env_bool(ENV, "SECURE_SSL_REDIRECT", True)
+        # Load balancers probe health over plain HTTP on the private network.
+        SECURE_REDIRECT_EXEMPT = [r"^health/"]
         SECURE_HSTS_SECONDS = env.env_int(ENV, "SECURE_HSTS_SECONDS", 3600)
         # Every subdomain of the association's host is served over HTTPS only; preloading is a separate decision
         # (a submission to the browsers' list, after a long max-age), so its reminder is silenced.

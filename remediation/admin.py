@@ -1,19 +1,22 @@
+"""Remediation admin: case stage and level, deadlines and escalations are the services' (read-only here)."""
+
 from django.contrib import admin
 
 from accounts.pii import MaskedPersonalDataAdmin
+from audit.admin import AuditedAdmin
 from project.admin import ReadOnlyAdmin
 
 from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
 
 
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(AuditedAdmin):
     list_display = ["step", "level", "hours", "note"]
     list_editable = ["hours"]
 
 
 @admin.register(RemediationCase)
-class RemediationCaseAdmin(MaskedPersonalDataAdmin, admin.ModelAdmin):
+class RemediationCaseAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
     masked_phone_fields = ["resident_phone"]
     masked_address_fields = ["address"]
     list_display = ["pk", "kind", "stage", "dealer", "escalation_level", "reported_at"]
@@ -26,14 +29,14 @@ class RemediationCaseAdmin(MaskedPersonalDataAdmin, admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["case", "step", "level", "due_at", "state"]
     list_filter = ["state", "step", "level"]
     readonly_fields = ["case", "step", "level", "due_at", "state", "created_at", "settled_at"]
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = ["case", "level", "reason", "created_at", "closed_at"]
     list_filter = ["level", "reason"]
 

@@ -134,6 +134,11 @@ def notify_unassigned(case):
     return _notify_case(case, association_users(), f"case{case.pk}:unassigned", subject)
 
 
+def notify_unsold_review(case):
+    subject = _("整改单 #%(pk)s：报告的标识尚未售出，请协会审核") % {"pk": case.pk}
+    return _notify_case(case, association_users(), f"case{case.pk}:unsold", subject)
+
+
 def notify_resident_closed(case):
     """Tell the resident (by SMS, if they left a phone number) to book installation/ignition again."""
     if not case.resident_phone:

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
+
 from .models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdmin):
     """Reports are made by the daily task; the admin only lists them (downloads are on /stats/reports/)."""
 
     list_display = ("kind", "period_start", "period_end", "generated_at")

@@ -6,7 +6,8 @@ from .reports import generate_due_reports as generate
 from .summaries import refresh
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# A month's PDF + XLSX for a whole city: longer than the default limit.
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=1800, time_limit=1900)
 def generate_due_reports():
     """Beat runs this daily at 08:00 (local). It first summarises the newly closed days (so the dashboard
     counts less live), then makes the new weekly report on Mondays and the monthly one on the 1st, and on

@@ -117,6 +117,14 @@ def build_world():
         pdf=b"%PDF-1.4",
         xlsx=b"PK",
     )
+    # The workers and beat have just reported in, so /health/ is green.
+    from django.conf import settings
+
+    from ops import heartbeats
+
+    heartbeats.record_finished(name=heartbeats.SWEEP)
+    for queue in settings.CELERY_QUEUE_NAMES:
+        heartbeats.record_finished(name=heartbeats.queue_heartbeat_name(queue))
     return w
 
 

@@ -22,7 +22,7 @@ from audit.models import AuditEntry
 from remediation.models import CaseEvent, Deadline, Escalation, Notification, RemediationCase
 from tests.factories_remediation import make_city, sold_label
 from tests.test_broker_down import broker_down  # noqa: F401  (fixture)
-from tests.test_sla_celery_integration import database_url_of_test_db, start, stop
+from tests.test_sla_celery_integration import ALL_QUEUES, database_url_of_test_db, start, stop
 from workflows.remediation.flow import RemediationFlow
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -47,7 +47,7 @@ def celery_env(**extra):
     }
 
 
-WORKER = ["worker", "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"]
+WORKER = ["worker", "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--queues={ALL_QUEUES}"]
 
 
 def wait_for(condition, seconds, procs=()):

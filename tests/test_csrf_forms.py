@@ -16,7 +16,7 @@ PAGES = [
     (ANON, lambda w: f"/q/{w.sold_label.serial}/book/"),
     (REV, lambda w: "/"),  # navigation: logout and language forms
     (REV, lambda w: "/field/permits/"),
-    (REV, lambda w: f"/backoffice/declarations/{w.declaration.pk}/"),
+    (REV, lambda w: f"/declarations/{w.declaration.pk}/"),
     (REV, lambda w: f"/remediation/{w.case.pk}/"),
     (REG, lambda w: f"/remediation/{w.case.pk}/"),
     (DEAL, lambda w: f"/remediation/{w.case.pk}/"),
@@ -29,7 +29,7 @@ PAGES = [
     (INST, lambda w: "/field/bookings/"),
     (IGN, lambda w: f"/field/ignite/{w.installed.serial}/"),
     (MAN, lambda w: "/backoffice/models/new/"),
-    (MAN, lambda w: "/backoffice/declarations/new/"),
+    (MAN, lambda w: "/declarations/new/"),
 ]
 
 

@@ -28,6 +28,9 @@ BACK_OFFICE = frozenset({REV, MAN, MAN2})
 MATRIX = {
     "home": ("get", None, None, EVERYONE),
     "login": ("get", None, None, EVERYONE),
+    # --- health: public, for load balancers and monitors ---
+    "health:all": ("get", None, None, EVERYONE),
+    "health:web": ("get", None, None, EVERYONE),
     "logout": ("post", None, None, EVERYONE),
     "set_language": ("post", None, lambda w: {"language": "en", "next": "/"}, EVERYONE),
     "admin:index": ("get", None, None, frozenset()),  # staff only; no role implies is_staff

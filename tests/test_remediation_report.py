@@ -6,7 +6,7 @@ from django.urls import reverse
 from cases.models import LabelState, LabelTransition
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 from remediation import services
-from remediation.models import CaseEvent, RemediationCase, Stage
+from remediation.models import CaseEvent, Notification, RemediationCase, Stage
 from remediation.selectors import association_queue
 from tests.factories import PASSWORD, ApplianceModelFactory
 from tests.factories_remediation import fresh_label, make_city, sold_label
@@ -47,7 +47,10 @@ def test_dealer_of_record_when_nobody_recorded_the_sale(city):
     case = services.report_problem(reporter=city.installer, kind="label_mismatch", serial=label.serial)
     assert case.dealer == city.other_dealer
     label.refresh_from_db()
-    assert label.state == LabelState.SUSPENDED and label.state_before_suspension == LabelState.ACTIVATED
+    # Never sold: not suspended (issue 14); the association is told to review the report.
+    assert label.state == LabelState.ACTIVATED
+    assert case.events.filter(text__contains="转协会审核").exists()
+    assert Notification.objects.filter(case=case, recipient=city.reviewer, subject__contains="尚未售出").exists()
 
 
 def test_no_dealer_puts_the_case_in_the_association_queue(city):

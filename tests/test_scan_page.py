@@ -82,11 +82,12 @@ def test_mistyped_check_character_is_malformed(client):
     assert ScanLog.objects.get().verdict == "malformed"
 
 
-def test_recalled_model_and_gas_mismatch_are_warnings(client):
+def test_model_flagged_recalled_by_hand_is_recalled_first_and_gas_mismatch_warned(client):
+    # A model flagged before recalls were rows still reads as recalled (fail safe); tests/test_recalls.py has the rest.
     model = ApplianceModelFactory(is_recalled=True, recall_note="阀门缺陷", gas_category="20Y")
     label = LabelFactory(batch__declaration__appliance_model=model, state="sold")
     html = client.get(f"/q/{label.serial}").content.decode()
-    assert 'id="recall-warning"' in html and "阀门缺陷" in html
+    assert 'data-verdict="recalled"' in html and "阀门缺陷" in html and 'id="book"' not in html
     assert 'id="gas-warning"' in html and "不适配本地燃气" in html
 
 

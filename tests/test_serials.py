@@ -34,3 +34,22 @@ def test_swapped_neighbours_are_caught():
 def test_garbage_is_rejected_with_invalid_serial(text):
     with pytest.raises(serials.InvalidSerial):
         serials.normalize(text)
+
+
+def test_new_serials_use_only_letters_and_digits_of_a_phone_keyboard():
+    seen = "".join(serials.new_serial() for _ in range(3000))
+    assert set(seen) <= set(serials.ALPHABET)
+    # The check symbol spreads over the whole alphabet (it is not stuck on a few values).
+    assert len({serial[-1] for serial in (serials.new_serial() for _ in range(2000))}) == len(serials.ALPHABET)
+
+
+@pytest.mark.parametrize("check", "*~$=U")
+def test_serials_issued_with_the_old_check_symbols_keep_resolving(check):
+    import base32_crockford
+
+    number = next(
+        n for n in range(1 << 64, (1 << 64) + 10_000) if base32_crockford.encode(n, checksum=True)[-1] == check
+    )
+    issued = base32_crockford.encode(number, checksum=True)
+    assert serials.normalize(issued.lower()) == issued
+    assert not serials.is_valid(issued[:-1] + "0")

@@ -17,6 +17,9 @@ from remediation.models import Deadline, Escalation, Notification
 from tests.factories_remediation import make_city, sold_label
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A worker started by a test consumes every queue (settings.CELERY_TASK_ROUTES sends the sweep to `sweep`,
+# e-mail/SMS to `notify`, label generation to `print`).
+ALL_QUEUES = ",".join(settings.CELERY_QUEUE_NAMES)
 
 
 def database_url_of_test_db():
@@ -72,7 +75,17 @@ def test_worker_and_beat_escalate_an_overdue_case(tmp_path):
     worker_log = open(tmp_path / "worker.log", "w")
     beat_log = open(tmp_path / "beat.log", "w")
     worker = start(
-        ["worker", "--pool=solo", "--purge", "--without-gossip", "--without-mingle", "--loglevel=INFO"], env, worker_log
+        [
+            "worker",
+            "--pool=solo",
+            "--purge",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            f"--queues={ALL_QUEUES}",
+        ],
+        env,
+        worker_log,
     )
     beat = start(["beat", "-s", str(tmp_path / "beat-schedule"), "--loglevel=INFO"], env, beat_log)
     try:

@@ -13,7 +13,7 @@ from cases.models import LabelState
 from ..models import Booking
 from .common import clean_district, clean_mobile
 from .errors import FieldError, require_role
-from .labels import find_label, refuse_if_suspended
+from .labels import find_label, refuse_if_recalled, refuse_if_suspended
 
 BOOKABLE_STATES = {
     Booking.Kind.INSTALLATION: {LabelState.ACTIVATED, LabelState.SOLD},
@@ -24,6 +24,7 @@ BOOKABLE_STATES = {
 def bookable_kind(label):
     """What the resident can book for this appliance now: installation before, ignition after installing."""
     refuse_if_suspended(label)
+    refuse_if_recalled(label)
     for kind, states in BOOKABLE_STATES.items():
         if label.state in states:
             return kind
@@ -44,6 +45,7 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
     refuse_if_suspended(label)
+    refuse_if_recalled(label)
     if label.state not in BOOKABLE_STATES[kind]:
         message = (
             _("该燃具已安装，无需再预约安装。")

@@ -19,6 +19,7 @@ class FieldError(Exception):
         "wrong_state": 409,
         "suspended": 409,
         "gas_mismatch": 409,
+        "recalled": 409,
         "already_done": 409,
         "not_found": 404,
     }

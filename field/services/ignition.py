@@ -1,23 +1,22 @@
-"""Ignition (点火通气): only an installed, genuine appliance whose gas fits the supply."""
+"""Ignition (点火通气): only an installed, genuine, unrecalled appliance whose gas fits the supply."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from cases import rules
 from cases.models import LabelState
 
 from ..models import Booking, Ignition, WorkPermit, WorkRecord
-from .common import report_url
 from .errors import FieldError, require_role
-from .labels import find_label, refuse_if_suspended, transition
+from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
 from .permits import check_permit
 from .work import close_bookings
 
 
 def supply_gas_category():
     """The gas the supply pipes (a setting: 12T for Shenzhen)."""
-    return settings.CITY_GAS_CATEGORY
+    return rules.city_gas_category()
 
 
 def installed_district(label) -> str:
@@ -26,27 +25,24 @@ def installed_district(label) -> str:
     return first.values_list("district", flat=True).first() or ""
 
 
-def ignite(*, user, code, permit_code, origin):
-    """Record the ignition of the appliance `code`; exactly one of two racing workers wins."""
+def ignite(*, user, code, permit_code, origin, area_category=None):
+    """Record the ignition of the appliance `code`; exactly one of two racing workers wins.
+
+    Lock order: permit, then label (as in record_work); revoke_permit locks only the permit.
+    """
     require_role(user, roles.IGNITION_WORKER)
-    permit = check_permit(user, permit_code, WorkPermit.Kind.IGNITION)
-    supply = supply_gas_category()
+    supply = area_category or supply_gas_category()
     with transaction.atomic():
+        permit = check_permit(user, permit_code, WorkPermit.Kind.IGNITION, lock=True)
         # The row lock serialises two workers on one appliance: the second sees "ignited" below.
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
+        refuse_if_recalled(label)
         if label.state == LabelState.IGNITED:
             raise FieldError("already_done", _("该燃具已点火通气，不能重复登记。"))
         if label.state != LabelState.INSTALLED:
             raise FieldError("wrong_state", _("该燃具尚未登记安装，不能点火通气。请先由安装维修工安装。"))
-        model = label.appliance_model
-        if not model.fits_gas(supply):
-            raise FieldError(
-                "gas_mismatch",
-                _("气源不匹配：该燃具适用 %(model_gas)s，本地供气为 %(supply)s。禁止点火！请上报问题。")
-                % {"model_gas": model.get_gas_category_display(), "supply": supply},
-                report_url=report_url(label.serial, "gas_mismatch"),
-            )
+        refuse_if_gas_mismatch(label, area_category=supply, action_message=_("禁止点火！请上报问题。"))
         transition(label, "ignite", origin, note=permit.number)
         ignition = Ignition.objects.create(
             label=label,

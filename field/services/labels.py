@@ -2,23 +2,21 @@
 
 from django.utils.translation import gettext as _
 
-from cases import serials
+from cases import rules, serials
 from cases.models import Label, LabelState
 from cases.services.labels import LabelTransitionError, apply_transition
 
+from .common import report_url
 from .errors import FieldError
 
 
 def find_label(code, *, lock=False):
     """The genuine label for a typed serial or a scanned `/q/<serial>` URL; FieldError otherwise."""
-    text = (code or "").strip()
-    if "/q/" in text:  # a scanned label URL
-        text = text.rsplit("/q/", 1)[1].strip("/")
     try:
-        serial = serials.normalize(text)
+        serial = serials.parse_code(code or "")
     except serials.InvalidSerial:
         raise FieldError("unknown_code", _("编码无效：请核对标识下方的编码。")) from None
-    queryset = Label.objects.select_related("appliance_model")
+    queryset = Label.objects.select_related("appliance_model", "recall")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     label = queryset.filter(serial=serial).first()
@@ -36,6 +34,24 @@ def refuse_if_suspended(label):
         raise FieldError(
             "suspended",
             _("该标识已暂停使用（待整改），请联系销售商处理后再预约安装或点火。"),
+        )
+
+
+def refuse_if_recalled(label):
+    """Sale, installation, ignition and booking all stop at a recalled appliance."""
+    recall = rules.active_recall(label)
+    if recall is not None:
+        raise FieldError("recalled", rules.recall_message(recall))
+
+
+def refuse_if_gas_mismatch(label, *, area_category=None, action_message):
+    """Installation and ignition stop when the appliance's gas is not the area's (rules.gas_mismatch)."""
+    mismatch = rules.gas_mismatch(label.appliance_model, area_category=area_category)
+    if mismatch is not None:
+        raise FieldError(
+            "gas_mismatch",
+            f"{mismatch.message}{action_message}",
+            report_url=report_url(label.serial, "gas_mismatch"),
         )
 
 

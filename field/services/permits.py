@@ -61,12 +61,19 @@ def permit_problem(permit, day=None):
     return None
 
 
-def check_permit(user, code, kind, day=None):
-    """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise."""
+def check_permit(user, code, kind, day=None, *, lock=False):
+    """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise.
+
+    lock=True (inside the transaction that records the work) holds the permit row until commit: a
+    revocation either committed before (and is seen here) or waits until the work is recorded.
+    """
     number = parse_permit_code(code)
     if not number:
         raise FieldError("bad_permit", _("请扫描或输入上岗证编号。"))
-    permit = WorkPermit.objects.select_related("company").filter(number=number).first()
+    permits = WorkPermit.objects.select_related("company")
+    if lock:
+        permits = permits.select_for_update(of=("self",))
+    permit = permits.filter(number=number).first()
     if permit is None:
         raise FieldError("bad_permit", _("上岗证 %(number)s 不存在。") % {"number": number})
     if permit.holder_id != user.pk:

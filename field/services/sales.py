@@ -5,15 +5,19 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Organization
+from cases import rules
 
 from ..models import Sale
 from .common import clean_district
 from .errors import FieldError, require_role
-from .labels import find_label, refuse_if_suspended, transition
+from .labels import find_label, refuse_if_recalled, refuse_if_suspended, transition
 
 
 def sell(*, user, code, district="", origin):
-    """Record the sale of the appliance labelled `code` by the user's dealer organisation."""
+    """Record the sale of the appliance labelled `code` by the user's dealer organisation.
+
+    The returned Sale carries `warning` (not stored): the gas-mismatch notice the dealer must see.
+    """
     require_role(user, roles.DEALER)
     dealer = user.organization
     if dealer is None or dealer.kind != Organization.Kind.DEALER:
@@ -22,10 +26,15 @@ def sell(*, user, code, district="", origin):
     with transaction.atomic():
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
+        refuse_if_recalled(label)
         model = label.appliance_model
         if model.dealers.exists() and not model.dealers.filter(pk=dealer.pk).exists():
             raise FieldError(
                 "not_designated", _("%(dealer)s 不是型号 %(model)s 的销售代理商。") % {"dealer": dealer, "model": model}
             )
         transition(label, "sell", origin)
-        return Sale.objects.create(label=label, dealer=dealer, seller=user, district=district)
+        sale = Sale.objects.create(label=label, dealer=dealer, seller=user, district=district)
+    # A sale is not refused for the gas (the buyer may live where that gas is supplied), only warned.
+    mismatch = rules.gas_mismatch(model)
+    sale.warning = mismatch.message + _("请提醒用户：该燃具不能在本市管道燃气区域安装使用。") if mismatch else ""
+    return sale

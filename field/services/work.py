@@ -10,24 +10,28 @@ from cases.models import LabelState
 from ..models import Booking, WorkPermit, WorkRecord
 from .common import clean_district, clean_mobile
 from .errors import FieldError, require_role
-from .labels import find_label, refuse_if_suspended, transition
+from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
 from .permits import check_permit
 
 REPAIRABLE_STATES = {LabelState.INSTALLED, LabelState.IGNITED}
 
 
-def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district, origin):
+def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district, origin, area_category=None):
     """Record an installation (label → installed) or a repair (history only) of the appliance `code`."""
     require_role(user, roles.INSTALLER)
     if kind not in WorkRecord.Kind.values:
         raise FieldError("invalid", _("未知的作业类别。"))
-    permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION)
     district = clean_district(district, required=True)
     if not nameplate_confirmed:
         raise FieldError("invalid", _("请先核对标识上的型号与燃具铭牌一致。"))
     with transaction.atomic():
+        # Lock order: permit, then label (as in ignite); a revocation committed first is seen here.
+        permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION, lock=True)
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
+        if kind == WorkRecord.Kind.INSTALLATION:
+            refuse_if_recalled(label)
+            refuse_if_gas_mismatch(label, area_category=area_category, action_message=_("禁止安装！请上报问题。"))
         model = label.appliance_model
         if (
             model.designated_installers.exists()

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from accounts.models import Organization
+from cases import rules
 from cases.models import Label, LabelState
-from cases.serials import InvalidSerial, normalize
+from cases.serials import InvalidSerial, parse_code
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 
 from .. import hooks as process
@@ -74,16 +75,30 @@ def record_contact(case_id, user, note="", origin=None):
     return case
 
 
-def _lock_new_label(new_serial):
+def _lock_new_label(new_serial, dealer_id):
     try:
-        serial = normalize(new_serial or "")
+        serial = parse_code(new_serial or "")
     except InvalidSerial:
         raise RemediationError(_("新标识编码无效，请重新扫描或输入。")) from None
-    label = Label.objects.select_for_update().filter(serial=serial).first()
+    label = (
+        Label.objects.select_related("appliance_model", "recall")
+        .select_for_update(of=("self",))
+        .filter(serial=serial)
+        .first()
+    )
     if label is None:
         raise RemediationError(_("新标识编码 %(serial)s 不存在。") % {"serial": serial})
     if label.state != LabelState.ACTIVATED or label.replaces_id is not None:
         raise RemediationError(_("新标识必须是已激活且未使用的标识。"))
+    recall = rules.active_recall(label)
+    if recall is not None:
+        raise RemediationError(rules.recall_message(recall), status=409)
+    # The same rule as a sale (field.services.sales): a model naming its dealers is sold by them only.
+    model = label.appliance_model
+    if model.dealers.exists() and not model.dealers.filter(pk=dealer_id).exists():
+        raise RemediationError(
+            _("新标识的型号 %(model)s 不由本代理商销售，不能用于换货。") % {"model": model}, status=403
+        )
     return label
 
 
@@ -119,7 +134,7 @@ def resolve_case(case_id, user, resolution, new_serial="", note="", origin=None)
     new_label = None
     try:
         if resolution == Resolution.RELABEL or (resolution == Resolution.EXCHANGE and new_serial):
-            new_label = _lock_new_label(new_serial)
+            new_label = _lock_new_label(new_serial, case.dealer_id)
             _relabel(case, new_label, origin, same_model=resolution == Resolution.RELABEL)
         elif case.label_id and case.label.state != LabelState.VOID:
             apply_transition(case.label_id, "void", origin, note=_("整改单 #%(pk)s 退换货作废") % {"pk": case.pk})

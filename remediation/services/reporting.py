@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from cases.constants import SHENZHEN_DISTRICTS
-from cases.models import SUSPENDABLE_STATES, Label
-from cases.serials import InvalidSerial, normalize
+from cases.models import SUSPENDABLE_STATES, Label, LabelState
+from cases.serials import InvalidSerial, parse_code
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 
 from .. import hooks as process
@@ -42,7 +42,7 @@ def _find_label(code):
     if not code:
         return None, ""
     try:
-        serial = normalize(code)
+        serial = parse_code(code)
     except InvalidSerial:
         return None, code[:64]
     label = Label.objects.select_for_update().filter(serial=serial).first()
@@ -71,10 +71,11 @@ def report_problem(
     """Open a remediation case for what an installer/ignition worker found; returns the case.
 
     A known label is suspended (installation/ignition refuse a suspended label)
-    until the case closes; an unknown code or a missing label is kept as typed,
+    until the case closes, unless it was never sold: then the association reviews it first; an unknown code or a missing label is kept as typed,
     with the address. Raises RemediationError with a Chinese message.
     """
     origin = origin or Origin(actor=reporter)
+    unsold = False
     resident_phone = (resident_phone or "").strip()
     label, typed_code = _find_label(serial)
     _check_input(reporter, kind, label, typed_code, district, address or "", resident_phone)
@@ -85,7 +86,11 @@ def report_problem(
                 _("标识 %(serial)s 已有未结案的整改单 #%(pk)s。") % {"serial": label.serial, "pk": existing.pk},
                 status=409,
             )
-        if label.state in SUSPENDABLE_STATES:
+        if label.state == LabelState.ACTIVATED:
+            # Never sold: still the dealer's or the manufacturer's stock, so nobody's installation is at stake
+            # and suspending it would only block a sale; the association reviews the report instead.
+            unsold = True
+        elif label.state in SUSPENDABLE_STATES:
             try:
                 apply_transition(label.pk, "suspend", origin, note=_("现场报告：%s") % ProblemKind(kind).label)
             except LabelTransitionError as exc:
@@ -117,6 +122,9 @@ def report_problem(
     else:
         record_event(case, CaseEvent.Kind.ASSIGNED, origin, _("未找到责任代理商，待协会指派"), at=now)
         outbound = notifications.notify_unassigned(case)
+    if unsold:
+        record_event(case, CaseEvent.Kind.NOTE, origin, _("标识尚未售出：未暂停，转协会审核"), at=now)
+        outbound += notifications.notify_unsold_review(case)
     start_deadline(case, Step.CONTACT, now)
     start_deadline(case, Step.RESOLVE, now)
     notifications.schedule_delivery(outbound)
