@@ -6,18 +6,19 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # `make run PORT=8080` serves on another port (printed QR codes follow unless PUBLIC_BASE_URL is set).
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev messages clean
+.PHONY: run test lint lock install install-dev messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installs come from the lock files: every transitive dependency pinned, with hashes (`make lock` writes them).
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
 install: $(VENV)/.runtime
@@ -37,6 +38,14 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Re-resolve requirements.txt / requirements-dev.txt (direct pins, one reason a line) into the lock files.
+# The dev lock is constrained by the runtime lock, so `make run` and CI get the same version of every package.
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links --no-emit-trusted-host
+lock: install-dev
+	$(LOCK) --output-file requirements.lock requirements.txt
+	$(LOCK) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 # Rebuild the translation catalogues after changing strings (the .mo files are committed).
 messages: install-dev

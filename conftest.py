@@ -34,3 +34,12 @@ def pytest_sessionfinish(session, exitstatus):
 def fast_password_hasher(settings):
     # The default PBKDF2 makes every factory user cost ~0.3 s; strength is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    # Rate-limit buckets live in the cache and key on the client address, which is 127.0.0.1 for every test:
+    # without a fresh cache, bookings made by earlier tests would use up a later test's anonymous-write limit.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import pii, roles
+from api.fields import DateTimeField
 from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
@@ -27,7 +28,7 @@ from field.services.labels import find_label
 from field.services.sales import sell
 from field.services.scans import record_scan
 from field.services.work import rate_work, record_work
-from project import ratelimit
+from project import limits, ratelimit
 from project.errors import error_body
 
 ErrorSerializer = inline_serializer(
@@ -45,6 +46,11 @@ ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409:
 
 def origin(request):
     return Origin.from_request(request, LabelTransition.Source.API)
+
+
+def too_many(write=False):
+    detail = _("提交过于频繁，请稍后再试。") if write else _("查询过于频繁，请稍后再试。")
+    return Response(error_body("rate_limited", detail), status=429)
 
 
 def refused(error):
@@ -95,7 +101,7 @@ class SellInput(serializers.Serializer):
 
 class WorkInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=WorkRecord.Kind.choices, default=WorkRecord.Kind.INSTALLATION)
-    permit = serializers.CharField(help_text="permit number or the scanned permit QR text")
+    permit = serializers.CharField(max_length=limits.CODE, help_text="permit number or the scanned permit QR text")
     nameplate_confirmed = serializers.BooleanField()
     district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
 
@@ -111,13 +117,13 @@ class WorkRecordSerializer(serializers.ModelSerializer):
 
 
 class RatingInput(serializers.Serializer):
-    phone = serializers.CharField()
+    phone = serializers.CharField(max_length=limits.PHONE)
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.NOTE, default="")
 
 
 class IgniteInput(serializers.Serializer):
-    permit = serializers.CharField()
+    permit = serializers.CharField(max_length=limits.CODE)
 
 
 class IgnitionSerializer(serializers.Serializer):
@@ -169,16 +175,16 @@ class PermitIssueInput(serializers.Serializer):
 
 
 class RevokeInput(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=limits.REASON)
 
 
 class BookingInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Booking.Kind.choices)
     company = serializers.IntegerField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(max_length=limits.PHONE)
     district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
     preferred_date = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON, default="")
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -204,7 +210,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class ScheduleInput(serializers.Serializer):
-    when = serializers.DateTimeField()
+    when = DateTimeField(help_text="RFC 3339; in the future, at most BOOKING_MAX_DAYS_AHEAD days ahead")
 
 
 def valid(serializer_class, request):
@@ -224,7 +230,7 @@ class ScanResolve(FieldAPIView):
     @extend_schema(responses={200: ScanSerializer, 404: ScanSerializer, 429: ErrorSerializer})
     def get(self, request, code):
         if ratelimit.limited(request, group=ratelimit.LOOKUP):
-            return Response(error_body("rate_limited", _("查询过于频繁，请稍后再试。")), status=429)
+            return too_many()
         view = selectors.resolve_scan(code)
         record_scan(request, code=code, verdict=view.verdict, label=view.label, channel=ScanLog.Channel.API)
         return Response(ScanSerializer(view).data, status=200 if view.is_genuine else 404)
@@ -275,7 +281,7 @@ class Rate(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(RatingInput, request)
-        record = rate_work(user=request.user, record_id=pk, **data)
+        record = rate_work(user=request.user, record_id=pk, origin=origin(request), **data)
         return Response(WorkRecordSerializer(record).data)
 
 
@@ -305,7 +311,7 @@ class PermitList(FieldAPIView):
         holder = User.objects.select_related("organization").filter(pk=data.pop("holder")).first()
         if holder is None:
             raise FieldError("invalid", _("持证人不存在。"))
-        permit = permit_services.issue_permit(issued_by=request.user, holder=holder, **data)
+        permit = permit_services.issue_permit(issued_by=request.user, holder=holder, origin=origin(request), **data)
         return Response(PermitSerializer(permit).data, status=201)
 
 
@@ -327,7 +333,9 @@ class PermitRevoke(FieldAPIView):
         data = valid(RevokeInput, request)
         if not WorkPermit.objects.filter(pk=pk).exists():
             raise FieldError("not_found", _("上岗证不存在。"))
-        permit = permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=data["reason"])
+        permit = permit_services.revoke_permit(
+            permit_id=pk, revoked_by=request.user, reason=data["reason"], origin=origin(request)
+        )
         return Response(PermitSerializer(permit).data)
 
 
@@ -336,9 +344,12 @@ class BookingCreate(FieldAPIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=BookingInput, responses={201: BookingSerializer, **ERRORS})
+    @extend_schema(request=BookingInput, responses={201: BookingSerializer, 429: ErrorSerializer, **ERRORS})
     @idempotent
     def post(self, request, code):
+        # Inside @idempotent: a replayed retry is not counted, and a refusal stores no key.
+        if ratelimit.limited(request, group=ratelimit.ANONYMOUS_WRITE):
+            return too_many(write=True)
         data = valid(BookingInput, request)
         booking = booking_services.book(
             code=code,
@@ -348,6 +359,7 @@ class BookingCreate(FieldAPIView):
             district=data["district"],
             preferred_date=data["preferred_date"],
             note=data["note"],
+            origin=origin(request),
         )
         body = BookingSerializer(booking).data
         body["resident_phone"] = pii.mask_phone(booking.resident_phone)  # an anonymous caller: never echo it whole
@@ -364,9 +376,12 @@ class BookingCompanies(FieldAPIView):
             ),
             400: ErrorSerializer,
             404: ErrorSerializer,
+            429: ErrorSerializer,
         }
     )
     def get(self, request, code, kind):
+        if ratelimit.limited(request, group=ratelimit.LOOKUP):
+            return too_many()
         if kind not in Booking.Kind.values:
             raise FieldError("invalid", _("未知的预约类别。"))
         label = find_label(code)
@@ -386,7 +401,9 @@ class ScheduleBooking(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(ScheduleInput, request)
-        booking = booking_services.schedule_booking(user=request.user, booking_id=pk, when=data["when"])
+        booking = booking_services.schedule_booking(
+            user=request.user, booking_id=pk, when=data["when"], origin=origin(request)
+        )
         return Response(BookingSerializer(booking).data)
 
 

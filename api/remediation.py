@@ -17,6 +17,7 @@ from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
+from project import limits
 from project.errors import error_body
 from remediation import selectors, services
 from remediation.models import ProblemKind, Resolution
@@ -32,7 +33,7 @@ class ReportSerializer(serializers.Serializer):
     district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS, required=False, allow_blank=True, default="")
     address = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     resident_phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT, default="")
 
 
 class DeadlineSerializer(serializers.Serializer):

@@ -83,7 +83,11 @@ def ids(statement):
         return [row[0] for row in cursor.fetchall()]
 
 
+_loaded = []  # what load() inserted in this run: ANALYZE only then
+
+
 def timed(label, func):
+    _loaded.append(label)
     started = time.perf_counter()
     result = func()
     say(f"  {label}: {time.perf_counter() - started:.1f} s")
@@ -240,7 +244,8 @@ def load(models, batches, permits, *, labels, scans, cases):
                 FROM remediation_remediationcase WHERE escalation_level <> 'dealer'""")
 
         timed(f"{cases:,} remediation cases with deadlines and escalations", make_cases)
-    timed("ANALYZE", lambda: sql("ANALYZE"))
+    if _loaded:
+        timed("ANALYZE", lambda: sql("ANALYZE"))
 
 
 def report_counts():

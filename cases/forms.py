@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
-from .models import ApplianceModel, Document
+from .models import ApplianceModel, Document, PrintJob
 
 DOCUMENT_FIELDS = [
     ("ccc_file", Document.Kind.CCC, _("CCC 认证证书 (PDF/JPEG/PNG)")),
@@ -69,3 +69,20 @@ class ApplianceModelForm(DocumentsMixin, forms.ModelForm):
         ):
             raise forms.ValidationError(_("本企业已登记该品牌型号。"))
         return cleaned
+
+
+class PrintJobForm(forms.Form):
+    """Make a print file of a batch: the whole batch, or a reprint of a page range or a serial range."""
+
+    kind = forms.ChoiceField(label=_("文件类型"), choices=PrintJob.Kind.choices)
+    first_page = forms.IntegerField(label=_("重印：起始页"), required=False, min_value=1)
+    last_page = forms.IntegerField(label=_("重印：结束页"), required=False, min_value=1)
+    first_serial = forms.CharField(label=_("重印：起始编码"), required=False, max_length=40)
+    last_serial = forms.CharField(label=_("重印：结束编码"), required=False, max_length=40)
+
+    def clean(self):
+        data = super().clean()
+        pages = data.get("first_page") is not None or data.get("last_page") is not None
+        if pages and (data.get("first_serial") or data.get("last_serial")):
+            raise forms.ValidationError(_("重印请只填页码范围或编码范围之一。"))
+        return data

@@ -443,3 +443,59 @@ class DeclarationProcess(Process):
             cached = Declaration.objects.select_related("appliance_model").get(pk=self.artifact_object_id)
             self._declaration_cache = cached
         return cached
+
+
+class PrintJob(models.Model):
+    """One print file of a batch, made by a Celery job on the `print` queue (cases.services.print_jobs).
+
+    The same file (batch, kind, range) is one row: starting it again returns the
+    row instead of rendering twice; a failed row says why and is retried in place.
+    `file_name` (a name in Django's default storage) is set only once the file is
+    whole, so a download can never serve a partial file.
+    """
+
+    class Kind(models.TextChoices):
+        SHEETS = "sheets", _("A4 标签纸 (PDF)")
+        ROLL = "roll", _("卷筒标签打印机，每页一张 (PDF)")
+        CSV = "csv", _("编码与网址清单 (CSV)")
+        XLSX = "xlsx", _("编码与网址清单 (XLSX)")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    batch = models.ForeignKey(LabelBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="print_jobs")
+    kind = models.CharField(_("文件类型"), max_length=10, choices=Kind.choices)
+    # A reprint covers pages first_page..last_page of the full print file, or a serial range.
+    first_page = models.PositiveIntegerField(_("起始页"), null=True, blank=True)
+    last_page = models.PositiveIntegerField(_("结束页"), null=True, blank=True)
+    first_serial = models.CharField(_("起始编码"), max_length=serials.SERIAL_LENGTH, blank=True)
+    last_serial = models.CharField(_("结束编码"), max_length=serials.SERIAL_LENGTH, blank=True)
+    key = models.CharField(max_length=120, unique=True, editable=False)  # batch:kind:range, see services
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    done = models.PositiveIntegerField(_("已完成标识数"), default=0)
+    total = models.PositiveIntegerField(_("标识总数"), default=0)
+    error = models.TextField(_("失败原因"), blank=True)
+    file_name = models.CharField(_("文件"), max_length=255, blank=True)
+    attempt = models.PositiveIntegerField(default=0, editable=False)  # bumped by each claim: a stale run stops
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("印制文件")
+        verbose_name_plural = _("印制文件")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} ({self.batch_id})"
+
+    @property
+    def is_reprint(self):
+        return self.first_page is not None or bool(self.first_serial)

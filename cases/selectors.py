@@ -1,10 +1,13 @@
 """Read queries for the back office: what each user may see, and label counts by state."""
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts import permissions
 
-from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState
+from . import print_files
+from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState, PrintJob
 
 # Who may use the back office and see which company's rows: accounts.permissions (names kept for callers).
 is_reviewer = permissions.is_reviewer
@@ -62,3 +65,57 @@ def batch_state_counts(batch):
     """{state: count} for one batch."""
     rows = Label.objects.filter(batch=batch).order_by().values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
+
+
+def print_jobs_for(user, batch):
+    """The batch's print jobs, newest first (the association prints; others see none)."""
+    if not is_reviewer(user):
+        return PrintJob.objects.none()
+    return batch.print_jobs.select_related("started_by").order_by("-created_at", "-pk")
+
+
+def generation_progress(batch, now=None):
+    """Labels generated so far: {generated, quantity, generating, waiting_for_worker}.
+
+    `waiting_for_worker`: still nothing generated long after approval, so no worker takes the
+    `print` queue (the pages say so instead of spinning forever).
+    """
+    now = now or timezone.now()
+    generating = batch.stage == LabelBatch.Stage.GENERATING
+    generated = Label.objects.filter(batch_id=batch.pk).count() if generating else batch.quantity
+    waited = (now - batch.created_at).total_seconds()
+    return {
+        "generated": generated,
+        "quantity": batch.quantity,
+        "generating": generating,
+        "waiting_for_worker": generating and generated == 0 and waited > settings.PRINT_WORKER_WAIT_SECONDS,
+    }
+
+
+def print_job_progress(job, now=None):
+    """One job as the page shows it: state, done/total, seconds left, why it failed, whether it waits for a worker."""
+    now = now or timezone.now()
+    State = PrintJob.State
+    eta = None
+    if job.state == State.RUNNING and job.done and job.started_at:
+        elapsed = (now - job.started_at).total_seconds()
+        eta = round(elapsed / job.done * (job.total - job.done))
+    waiting = job.state == State.QUEUED and (now - job.created_at).total_seconds() > settings.PRINT_WORKER_WAIT_SECONDS
+    stalled = (
+        job.state == State.RUNNING
+        and job.heartbeat_at is not None
+        and (now - job.heartbeat_at).total_seconds() > settings.PRINT_JOB_STALL_SECONDS
+    )
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "kind_label": str(job.get_kind_display()),
+        "file_name": print_files.file_name(job),
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "done": job.done,
+        "total": job.total,
+        "eta_seconds": eta,
+        "error": job.error,
+        "waiting_for_worker": waiting or stalled,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "cases"
 
@@ -11,7 +11,10 @@ urlpatterns = [
     path("declarations/", views.DeclarationList.as_view(), name="declaration_list"),
     path("batches/", views.BatchList.as_view(), name="batch_list"),
     path("batches/<id:pk>/", views.batch_detail, name="batch_detail"),
-    path("batches/<id:pk>/labels.pdf", views.batch_pdf, name="batch_pdf"),
+    path("batches/<id:pk>/print/", views_print.print_start, name="print_start"),
+    path("batches/<id:pk>/progress/", views_print.batch_progress, name="batch_progress"),
+    path("print-jobs/<id:job_id>/file", views_print.print_download, name="print_download"),
+    path("print-jobs/<id:job_id>/retry/", views_print.print_retry, name="print_retry"),
     path("labels/", views.LabelList.as_view(), name="label_list"),
     path("labels/<str:serial>.<str:fmt>", views.label_image, name="label_image"),
     path("stats/", views.StatsView.as_view(), name="stats"),

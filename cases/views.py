@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,9 +17,12 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
+from audit import services as audit
+
 from . import filters, pdf, selectors, tables
-from .forms import ApplianceModelForm
+from .forms import ApplianceModelForm, PrintJobForm
 from .services.documents import store_document
+from .services.labels import Origin
 
 
 def back_office(request):
@@ -123,8 +126,12 @@ def model_create(request):
         try:
             with transaction.atomic():
                 model = form.save()
+                origin = Origin.from_request(request)
+                audit.record("appliance_model.create", model, origin=origin)
                 for kind, upload in form.documents():
-                    store_document(appliance_model=model, upload=upload, kind=kind, uploaded_by=request.user)
+                    store_document(
+                        appliance_model=model, upload=upload, kind=kind, uploaded_by=request.user, origin=origin
+                    )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -165,23 +172,11 @@ def batch_detail(request, pk):
             "state_counts": [(state, label, counts.get(state, 0)) for state, label in tables.LabelState.choices],
             "labels": batch.labels.order_by("pk")[:20],
             "is_reviewer": selectors.is_reviewer(request.user),
+            "generation": selectors.generation_progress(batch),
+            "jobs": [selectors.print_job_progress(job) for job in selectors.print_jobs_for(request.user, batch)[:50]],
+            "print_form": PrintJobForm(),
         },
     )
-
-
-@require_GET
-def batch_pdf(request, pk):
-    """The print-ready sheets of a batch, streamed page by page (association only: it prints)."""
-    if not back_office(request):
-        return login_redirect(request)
-    if not selectors.is_reviewer(request.user):
-        raise PermissionDenied(_("只有协会可以印制标识。"))
-    batch = get_object_or_404(selectors.batches_for(request.user), pk=pk)
-    if batch.stage == batch.Stage.GENERATING:
-        return HttpResponse(_("标识仍在生成中，请稍后再试。"), status=409, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(pdf.render_batch(batch), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="labels-batch-{batch.pk}.pdf"'
-    return response
 
 
 @require_GET

@@ -69,6 +69,8 @@ def scan_page(request, code):
 
 def permit_public(request, number):
     """What a permit card's QR opens: is this worker's permit valid today?"""
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
+        return too_many(request)
     permit = selectors.permit_by_number(number.upper())
     if permit is None:
         raise Http404
@@ -200,7 +202,7 @@ def rate_page(request, pk):
     form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            rate_work(user=request.user, record_id=pk, **form.cleaned_data)
+            rate_work(user=request.user, record_id=pk, origin=Origin.from_request(request), **form.cleaned_data)
         except FieldError as error:
             return render(
                 request, "field/rate.html", {"record": record, "form": form, "error": error}, status=error.status
@@ -233,6 +235,10 @@ def ignite_page(request, code):
 
 
 def book_page(request, code):
+    """A resident books installation or ignition. Anonymous: the look-up and the write are each rate-limited."""
+    group = ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP
+    if ratelimit.limited(request, group=group):
+        return too_many(request)
     label, refused = _label_or_refusal(request, code)
     if refused:
         return refused
@@ -253,6 +259,7 @@ def book_page(request, code):
                 district=form.cleaned_data["district"],
                 preferred_date=form.cleaned_data["preferred_date"],
                 note=form.cleaned_data["note"],
+                origin=Origin.from_request(request),
             )
         except FieldError as error:
             return render(request, "field/book.html", {**context, "error": error}, status=error.status)
@@ -282,7 +289,9 @@ def booking_schedule(request, pk):
     try:
         if not form.is_valid():
             raise FieldError("invalid", _("请填写有效的上门时间。"))
-        booking_services.schedule_booking(user=request.user, booking_id=pk, when=form.cleaned_data["when"])
+        booking_services.schedule_booking(
+            user=request.user, booking_id=pk, when=form.cleaned_data["when"], origin=Origin.from_request(request)
+        )
     except FieldError as error:
         return refusal(request, error)
     return redirect("field:bookings")
@@ -301,7 +310,9 @@ def permits_page(request):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            permit = permit_services.issue_permit(issued_by=request.user, **form.cleaned_data)
+            permit = permit_services.issue_permit(
+                issued_by=request.user, origin=Origin.from_request(request), **form.cleaned_data
+            )
         except FieldError as exc:
             error = exc
         else:
@@ -342,7 +353,12 @@ def permit_card(request, pk):
 def permit_revoke(request, pk):
     form = RevokeForm(request.POST)
     try:
-        permit_services.revoke_permit(permit_id=pk, revoked_by=request.user, reason=form.data.get("reason", ""))
+        permit_services.revoke_permit(
+            permit_id=pk,
+            revoked_by=request.user,
+            reason=form.data.get("reason", ""),
+            origin=Origin.from_request(request),
+        )
     except FieldError as error:
         return refusal(request, error)
     except WorkPermit.DoesNotExist:

@@ -107,6 +107,32 @@ def gas_category(environ, name="CITY_GAS_CATEGORY", default="12T"):
     return value
 
 
+SMS_BACKENDS = {
+    "console": "remediation.sms.ConsoleBackend",
+    "aliyun": "remediation.sms_aliyun.AliyunBackend",
+    "tencent": "remediation.sms_tencent.TencentBackend",
+}
+
+
+def sms_backend(environ, name="SMS_BACKEND"):
+    """A provider's short name or a dotted path; console when unset."""
+    value = environ.get(name, "").strip() or "console"
+    return SMS_BACKENDS.get(value, value)
+
+
+def env_mapping(environ, name):
+    """'a=1,b=2' → {'a': '1', 'b': '2'}."""
+    pairs = {}
+    for item in environ.get(name, "").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigError(f"{name}: expected name=value pairs separated by commas, got {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def default_storage(environ):
     """Django's "default" storage: MEDIA_ROOT on this machine, or an S3-compatible bucket.
 

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "remediation.context_processors.unread",
             ],
         },
     },
@@ -154,6 +155,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Declaration documents (PDF/JPEG/PNG), checked by their bytes.
 DOCUMENT_MAX_BYTES = env.env_int(ENV, "DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Largest image (pixels) decoded on upload: a phone photo of a nameplate is 12–50 MP; a bigger one is refused.
+DOCUMENT_MAX_PIXELS = env.env_int(ENV, "DOCUMENT_MAX_PIXELS", 50_000_000)
 # Printed labels: rectangles on A4 sheets (millimetres); columns/rows fit the sheet unless set.
 LABEL_WIDTH_MM = env.env_int(ENV, "LABEL_WIDTH_MM", 60)
 LABEL_HEIGHT_MM = env.env_int(ENV, "LABEL_HEIGHT_MM", 40)
@@ -199,8 +202,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "remediation.tasks.sweep_deadlines": {"queue": "sweep"},
     "cases.tasks.resume_stalled_batches": {"queue": "sweep"},
-    "accounts.tasks.purge_personal_data": {"queue": "sweep"},
-    "audit.tasks.purge_idempotency_keys": {"queue": "sweep"},
+    "core.tasks.purge_personal_data": {"queue": "sweep"},
+    "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
     "cases.tasks.generate_batch_labels": {"queue": "print"},
@@ -242,12 +245,29 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
 }
 # Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
 FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
+# Anonymous writes (residents' bookings) per client address: a household books once or twice, not thirty times.
+ANONYMOUS_WRITE_RATE = ENV.get("ANONYMOUS_WRITE_RATE", "10/h")
+# Bookings: a resident's preferred date and the company's visit time lie between now and this many days ahead.
+BOOKING_MAX_DAYS_AHEAD = env.env_int(ENV, "BOOKING_MAX_DAYS_AHEAD", 90)
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.
+# The label-count rollup appends delta rows (stats/label_counts_sql.py): fold them every few minutes.
+CELERY_BEAT_SCHEDULE["stats-compact-label-counts"] = {
+    "task": "stats.tasks.compact_label_counts",
+    "schedule": float(env.env_int(ENV, "LABEL_COUNT_COMPACT_SECONDS", 300)),
+}
 CELERY_BEAT_SCHEDULE["cases-resume-stalled-batches"] = {
     "task": "cases.tasks.resume_stalled_batches",
     "schedule": 300.0,
+}
+# Print jobs (cases.services.print_jobs): a running job with no progress this long lost its worker and
+# is queued again; a job queued this long means no worker consumes the `print` queue (the page says so).
+PRINT_JOB_STALL_SECONDS = env.env_int(ENV, "PRINT_JOB_STALL_SECONDS", 60)
+PRINT_WORKER_WAIT_SECONDS = env.env_int(ENV, "PRINT_WORKER_WAIT_SECONDS", 20)
+CELERY_BEAT_SCHEDULE["cases-resume-stalled-print-jobs"] = {
+    "task": "cases.tasks.resume_stalled_print_jobs",
+    "schedule": float(env.env_int(ENV, "PRINT_JOB_SWEEP_SECONDS", 60)),
 }
 CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
     "task": "api.tasks.purge_idempotency_keys",
@@ -255,6 +275,8 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
+# The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
+DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
 # (core.retention, each app registering its part; open remediation cases keep theirs). Daily at 03:30.
 PII_RETENTION_DAYS = env.env_int(ENV, "PII_RETENTION_DAYS", 730)
@@ -262,8 +284,31 @@ CELERY_BEAT_SCHEDULE["accounts-purge-personal-data"] = {
     "task": "core.tasks.purge_personal_data",
     "schedule": crontab(minute=30, hour=3),
 }
-# Remediation SMS: a dotted path to a backend with send(phone, text); console by default.
-SMS_BACKEND = ENV.get("SMS_BACKEND", "remediation.sms.ConsoleBackend")
+# Scan log: routine scans (genuine, not yet activated) are deleted this many days after the scan; scans of
+# unknown, malformed or void codes stay (counterfeit evidence, and all that statistics read). Daily at 04:00.
+SCAN_LOG_RETENTION_DAYS = env.env_int(ENV, "SCAN_LOG_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["field-purge-old-scans"] = {
+    "task": "field.tasks.purge_old_scans",
+    "schedule": crontab(minute=0, hour=4),
+}
+# Companies hear 30 days ahead of a work permit's expiry (once per permit and date). Daily at 08:00.
+CELERY_BEAT_SCHEDULE["field-warn-expiring-permits"] = {
+    "task": "field.tasks.warn_expiring_permits",
+    "schedule": crontab(minute=0, hour=8),
+}
+# SMS: "console" (default: prints), "aliyun" (Alibaba Cloud SMS), "tencent" (Tencent Cloud SMS) or a dotted
+# path to a class with send(phone=, template=, params=, message_id=). Templates: remediation.sms.TEMPLATES.
+SMS_BACKEND = env.sms_backend(ENV)
+SMS_ACCESS_KEY_ID = ENV.get("SMS_ACCESS_KEY_ID", "")  # Alibaba AccessKey ID / Tencent SecretId
+SMS_ACCESS_KEY_SECRET = ENV.get("SMS_ACCESS_KEY_SECRET", "")  # Alibaba AccessKey secret / Tencent SecretKey
+SMS_SIGN_NAME = ENV.get("SMS_SIGN_NAME", "")  # the approved signature, e.g. 深圳市燃气协会
+SMS_APP_ID = ENV.get("SMS_APP_ID", "")  # Tencent SmsSdkAppId
+SMS_REGION = ENV.get("SMS_REGION", "ap-guangzhou")  # Tencent region
+SMS_ENDPOINT = ENV.get("SMS_ENDPOINT", "")  # empty: the provider's public endpoint
+SMS_PROTOCOL = ENV.get("SMS_PROTOCOL", "https")
+SMS_TIMEOUT_SECONDS = env.env_int(ENV, "SMS_TIMEOUT_SECONDS", 10)
+# Our template names → the ids the provider gave them on approval: "case_new=SMS_123,verify_code=SMS_456".
+SMS_TEMPLATE_IDS = env.env_mapping(ENV, "SMS_TEMPLATE_IDS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,12 +1,15 @@
 """Remediation admin: case stage and level, deadlines and escalations are the services' (read-only here)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.pii import MaskedPersonalDataAdmin
 from audit.admin import AuditedAdmin
+from cases.services.labels import Origin
 from project.admin import ReadOnlyAdmin
 
 from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
+from .notifications import settle_unknown
 
 
 @admin.register(DeadlinePolicy)
@@ -50,7 +53,36 @@ class CaseEventAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
     # `address` holds a resident's phone for SMS: masked like every other phone in the admin.
-    list_display = ["case", "channel", "recipient", "subject", "created_at", "sent_at", "attempts"]
-    list_filter = ["channel"]
+    list_display = [
+        "pk",
+        "case",
+        "channel",
+        "template",
+        "recipient",
+        "subject",
+        "state",
+        "provider_id",
+        "created_at",
+        "attempts",
+    ]
+    list_filter = ["state", "channel", "template", "provider"]
     list_select_related = ["case", "recipient"]
     masked_phone_fields = ("address",)
+    actions = ["settle_went_out", "settle_not_sent"]
+
+    @admin.action(description=_("已向服务商核实：已发出"))
+    def settle_went_out(self, request, queryset):
+        self._settle(request, queryset, went_out=True)
+
+    @admin.action(description=_("已向服务商核实：未发出，重新发送"))
+    def settle_not_sent(self, request, queryset):
+        self._settle(request, queryset, went_out=False)
+
+    def _settle(self, request, queryset, *, went_out):
+        # Only "outcome unknown" rows are settled; the service checks that under a lock.
+        origin = Origin.from_request(request)
+        done = sum(
+            settle_unknown(notification_id=pk, went_out=went_out, origin=origin)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, _("已处理 %(n)s 条结果未知的消息。") % {"n": done})

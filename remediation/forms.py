@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from cases.constants import SHENZHEN_DISTRICTS
+from project import limits
 
 from .models import ProblemKind, Resolution
 
@@ -13,7 +14,9 @@ class ReportForm(forms.Form):
     district = forms.ChoiceField(label=_("所在区"), choices=[("", "—")] + SHENZHEN_DISTRICTS, required=False)
     address = forms.CharField(label=_("安装地址"), required=False, max_length=255)
     resident_phone = forms.CharField(label=_("用户电话"), required=False, max_length=32)
-    description = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("情况说明"), required=False, max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ContactForm(forms.Form):
@@ -36,8 +39,10 @@ class NoteForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), choices=[("note", _("备注")), ("comment", _("意见")), ("order", _("责令整改"))]
     )
-    text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("内容"), max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TextForm(forms.Form):
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=limits.LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -159,6 +159,7 @@ class Deadline(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(_("创建时间"))
     settled_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)  # the 30-minute warning went out
 
     class Meta:
         verbose_name = _("时限")
@@ -244,12 +245,24 @@ class CaseEvent(models.Model):
 
 
 class Notification(models.Model):
-    """One message to one recipient on one channel; `dedupe_key` makes each send happen once."""
+    """One message to one recipient on one channel; `dedupe_key` makes each send happen once.
+
+    Outbound rows (e-mail, SMS) move queued → sending (claimed, committed before the provider is
+    called) → sent; a provider's refusal → failed (retried); no answer → unknown (never resent by
+    the system: a person checks with the provider, whose records carry our id, and settles it).
+    """
 
     class Channel(models.TextChoices):
         INBOX = "inbox", _("站内信")
         EMAIL = "email", _("电子邮件")
         SMS = "sms", _("短信")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败，将重试")
+        UNKNOWN = "unknown", _("结果未知，待人工核实")
 
     dedupe_key = models.CharField(max_length=120, unique=True)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
@@ -262,12 +275,23 @@ class Notification(models.Model):
         related_name="notifications",
     )
     address = models.CharField(_("地址/号码"), max_length=254, blank=True)  # e-mail or phone when not an inbox
-    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(
+        RemediationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # The SMS template (remediation.sms.TEMPLATES) and its parameters; subject/body are its rendering.
+    template = models.CharField(_("模板"), max_length=40, blank=True)
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    link = models.CharField(_("链接"), max_length=200, blank=True)  # what opening the inbox message shows
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
     created_at = models.DateTimeField(_("时间"))
+    state = models.CharField(_("发送状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    provider = models.CharField(_("短信服务商"), max_length=20, blank=True)
+    provider_id = models.CharField(_("服务商消息编号"), max_length=64, blank=True)
+    delivery_status = models.CharField(_("服务商状态"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=255, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -277,3 +301,8 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox")]
+
+    @property
+    def message_id(self) -> str:
+        """Our id as the provider sees it (Alibaba OutId, Tencent SessionContext)."""
+        return f"gl-{self.pk}"

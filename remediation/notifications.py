@@ -1,10 +1,13 @@
-"""Who hears about a case, and delivering it: in-app inbox, e-mail, SMS.
+"""Who hears what, and delivering it: in-app inbox always, SMS where a phone is known, e-mail where
+an address is known.
 
-Rows are created inside the business transaction with a unique `dedupe_key`
-(escalation or event, channel, recipient), so an escalation can never produce a
-second message. E-mail and SMS go out after commit through a Celery task that
-retries; each row is sent under a row lock and stamped `sent_at`, so a retry or a
-duplicate task skips what already went out.
+Rows are created inside the business transaction with a unique `dedupe_key` (event, channel,
+recipient), so an event can never produce a second message. E-mail and SMS go out after commit
+through a Celery task. Sending claims the row first (queued/failed → sending, committed) and only then
+calls the provider, so a duplicate task, a retry or the requeue sweep never sends a claimed row again.
+A provider's refusal puts the row back to `failed` (retried: nothing went out); no answer puts it to
+`unknown`, which the system never resends: neither Alibaba nor Tencent SendSms takes an idempotency
+key, so a person checks the provider's records (our id is in OutId / SessionContext) and settles it.
 """
 
 import logging
@@ -19,11 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from audit import services as audit
+from project.enqueue import enqueue_on_commit, send_safely
 
 from . import sms
-from .models import Level, Notification
+from .models import Deadline, Level, Notification, Step
 
 logger = logging.getLogger(__name__)
+
+State = Notification.State
 
 
 def _members(org_filter, cache=None):
@@ -45,25 +52,36 @@ def regulator_users(cache=None):
     return _members({"organization__kind": Organization.Kind.REGULATOR}, cache)
 
 
-def dealer_users(dealer_id, cache=None):
-    return _members({"organization_id": dealer_id}, cache) if dealer_id else []
+def organization_users(organization_id, cache=None):
+    return _members({"organization_id": organization_id}, cache) if organization_id else []
+
+
+dealer_users = organization_users
 
 
 def case_url(case):
     # One reverse() per process, not per message: a sweep batch writes thousands.
-    global _CASE_URL
-    if _CASE_URL is None:
-        _CASE_URL = settings.PUBLIC_BASE_URL + reverse("remediation:case", args=[0]).replace("/0/", "/{}/")
-    return _CASE_URL.format(case.pk)
+    global _CASE_PATH
+    if _CASE_PATH is None:
+        _CASE_PATH = reverse("remediation:case", args=[0]).replace("/0/", "/{}/")
+    return settings.PUBLIC_BASE_URL + _CASE_PATH.format(case.pk)
 
 
-_CASE_URL = None
+_CASE_PATH = None
 
 
-def _rows_for(users, key_prefix, case, escalation, subject, body, now):
+def local_time(when) -> str:
+    return timezone.localtime(when).strftime("%m-%d %H:%M") if when else "-"
+
+
+def rows_for_users(users, key_prefix, *, template, params, subject, body="", link="", case=None, escalation=None):
+    """Unsaved rows: an inbox message for each user, plus e-mail and SMS where the user has them."""
+    now = timezone.now()
+    text = sms.render(template, params)
+    link = link.removeprefix(settings.PUBLIC_BASE_URL)  # the inbox opens a path on this site
     rows = []
     for user in users:
-        rows.append(Notification(channel=Notification.Channel.INBOX, sent_at=now, recipient=user))
+        rows.append(Notification(channel=Notification.Channel.INBOX, state=State.SENT, sent_at=now, recipient=user))
         if user.email:
             rows.append(Notification(channel=Notification.Channel.EMAIL, recipient=user, address=user.email))
         if user.phone:
@@ -72,10 +90,30 @@ def _rows_for(users, key_prefix, case, escalation, subject, body, now):
         row.dedupe_key = f"{key_prefix}:{row.channel}:u{row.recipient_id}"
         row.case = case
         row.escalation = escalation
+        row.template = template
+        row.params = params
+        row.link = link
         row.subject = subject
-        row.body = body
+        # An SMS carries exactly the approved template; inbox and e-mail may say more.
+        row.body = text if row.channel == Notification.Channel.SMS else (body or text)
         row.created_at = now
     return rows
+
+
+def resident_row(phone, key, *, template, params, case=None):
+    """One SMS to a resident (no account: only the phone number they gave)."""
+    text = sms.render(template, params)
+    return Notification(
+        dedupe_key=f"{key}:sms",
+        channel=Notification.Channel.SMS,
+        address=phone,
+        case=case,
+        template=template,
+        params=params,
+        subject=text[:200],
+        body=text,
+        created_at=timezone.now(),
+    )
 
 
 def store(rows):
@@ -84,10 +122,27 @@ def store(rows):
         return []
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
-        Notification.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows], sent_at__isnull=True)
+        Notification.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows], state=State.QUEUED)
         .exclude(channel=Notification.Channel.INBOX)
         .values_list("pk", flat=True)
     )
+
+
+def notify(rows):
+    """Store and queue for sending after commit: the one call the other apps make."""
+    schedule_delivery(store(rows))
+
+
+# --- remediation cases ------------------------------------------------------------------------
+
+
+def _case_body(case, subject):
+    return _("%(subject)s。问题：%(kind)s；编码：%(code)s。详情：%(url)s") % {
+        "subject": subject,
+        "kind": case.get_kind_display(),
+        "code": case.code or "-",
+        "url": case_url(case),
+    }
 
 
 def notify_escalation(escalation):
@@ -98,62 +153,134 @@ def notify_escalation(escalation):
 def escalation_rows(escalation, cache=None):
     """The unsaved notification rows for an escalation: association (+ dealer) or regulator (+ association)."""
     case = escalation.case
-    now = timezone.now()
     if escalation.level == Level.ASSOCIATION:
         users = association_users(cache) + dealer_users(case.dealer_id, cache)
         subject = _("整改单 #%(pk)s 超时，已转协会督办") % {"pk": case.pk}
     else:
         users = regulator_users(cache) + association_users(cache)
         subject = _("整改单 #%(pk)s 已上报行业主管部门") % {"pk": case.pk}
-    body = _("%(subject)s。问题：%(kind)s；编码：%(code)s。详情：%(url)s") % {
-        "subject": subject,
-        "kind": case.get_kind_display(),
-        "code": case.code or "-",
-        "url": case_url(case),
-    }
-    return _rows_for(users, f"esc{escalation.pk}", case, escalation, subject, body, now)
+    return rows_for_users(
+        users,
+        f"esc{escalation.pk}",
+        template="case_escalated",
+        params={"case": case.pk, "level": str(Level(escalation.level).label)},
+        subject=subject,
+        body=_case_body(case, subject),
+        link=case_url(case),
+        case=case,
+        escalation=escalation,
+    )
 
 
-def _notify_case(case, users, prefix, subject):
-    body = _("%(subject)s。问题：%(kind)s；编码：%(code)s。详情：%(url)s") % {
-        "subject": subject,
-        "kind": case.get_kind_display(),
-        "code": case.code or "-",
-        "url": case_url(case),
-    }
-    return store(_rows_for(users, prefix, case, None, subject, body, timezone.now()))
+def _pending_due(case, step):
+    return Deadline.objects.filter(case=case, step=step).values_list("due_at", flat=True).first()
 
 
 def notify_dealer_assigned(case):
     subject = _("新整改单 #%(pk)s：请在时限内联系用户") % {"pk": case.pk}
-    return _notify_case(case, dealer_users(case.dealer_id), f"case{case.pk}:assigned:o{case.dealer_id}", subject)
+    rows = rows_for_users(
+        dealer_users(case.dealer_id),
+        f"case{case.pk}:assigned:o{case.dealer_id}",
+        template="case_new",
+        params={"case": case.pk, "kind": case.get_kind_display(), "due": local_time(_pending_due(case, Step.CONTACT))},
+        subject=subject,
+        body=_case_body(case, subject),
+        link=case_url(case),
+        case=case,
+    )
+    return store(rows)
+
+
+def _association_review(case, key, subject, reason):
+    rows = rows_for_users(
+        association_users(),
+        key,
+        template="case_review",
+        params={"case": case.pk, "reason": reason},
+        subject=subject,
+        body=_case_body(case, subject),
+        link=case_url(case),
+        case=case,
+    )
+    return store(rows)
 
 
 def notify_unassigned(case):
     subject = _("整改单 #%(pk)s 未找到责任代理商，请指派") % {"pk": case.pk}
-    return _notify_case(case, association_users(), f"case{case.pk}:unassigned", subject)
+    return _association_review(case, f"case{case.pk}:unassigned", subject, _("未找到责任代理商"))
 
 
 def notify_unsold_review(case):
     subject = _("整改单 #%(pk)s：报告的标识尚未售出，请协会审核") % {"pk": case.pk}
-    return _notify_case(case, association_users(), f"case{case.pk}:unsold", subject)
+    return _association_review(case, f"case{case.pk}:unsold", subject, _("标识尚未售出"))
+
+
+def due_soon_rows(deadline, cache=None):
+    """The dealer's warning 30 minutes before one of its deadlines."""
+    case = deadline.case
+    subject = _("整改单 #%(pk)s “%(step)s”将于 %(due)s 到期") % {
+        "pk": case.pk,
+        "step": Step(deadline.step).label,
+        "due": local_time(deadline.due_at),
+    }
+    return rows_for_users(
+        dealer_users(case.dealer_id, cache),
+        f"dl{deadline.pk}:soon",
+        template="case_due_soon",
+        params={"case": case.pk, "step": str(Step(deadline.step).label), "due": local_time(deadline.due_at)},
+        subject=subject,
+        body=_case_body(case, subject),
+        link=case_url(case),
+        case=case,
+    )
+
+
+def notify_resident_taken(case):
+    """The dealer took the case (recorded the contact): tell the resident who is handling it."""
+    if not case.resident_phone:
+        return []
+    params = {"case": case.pk, "dealer": case.dealer.name if case.dealer_id else "-"}
+    return store(
+        [resident_row(case.resident_phone, f"case{case.pk}:taken", template="case_taken", params=params, case=case)]
+    )
 
 
 def notify_resident_closed(case):
     """Tell the resident (by SMS, if they left a phone number) to book installation/ignition again."""
     if not case.resident_phone:
         return []
-    text = _("您的燃具整改单 #%(pk)s 已处理完毕，请重新预约安装或点火通气。") % {"pk": case.pk}
-    row = Notification(
-        dedupe_key=f"case{case.pk}:closed:sms",
-        channel=Notification.Channel.SMS,
-        address=case.resident_phone,
-        case=case,
-        subject=text,
-        body=text,
-        created_at=timezone.now(),
+    row = resident_row(
+        case.resident_phone, f"case{case.pk}:closed", template="case_closed", params={"case": case.pk}, case=case
     )
     return store([row])
+
+
+# --- other processes: bookings, declarations, permits ---------------------------------------
+
+
+def notify_organization(organization_id, key, *, template, params, subject, link=""):
+    """Everyone of one organisation: inbox, plus SMS/e-mail where known. Call inside the change's transaction."""
+    rows = rows_for_users(
+        organization_users(organization_id),
+        key,
+        template=template,
+        params=params,
+        subject=subject,
+        body=_("%(subject)s。详情：%(url)s") % {"subject": subject, "url": settings.PUBLIC_BASE_URL + link}
+        if link
+        else "",
+        link=link,
+    )
+    schedule_delivery(store(rows))
+
+
+def notify_resident(phone, key, *, template, params):
+    """One SMS to a resident's phone. Call inside the change's transaction."""
+    if phone:
+        schedule_delivery(store([resident_row(phone, key, template=template, params=params)]))
+
+
+# --- delivery ---------------------------------------------------------------------------------
 
 
 def schedule_delivery(ids):
@@ -161,9 +288,7 @@ def schedule_delivery(ids):
     ids = list(ids)
     if not ids:
         return
-    from project.enqueue import enqueue_on_commit
-
-    from .tasks import deliver_notifications
+    from .tasks import deliver_notifications  # tasks imports this module
 
     enqueue_on_commit(deliver_notifications, ids)  # broker down: logged; requeue_unsent() sends it later
 
@@ -171,19 +296,25 @@ def schedule_delivery(ids):
 def requeue_unsent(older_than=None, max_attempts=10):
     """Queue again the e-mail/SMS rows still unsent after `older_than` (a broker outage, a lost task).
 
-    Run by every SLA sweep. Safe to overlap with a task still retrying: deliver() locks the row
-    and skips it once sent_at is set. Rows that failed max_attempts times are left for a person.
+    Run by every SLA sweep. A row claimed (`sending`) that long ago belongs to a worker that died
+    mid-send: whether it went out is unknown, so it goes to a person, not back to the queue.
+    Rows that failed max_attempts times are left for a person too.
     """
-    from project.enqueue import send_safely
-
-    from .tasks import deliver_notifications
+    from .tasks import deliver_notifications  # tasks imports this module
 
     if older_than is None:
         # A delivery task normally runs within seconds; older unsent rows lost theirs.
         older_than = timedelta(seconds=getattr(settings, "NOTIFICATION_REQUEUE_SECONDS", 300))
     cutoff = timezone.now() - older_than
+    stuck = Notification.objects.filter(state=State.SENDING, claimed_at__lt=cutoff).update(
+        state=State.UNKNOWN, last_error=_("发送中断：请向服务商核实是否已发出")
+    )
+    if stuck:
+        logger.error("%s notifications interrupted mid-send: marked unknown for a person to check", stuck)
     ids = list(
-        Notification.objects.filter(sent_at__isnull=True, created_at__lt=cutoff, attempts__lt=max_attempts)
+        Notification.objects.filter(
+            state__in=[State.QUEUED, State.FAILED], created_at__lt=cutoff, attempts__lt=max_attempts
+        )
         .exclude(channel=Notification.Channel.INBOX)
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
@@ -193,25 +324,61 @@ def requeue_unsent(older_than=None, max_attempts=10):
     return len(ids)
 
 
-def _send(row):
+def _send(row) -> sms.SendResult | None:
     if row.channel == Notification.Channel.EMAIL:
         send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.address])
-    elif row.channel == Notification.Channel.SMS:
-        sms.send_sms(row.address, row.body)
+        return None
+    return sms.send_sms(phone=row.address, template=row.template, params=row.params, message_id=row.message_id)
 
 
-def deliver(notification_id):
-    """Send one e-mail/SMS row unless it already went out; raises on failure (the task retries)."""
+def deliver(notification_id) -> bool:
+    """Send one e-mail/SMS row unless another worker has it or it went out; raises when it may be retried."""
+    now = timezone.now()
+    # The claim: one conditional UPDATE, committed (autocommit) before anything leaves. Whoever
+    # loses the race updates no row and stops here.
+    claimed = (
+        Notification.objects.filter(pk=notification_id, state__in=[State.QUEUED, State.FAILED])
+        .exclude(channel=Notification.Channel.INBOX)
+        .update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    row = Notification.objects.get(pk=notification_id)
     try:
-        with transaction.atomic():
-            # The lock makes a duplicate task wait here and then see sent_at.
-            row = Notification.objects.select_for_update().filter(pk=notification_id).first()
-            if row is None or row.sent_at is not None:
-                return False
-            _send(row)
-            Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
-        return True
+        result = _send(row)
+    except sms.OutcomeUnknown as exc:
+        Notification.objects.filter(pk=row.pk).update(state=State.UNKNOWN, last_error=str(exc)[:255])
+        logger.error("notification %s: outcome unknown, left for a person to check: %s", row.pk, exc)
+        return False
     except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(attempts=F("attempts") + 1, last_error=str(exc)[:255])
+        Notification.objects.filter(pk=row.pk).update(state=State.FAILED, last_error=str(exc)[:255])
         logger.warning("notification %s failed: %s", notification_id, exc)
         raise
+    fields = {"state": State.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if result is not None:
+        fields.update(provider=result.provider, provider_id=result.provider_id, delivery_status=result.status)
+    Notification.objects.filter(pk=row.pk).update(**fields)
+    return True
+
+
+def settle_unknown(*, notification_id: int, went_out: bool, origin=None) -> bool:
+    """A person checked the provider's records: it went out (sent), or it did not (queued again)."""
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().filter(pk=notification_id, state=State.UNKNOWN).first()
+        if row is None:
+            return False
+        if went_out:
+            Notification.objects.filter(pk=row.pk).update(
+                state=State.SENT, sent_at=timezone.now(), delivery_status="checked"
+            )
+        else:
+            Notification.objects.filter(pk=row.pk).update(state=State.QUEUED)
+            schedule_delivery([row.pk])
+        audit.record(
+            "notification.settle",
+            row,
+            origin=origin,
+            from_state=State.UNKNOWN,
+            to_state=State.SENT if went_out else State.QUEUED,
+        )
+    return True

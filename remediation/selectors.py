@@ -56,5 +56,9 @@ def case_tasks(case):
     return Task.objects.filter(process_id=case.pk).select_related("owner").order_by("created", "pk")
 
 
+def inbox_of(user):
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX).select_related("case")
+
+
 def unread_inbox(user):
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX, read_at__isnull=True)
+    return inbox_of(user).filter(read_at__isnull=True)

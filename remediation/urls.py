@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", views.AllCases.as_view(), name="all-cases"),
     path("escalated/", views.RegulatorQueue.as_view(), name="regulator-queue"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<id:pk>/", views.inbox_open, name="inbox-open"),
     path("<id:pk>/", views.case_page, name="case"),
     path("<id:pk>/contact/", views.contact, name="contact"),
     path("<id:pk>/resolve/", views.resolve, name="resolve"),

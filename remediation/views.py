@@ -6,9 +6,11 @@ Thin: forms in, remediation.services for every change, remediation.selectors for
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
@@ -218,12 +220,20 @@ class RegulatorQueue(QueueView):
 
 @login_required
 def inbox(request):
-    items = list(
-        Notification.objects.filter(recipient=request.user, channel=Notification.Channel.INBOX).select_related("case")[
-            :100
-        ]
-    )
+    items = list(selectors.inbox_of(request.user)[:100])
     if request.method == "POST":
         selectors.unread_inbox(request.user).update(read_at=timezone.now())
         return redirect("remediation:inbox")
     return render(request, "remediation/inbox.html", {"items": items})
+
+
+@login_required
+def inbox_open(request, pk):
+    """Opening a message marks it read and goes where it points (the case, the booking list, …)."""
+    message = get_object_or_404(selectors.inbox_of(request.user), pk=pk)
+    if message.read_at is None:
+        Notification.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+    target = message.link or (reverse("remediation:case", args=[message.case_id]) if message.case_id else "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("remediation:inbox")

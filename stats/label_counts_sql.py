@@ -1,9 +1,13 @@
 """SQL for the label-count rollup triggers (stats.LabelStateCount), per database vendor.
 
-PostgreSQL: statement-level triggers with transition tables, so a set-based UPDATE of
-a whole batch costs one aggregate per statement, not one upsert per row; counter rows
-are upserted in key order so concurrent statements lock them in the same order.
-SQLite (the demo database): plain row-level triggers.
+The rollup is append-only between compactions: a trigger INSERTs delta rows (model, state, ±n) and never
+updates a shared counter row, so label changes of one model take no common lock (they used to upsert the
+same counter rows, in different orders across the statements of one transaction: deadlocks, and every
+change of one model serialised behind the others). Readers SUM(n) per key, which is exact at any moment.
+`compact()` (periodic task, and `refresh_stats`) folds the deltas into one row per key.
+
+PostgreSQL: statement-level triggers with transition tables, so a set-based UPDATE of a whole batch costs
+one aggregate per statement, not one row per label. SQLite (the demo database): plain row-level triggers.
 """
 
 ROLLUP = "stats_labelstatecount"
@@ -16,20 +20,17 @@ BEGIN
     DELETE FROM {ROLLUP};
   ELSIF TG_OP = 'INSERT' THEN
     INSERT INTO {ROLLUP} (appliance_model_id, state, n)
-    SELECT appliance_model_id, state, count(*) FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (appliance_model_id, state) DO UPDATE SET n = {ROLLUP}.n + EXCLUDED.n;
+    SELECT appliance_model_id, state, count(*) FROM new_rows GROUP BY 1, 2;
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE {ROLLUP} r SET n = r.n - d.c
-    FROM (SELECT appliance_model_id, state, count(*) AS c FROM old_rows GROUP BY 1, 2) d
-    WHERE r.appliance_model_id = d.appliance_model_id AND r.state = d.state;
+    INSERT INTO {ROLLUP} (appliance_model_id, state, n)
+    SELECT appliance_model_id, state, -count(*) FROM old_rows GROUP BY 1, 2;
   ELSE
     INSERT INTO {ROLLUP} (appliance_model_id, state, n)
     SELECT m, s, sum(d) FROM (
       SELECT appliance_model_id AS m, state AS s, -1 AS d FROM old_rows
       UNION ALL
       SELECT appliance_model_id, state, 1 FROM new_rows
-    ) moved GROUP BY m, s HAVING sum(d) <> 0 ORDER BY m, s
-    ON CONFLICT (appliance_model_id, state) DO UPDATE SET n = {ROLLUP}.n + EXCLUDED.n;
+    ) moved GROUP BY m, s HAVING sum(d) <> 0;
   END IF;
   RETURN NULL;
 END $$;
@@ -55,11 +56,8 @@ DROP TRIGGER IF EXISTS stats_label_count_trunc ON {LABEL};
 DROP FUNCTION IF EXISTS stats_label_count_apply();
 """
 
-_PLUS_NEW = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n) VALUES (NEW.appliance_model_id, NEW.state, 1)
-    ON CONFLICT (appliance_model_id, state) DO UPDATE SET n = n + 1;"""
-_MINUS_OLD = (
-    f"""UPDATE {ROLLUP} SET n = n - 1 WHERE appliance_model_id = OLD.appliance_model_id AND state = OLD.state;"""
-)
+_PLUS_NEW = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n) VALUES (NEW.appliance_model_id, NEW.state, 1);"""
+_MINUS_OLD = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n) VALUES (OLD.appliance_model_id, OLD.state, -1);"""
 
 SQLITE_CREATE = [
     f"""CREATE TRIGGER IF NOT EXISTS stats_label_count_ins AFTER INSERT ON {LABEL} BEGIN {_PLUS_NEW} END""",
@@ -110,6 +108,40 @@ def triggers_present(connection):
             return cursor.fetchone()[0] == 4
         cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stats_label_count_%'")
         return cursor.fetchone()[0] == 3
+
+
+# One statement, one snapshot: exactly the rows it deletes are summed back, whatever commits meanwhile.
+# Keys with a single row are left alone; a key that sums to zero disappears.
+POSTGRES_COMPACT = f"""
+WITH folded AS (
+  DELETE FROM {ROLLUP} r
+  WHERE (r.appliance_model_id, r.state) IN (
+    SELECT appliance_model_id, state FROM {ROLLUP} GROUP BY 1, 2 HAVING count(*) > 1 OR sum(n) = 0
+  )
+  RETURNING r.appliance_model_id, r.state, r.n
+)
+INSERT INTO {ROLLUP} (appliance_model_id, state, n)
+SELECT appliance_model_id, state, sum(n) FROM folded GROUP BY 1, 2 HAVING sum(n) <> 0
+"""
+# SQLite has one writer at a time: up to a fixed id, inside the caller's transaction.
+SQLITE_COMPACT = [
+    f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n)
+    SELECT appliance_model_id, state, sum(n) FROM {ROLLUP} WHERE id <= %s GROUP BY 1, 2 HAVING sum(n) <> 0""",
+    f"DELETE FROM {ROLLUP} WHERE id <= %s",
+]
+
+
+def compact(connection) -> None:
+    """Fold the delta rows into one row per (model, state); the sums do not change."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTGRES_COMPACT)
+            return
+        cursor.execute(f"SELECT max(id) FROM {ROLLUP}")
+        last = cursor.fetchone()[0]
+        if last is not None:
+            for statement in SQLITE_COMPACT:
+                cursor.execute(statement, [last])
 
 
 def rebuild(connection):

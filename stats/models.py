@@ -7,11 +7,13 @@ from cases.models import ApplianceModel, LabelState
 
 
 class LabelStateCount(models.Model):
-    """How many labels of one appliance model are in one state.
+    """How many labels of one appliance model are in one state: SUM(n) over the rows of the key.
 
-    Maintained by database triggers on the label table (migration 0002), so every
-    write counts: single transitions, the set-based batch UPDATEs and bulk INSERTs
-    alike. Reading it replaces a GROUP BY over millions of label rows.
+    Maintained by database triggers on the label table (stats/label_counts_sql.py), so every
+    write counts: single transitions, the set-based batch UPDATEs and bulk INSERTs alike.
+    The triggers append delta rows (no shared counter row is locked: no deadlock between label
+    changes of one model); compaction folds them periodically. Reading it replaces a GROUP BY
+    over millions of label rows.
     """
 
     appliance_model = models.ForeignKey(ApplianceModel, on_delete=models.CASCADE, related_name="+")
@@ -21,7 +23,7 @@ class LabelStateCount(models.Model):
     class Meta:
         verbose_name = _("标识状态计数")
         verbose_name_plural = _("标识状态计数")
-        constraints = [models.UniqueConstraint(fields=["appliance_model", "state"], name="stats_label_count_key")]
+        indexes = [models.Index(fields=["appliance_model", "state"], name="stats_label_count_key_idx")]
 
 
 class Report(models.Model):

@@ -76,11 +76,12 @@ def _label_pivot(scope, group):
     """Label counts per state (one column each) and in total, grouped by `group` fields."""
     if not (scope.city or scope.manufacturer_id):
         return []
-    rows = LabelStateCount.objects.filter(n__gt=0)
+    # Delta rows (stats/label_counts_sql.py): sums per key, never single rows; empty groups left out.
+    rows = LabelStateCount.objects.all()
     if not scope.city:
         rows = rows.filter(appliance_model__manufacturer_id=scope.manufacturer_id)
     per_state = {state: Coalesce(Sum("n", filter=Q(state=state)), 0) for state in STATES}
-    rows = rows.values(*group).annotate(**per_state, total=Sum("n")).order_by(*group)
+    rows = rows.values(*group).annotate(**per_state, total=Sum("n")).filter(total__gt=0).order_by(*group)
     return list(rows)
 
 

@@ -1,13 +1,15 @@
 """A small city with one object of every kind, for the permission matrix and the CSRF/form tests."""
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Organization
-from cases.models import LabelState
+from cases.models import LabelState, PrintJob
 from cases.services.documents import store_document
 from cases.services.labels import Origin
 from field.models import Booking, WorkPermit
@@ -116,6 +118,14 @@ def build_world():
         generated_at=timezone.now(),
         pdf=b"%PDF-1.4",
         xlsx=b"PK",
+    )
+    # A finished print file in storage (the download and retry rows of the matrix).
+    w.print_job = PrintJob.objects.create(
+        batch=w.batch,
+        kind=PrintJob.Kind.CSV,
+        key=f"{w.batch.pk}:csv:matrix",
+        state=PrintJob.State.DONE,
+        file_name=default_storage.save("print/matrix/labels.csv", ContentFile(b"serial,serial_grouped,url\r\n")),
     )
     # The workers and beat have just reported in, so /health/ is green.
     from django.conf import settings

@@ -37,7 +37,7 @@ def test_filter_by_serial_as_typed_and_by_action(client, django_assert_max_num_q
         apply_transition(label.pk, "sell", Origin(actor=dealer, source="api"))
     apply_transition(labels[0].pk, "void", Origin(actor=dealer))
     client.force_login(UserFactory(role=roles.REVIEWER))
-    with django_assert_max_num_queries(6):  # session, user, groups, count, page: not one per row
+    with django_assert_max_num_queries(7):  # session, user, groups, count, page, unread: not one per row
         page = client.get("/audit/").content.decode()
     assert page.count("label.sell") == 3 and dealer.username in page
     typed = labels[0].serial.lower()

@@ -105,7 +105,16 @@ def test_whole_process_through_the_pages(client, django_capture_on_commit_callba
     # Activating before printing is not offered and is refused.
     assert client.post(step(declaration.pk, "activate")).status_code == 409
 
-    pdf_response = client.get(reverse("cases:batch_pdf", args=[batch.pk]))
+    # The print file is a background job (eager here); the batch page links the finished file.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("cases:print_start", args=[batch.pk]), {"kind": "sheets"}).status_code == 302
+    job = batch.print_jobs.get()
+    assert job.state == "done" and job.done == job.total == 20
+    assert (
+        reverse("cases:print_download", args=[job.pk])
+        in client.get(reverse("cases:batch_detail", args=[batch.pk])).content.decode()
+    )
+    pdf_response = client.get(reverse("cases:print_download", args=[job.pk]))
     assert pdf_response.status_code == 200 and pdf_response["Content-Type"] == "application/pdf"
     assert b"".join(pdf_response.streaming_content).startswith(b"%PDF")
 
@@ -153,7 +162,7 @@ def test_manufacturer_sees_only_its_own_declarations_models_and_batches(client):
     # Nor act on its steps.
     assert client.post(step(theirs.pk, "resubmit"), {"quantity": 1}).status_code == 404
     # Label PDFs are the association's.
-    assert client.get(reverse("cases:batch_pdf", args=[1])).status_code == 403
+    assert client.post(reverse("cases:print_start", args=[1]), {"kind": "sheets"}).status_code == 403
 
     client.force_login(reviewer())
     listing = client.get(reverse("cases:declaration_list")).content.decode()

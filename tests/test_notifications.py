@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from project import env as project_env
 from remediation import notifications, services, sms
 from remediation.models import Escalation, Notification
 from remediation.services.sla import sweep_due_deadlines
@@ -48,7 +49,7 @@ def test_escalation_is_delivered_after_commit_only(city, django_capture_on_commi
     escalation = Escalation.objects.get(case=case)
     assert sorted(m.to[0] for m in mail.outbox) == ["dealer@example.com", "rev@example.com"]
     assert f"#{case.pk}" in mail.outbox[0].subject
-    assert sorted(phone for phone, _text in sms.outbox) == ["13800000001", "13900000002"]
+    assert sorted(message[0] for message in sms.outbox) == ["13800000001", "13900000002"]
     rows = Notification.objects.filter(escalation=escalation)
     assert rows.count() == 6  # 2 people × inbox, e-mail, SMS
     assert not rows.filter(sent_at__isnull=True).exists()
@@ -82,7 +83,10 @@ def test_a_failed_send_is_recorded_and_retried_without_resending_the_rest(city):
             deliver_notifications.run(ids)
     assert len(mail.outbox) == 2  # e-mails went out; the SMS rows wait
     failed = Notification.objects.filter(channel="sms", case=case, escalation__isnull=False)
-    assert all(row.sent_at is None and row.attempts == 1 and "gateway down" in row.last_error for row in failed)
+    assert all(
+        row.sent_at is None and row.state == "failed" and row.attempts == 1 and "gateway down" in row.last_error
+        for row in failed
+    )
     deliver_notifications.run(ids)  # the retry
     assert len(mail.outbox) == 2 and len(sms.outbox) == 2
 
@@ -99,15 +103,19 @@ def test_resident_is_told_by_sms_to_book_again(city):
     )
     services.record_contact(case.pk, city.dealer)
     services.resolve_case(case.pk, city.dealer, "return")
-    row = Notification.objects.get(case=case, address="13812345678")
-    deliver_notifications.run([row.pk])
-    assert sms.outbox[-1][0] == "13812345678" and "重新预约" in sms.outbox[-1][1]
+    taken, closed = Notification.objects.filter(case=case, address="13812345678").order_by("pk")
+    assert (taken.template, closed.template) == ("case_taken", "case_closed")
+    deliver_notifications.run([taken.pk, closed.pk])
+    assert [message[0] for message in sms.outbox] == ["13812345678"] * 2
+    assert "受理" in sms.outbox[0][1] and city.dealer.organization.name in sms.outbox[0][1]
+    assert "重新预约" in sms.outbox[1][1] and sms.outbox[1][3] == {"case": str(case.pk)}
 
 
 def test_console_sms_backend_is_the_default(settings, capsys):
-    del settings.SMS_BACKEND
-    sms.send_sms("13800000000", "你好")
-    assert "SMS to 138****0000: 你好" in capsys.readouterr().out  # stdout is a log: the number masked
+    settings.SMS_BACKEND = project_env.sms_backend({})
+    sms.send_sms(phone="13800000000", template="case_closed", params={"case": 7}, message_id="gl-1")
+    out = capsys.readouterr().out
+    assert "SMS to 138****0000 [case_closed]: 您的燃具整改单#7已处理完毕" in out  # stdout is a log: number masked
 
 
 def test_inbox_page_lists_and_marks_read(client, city):

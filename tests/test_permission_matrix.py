@@ -92,7 +92,10 @@ MATRIX = {
     "declarations:detail": ("get", lambda w: [w.declaration.pk], None, {REV, MAN}),
     "cases:batch_list": ("get", None, None, BACK_OFFICE),
     "cases:batch_detail": ("get", lambda w: [w.batch.pk], None, {REV, MAN}),
-    "cases:batch_pdf": ("get", lambda w: [w.batch.pk], None, {REV}),
+    "cases:print_start": ("post", lambda w: [w.batch.pk], lambda w: {"kind": "csv"}, {REV}),
+    "cases:batch_progress": ("get", lambda w: [w.batch.pk], None, {REV, MAN}),
+    "cases:print_download": ("get", lambda w: [w.print_job.pk], None, {REV}),
+    "cases:print_retry": ("post", lambda w: [w.print_job.pk], None, {REV}),
     "cases:label_list": ("get", None, None, BACK_OFFICE),
     "cases:label_image": ("get", lambda w: [w.activated.serial, "png"], None, {REV, MAN}),
     "cases:stats": ("get", None, None, BACK_OFFICE),
@@ -111,6 +114,13 @@ MATRIX = {
     "remediation:all-cases": ("get", None, None, {REV}),
     "remediation:regulator-queue": ("get", None, None, {REG}),
     "remediation:inbox": ("get", None, None, SIGNED_IN),
+    # A message opens for its recipient only (the dealer's "new case" message here).
+    "remediation:inbox-open": (
+        "get",
+        lambda w: [w.users[DEAL].notifications.filter(channel="inbox").values_list("pk", flat=True).first()],
+        None,
+        {DEAL},
+    ),
     "audit:log": ("get", None, None, {REV, REG}),  # the audit log: association and regulator, read-only
     "remediation:case": ("get", lambda w: [w.case.pk], None, {REV, REG, DEAL, INST}),
     "remediation:contact": ("post", lambda w: [w.case.pk], lambda w: {"note": "已联系"}, {DEAL}),

@@ -107,7 +107,9 @@ def flow(settings, caplog, capsys):
         f"/api/v1/reports/{case_id}/resolve/", {"resolution": "relabel", "new_serial": new.serial}, format="json"
     )
     assert resolved.status_code == 200, resolved.content
-    sms = Notification.objects.get(case_id=case_id, recipient__isnull=True, channel=Notification.Channel.SMS)
+    sms = Notification.objects.get(
+        case_id=case_id, recipient__isnull=True, channel=Notification.Channel.SMS, template="case_closed"
+    )
     assert deliver(sms.pk) is True
     return seen
 

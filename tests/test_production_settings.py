@@ -74,6 +74,10 @@ def test_every_task_has_a_time_limit_and_a_known_queue():
         assert soft and hard and soft < hard, name
         queue = settings.CELERY_TASK_ROUTES.get(name, {}).get("queue") or getattr(task, "queue", None) or "celery"
         assert queue in settings.CELERY_QUEUE_NAMES, name
+    # A renamed task must not silently fall back to the default queue.
+    assert set(settings.CELERY_TASK_ROUTES) <= set(ours), set(settings.CELERY_TASK_ROUTES) - set(ours)
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled <= set(ours), scheduled - set(ours)
     assert settings.CELERY_TASK_ROUTES["remediation.tasks.sweep_deadlines"] == {"queue": "sweep"}
     assert settings.CELERY_TASK_ROUTES["remediation.tasks.deliver_notifications"] == {"queue": "notify"}
     assert settings.CELERY_TASK_ROUTES["cases.tasks.generate_batch_labels"] == {"queue": "print"}

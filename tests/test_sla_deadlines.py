@@ -224,5 +224,6 @@ def _sweep_queries(city, count):
 
 
 def test_sweep_cost_does_not_grow_with_the_batch(clock, city):
-    # Set-based per batch: 2 or 8 due deadlines take the same number of queries.
-    assert _sweep_queries(city, 2) == _sweep_queries(city, 8)
+    # Set-based per batch: 2 or 6 due deadlines take the same number of queries. (Beyond ~6 cases, 36
+    # notification rows × 21 columns pass SQLite's 999-parameter limit and Django splits the INSERT.)
+    assert _sweep_queries(city, 2) == _sweep_queries(city, 6)

@@ -44,16 +44,24 @@ def create_batch(declaration):
 def generate_labels(batch_id, chunk_size=None):
     """Create the batch's missing labels in chunks of bulk INSERTs; safe to run again after a crash.
 
+    Each chunk commits on its own (under the batch's row lock, recounting what
+    exists), so the pages can show "n / N generated" while it runs, a killed
+    worker loses at most one chunk, and two runs never overshoot the quantity.
     Returns the number of labels created by this call.
     """
     chunk_size = chunk_size or settings.LABEL_CHUNK_SIZE
     created = 0
-    with transaction.atomic():
-        batch = LabelBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.stage != Stage.GENERATING:
-            return 0
-        missing = batch.quantity - Label.objects.filter(batch_id=batch.pk).count()
-        while missing > 0:
+    while True:
+        with transaction.atomic():
+            batch = LabelBatch.objects.select_for_update().get(pk=batch_id)
+            if batch.stage != Stage.GENERATING:
+                return created
+            missing = batch.quantity - Label.objects.filter(batch_id=batch.pk).count()
+            if missing <= 0:
+                batch.stage = Stage.GENERATED
+                batch.generated_at = timezone.now()
+                batch.save(update_fields=["stage", "generated_at"])
+                return created
             size = min(chunk_size, missing)
             rows = [
                 Label(serial=serials.new_serial(), batch_id=batch.pk, appliance_model_id=batch.appliance_model_id)
@@ -64,12 +72,7 @@ def generate_labels(batch_id, chunk_size=None):
                     Label.objects.bulk_create(rows, batch_size=size)
             except IntegrityError:
                 continue
-            missing -= size
             created += size
-        batch.stage = Stage.GENERATED
-        batch.generated_at = timezone.now()
-        batch.save(update_fields=["stage", "generated_at"])
-    return created
 
 
 def _log_bulk(batch_id, name, from_state, to_state, at, origin, note):

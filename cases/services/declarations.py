@@ -36,7 +36,7 @@ def _check_quantity(quantity):
 
 
 @transaction.atomic
-def create_declaration(*, appliance_model, quantity, user, documents=()):
+def create_declaration(*, appliance_model, quantity, user, documents=(), origin=None):
     """A submitted declaration of `quantity` labels for the user's own model, with its documents.
 
     `documents` is a list of (kind, upload) pairs; each is sniffed and size-checked.
@@ -55,7 +55,12 @@ def create_declaration(*, appliance_model, quantity, user, documents=()):
     )
     for kind, upload in documents:
         store_document(
-            appliance_model=appliance_model, declaration=declaration, upload=upload, kind=kind, uploaded_by=user
+            appliance_model=appliance_model,
+            declaration=declaration,
+            upload=upload,
+            kind=kind,
+            uploaded_by=user,
+            origin=origin,
         )
     return declaration
 
@@ -83,7 +88,7 @@ def record_decision(declaration, *, reviewer, decision, comment=""):
     return declaration
 
 
-def resubmit(declaration, *, user, quantity=None, documents=()):
+def resubmit(declaration, *, user, quantity=None, documents=(), origin=None):
     """The manufacturer revises a returned declaration and submits it again."""
     if not is_member_of_manufacturer(user, declaration.appliance_model):
         raise PermissionDenied(_("只能修改本企业的申报。"))
@@ -102,6 +107,7 @@ def resubmit(declaration, *, user, quantity=None, documents=()):
             upload=upload,
             kind=kind,
             uploaded_by=user,
+            origin=origin,
         )
     declaration.status = Status.SUBMITTED
     declaration.revision += 1

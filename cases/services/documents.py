@@ -1,11 +1,14 @@
 """Uploaded declaration documents: type sniffed from the bytes, size-limited, stored privately."""
 
 import hashlib
+import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from audit import services as audit
 
 from ..models import Document
 
@@ -49,19 +52,42 @@ def check_upload(upload):
             _("文件「%(name)s」不是 PDF、JPEG 或 PNG 文件。") % {"name": upload.name}, code="bad_type"
         )
     if content_type.startswith("image/"):
-        # The header matched; make sure the rest is a real image too.
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(_("图片「%(name)s」已损坏。") % {"name": upload.name}, code="bad_image") from None
-        finally:
-            upload.seek(0)
+        check_image(upload)
     return content_type
 
 
-def store_document(*, appliance_model, upload, kind=Document.Kind.OTHER, declaration=None, uploaded_by=None):
-    """Check and store one upload as a Document of `appliance_model`."""
+def check_image(upload) -> None:
+    """Decode the whole image, under a pixel limit, before anything is stored.
+
+    The header's size is checked first: a few KB of PNG can claim 40000 × 40000 pixels and would take gigabytes to
+    decode. Then every pixel is decoded (`load()`, not `verify()`, which reads no pixel data), so a truncated or
+    corrupt file is refused here rather than shown broken to a reviewer later.
+    """
+    limit = settings.DOCUMENT_MAX_PIXELS
+    too_big = ValidationError(
+        _("图片「%(name)s」尺寸过大：最多 %(limit)s 百万像素。") % {"name": upload.name, "limit": limit // 1_000_000},
+        code="too_many_pixels",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower limit applies
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise too_big
+                image.load()
+    except Image.DecompressionBombError:  # Pillow's own ceiling, above ours: the same refusal
+        raise too_big from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationError(_("图片「%(name)s」已损坏。") % {"name": upload.name}, code="bad_image") from None
+    finally:
+        upload.seek(0)
+
+
+def store_document(
+    *, appliance_model, upload, kind=Document.Kind.OTHER, declaration=None, uploaded_by=None, origin=None
+):
+    """Check and store one upload as a Document of `appliance_model`, with its audit row."""
     content_type = check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -79,4 +105,11 @@ def store_document(*, appliance_model, upload, kind=Document.Kind.OTHER, declara
     )
     document.file.save(upload.name, upload, save=False)
     document.save()
+    audit.record(
+        "document.upload",
+        document,
+        origin=origin,
+        actor=uploaded_by if origin is None else None,
+        detail=f"{appliance_model} · {document.get_kind_display()} · {content_type} · {document.size} B · {document.sha256}",
+    )
     return document

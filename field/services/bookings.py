@@ -1,14 +1,18 @@
 """Bookings (预约): a resident books installation or ignition; the company schedules it."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
 from accounts.models import Organization
+from audit import services as audit
 from cases.models import LabelState
+from remediation import notifications
 
 from ..models import Booking
 from .common import clean_district, clean_mobile
@@ -19,6 +23,10 @@ BOOKABLE_STATES = {
     Booking.Kind.INSTALLATION: {LabelState.ACTIVATED, LabelState.SOLD},
     Booking.Kind.IGNITION: {LabelState.INSTALLED},
 }
+
+
+def too_far_message() -> str:
+    return _("预约时间最多提前 %(days)s 天。") % {"days": settings.BOOKING_MAX_DAYS_AHEAD}
 
 
 def bookable_kind(label):
@@ -40,7 +48,7 @@ def booking_companies(label, kind):
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 
-def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
+def book(*, code, kind, company_id, phone, district, preferred_date, note="", origin=None):
     if kind not in Booking.Kind.values:
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
@@ -58,20 +66,48 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note=""):
         raise FieldError("invalid", _("请从列表中选择服务单位。"))
     phone = clean_mobile(phone)
     district = clean_district(district, required=True)
-    if preferred_date is None or preferred_date < timezone.localdate():
+    today = timezone.localdate()
+    if preferred_date is None or preferred_date < today:
         raise FieldError("invalid", _("期望日期不能早于今天。"))
-    return Booking.objects.create(
-        label=label,
-        kind=kind,
-        company=company,
-        resident_phone=phone,
-        district=district,
-        preferred_date=preferred_date,
-        note=(note or "").strip()[:255],
+    if preferred_date > today + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
+        raise FieldError("invalid", too_far_message())
+    with transaction.atomic():
+        booking = Booking.objects.create(
+            label=label,
+            kind=kind,
+            company=company,
+            resident_phone=phone,
+            district=district,
+            preferred_date=preferred_date,
+            note=(note or "").strip()[:255],
+        )
+        announce_booking(booking)
+        # Audit (issue 14): no phone in the detail; the booking row holds it under retention.
+        audit.record("booking.create", booking, origin=origin, to_state=booking.status, detail=f"{label.serial} {kind}")
+    return booking
+
+
+def announce_booking(booking):
+    """The company hears of a new booking; the resident that it was received."""
+    kind = str(Booking.Kind(booking.kind).label)
+    notifications.notify_organization(
+        booking.company_id,
+        f"booking{booking.pk}:new",
+        template="booking_new",
+        params={"kind": kind, "district": booking.get_district_display(), "date": booking.preferred_date.isoformat()},
+        subject=_("新%(kind)s：%(district)s，期望 %(date)s")
+        % {"kind": kind, "district": booking.get_district_display(), "date": booking.preferred_date.isoformat()},
+        link=reverse("field:bookings"),
+    )
+    notifications.notify_resident(
+        booking.resident_phone,
+        f"booking{booking.pk}:received",
+        template="booking_received",
+        params={"kind": kind, "company": booking.company.name},
     )
 
 
-def schedule_booking(*, user, booking_id, when):
+def schedule_booking(*, user, booking_id, when, origin=None):
     """Company staff fix the visit time of one of their company's open bookings."""
     require_role(user, roles.INSTALLER, roles.IGNITION_WORKER)
     if not isinstance(when, datetime):
@@ -86,8 +122,30 @@ def schedule_booking(*, user, booking_id, when):
             raise FieldError(
                 "wrong_state", _("该预约已%(status)s，不能再安排。") % {"status": booking.get_status_display()}
             )
+        # Checked after the booking is found: someone else's booking is a 404 whatever the time asked for.
+        # Minutes are what the form offers, so "now" counts as the future until the minute is over.
+        now = timezone.now().replace(second=0, microsecond=0)
+        if when < now:
+            raise FieldError("invalid", _("上门时间不能早于现在。"))
+        if when > now + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
+            raise FieldError("invalid", too_far_message())
         booking.status = Booking.Status.SCHEDULED
         booking.scheduled_for = when
         booking.scheduled_by = user
         booking.save(update_fields=["status", "scheduled_for", "scheduled_by"])
+        when_text = timezone.localtime(when).strftime("%m-%d %H:%M")
+        notifications.notify_resident(
+            booking.resident_phone,
+            f"booking{booking.pk}:scheduled:{when.timestamp():.0f}",  # a new time is a new message
+            template="booking_scheduled",
+            params={"kind": str(Booking.Kind(booking.kind).label), "time": when_text},
+        )
+        audit.record(
+            "booking.schedule",
+            booking,
+            origin=origin,
+            actor=user if origin is None else None,
+            to_state=booking.status,
+            detail=when.isoformat(),
+        )
     return booking

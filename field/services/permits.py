@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Organization
+from audit import services as audit
 from cases.qr import make_qr, public_url
+from remediation import notifications
 
 from ..models import WorkPermit
 from .errors import FieldError, require_role
@@ -103,7 +106,7 @@ def _new_number(kind, year):
 
 
 @transaction.atomic
-def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=None):
+def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=None, origin=None):
     """The association issues a permit to a trained worker of a qualified company of the right kind."""
     require_role(issued_by, roles.REVIEWER)
     company = holder.organization
@@ -115,7 +118,7 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
         raise FieldError("invalid", _("有效期截止日期不能早于起始日期。"))
     if number and WorkPermit.objects.filter(number=number).exists():
         raise FieldError("invalid", _("证号 %(number)s 已存在。") % {"number": number})
-    return WorkPermit.objects.create(
+    permit = WorkPermit.objects.create(
         number=number or _new_number(kind, valid_from.year),
         holder=holder,
         holder_name=holder.get_full_name() or holder.username,
@@ -125,10 +128,20 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
         valid_until=valid_until,
         issued_by=issued_by,
     )
+    audit.record(
+        "permit.issue",
+        permit,
+        object_id=permit.number,
+        origin=origin,
+        actor=issued_by if origin is None else None,
+        to_state="valid",
+        detail=f"{permit.get_kind_display()} · {holder.username} · {company} · {valid_from}–{valid_until}",
+    )
+    return permit
 
 
 @transaction.atomic
-def revoke_permit(*, permit_id, revoked_by, reason):
+def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
     require_role(revoked_by, roles.REVIEWER)
     permit = WorkPermit.objects.select_for_update().get(pk=permit_id)
     if permit.revoked_at:
@@ -139,4 +152,36 @@ def revoke_permit(*, permit_id, revoked_by, reason):
     permit.revoked_reason = reason.strip()[:255]
     permit.revoked_by = revoked_by
     permit.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    audit.record(
+        "permit.revoke",
+        permit,
+        object_id=permit.number,
+        origin=origin,
+        actor=revoked_by if origin is None else None,
+        from_state="valid",
+        to_state="revoked",
+        detail=permit.revoked_reason,
+    )
     return permit
+
+
+def warn_expiring_permits(*, today=None, days: int = 30) -> int:
+    """Tell each company of its permits expiring within `days` (once per permit and expiry date)."""
+    today = today or timezone.localdate()
+    expiring = WorkPermit.objects.filter(
+        revoked_at__isnull=True, valid_until__gte=today, valid_until__lte=today + timedelta(days=days)
+    ).select_related("company")
+    count = 0
+    with transaction.atomic():
+        for permit in expiring:
+            date = permit.valid_until.isoformat()
+            notifications.notify_organization(
+                permit.company_id,
+                f"permit{permit.pk}:expiring:{date}",  # renewed (a new date): a new warning
+                template="permit_expiring",
+                params={"number": permit.number, "holder": permit.holder_name, "date": date},
+                subject=_("上岗证 %(number)s（%(holder)s）将于 %(date)s 到期")
+                % {"number": permit.number, "holder": permit.holder_name, "date": date},
+            )
+            count += 1
+    return count

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from audit import services as audit
 from cases.models import LabelState
 
 from ..models import Booking, WorkPermit, WorkRecord
@@ -65,7 +66,7 @@ def close_bookings(label, kind):
     ).update(status=Booking.Status.DONE)
 
 
-def rate_work(*, user, record_id, phone, rating, comment=""):
+def rate_work(*, user, record_id, phone, rating, comment="", origin=None):
     """The resident, on the installer's phone, leaves a number and rates the service once."""
     require_role(user, roles.INSTALLER)
     phone = clean_mobile(phone)
@@ -86,4 +87,6 @@ def rate_work(*, user, record_id, phone, rating, comment=""):
         record.comment = (comment or "").strip()[:500]
         record.rated_at = timezone.now()
         record.save(update_fields=["resident_phone", "rating", "comment", "rated_at"])
+        # Audit (issue 14): the rating, not the resident's phone.
+        audit.record("work.rate", record, origin=origin, actor=user if origin is None else None, detail=f"{rating}/5")
     return record

@@ -71,6 +71,7 @@ def record_contact(case_id, user, note="", origin=None):
     _set(case, stage=Stage.RESOLVE, contacted_at=now)
     record_event(case, CaseEvent.Kind.CONTACTED, origin, note, at=now)
     _deadline, outbound = complete_step(case, Step.CONTACT, now, origin)
+    outbound += notifications.notify_resident_taken(case)
     notifications.schedule_delivery(outbound)
     return case
 

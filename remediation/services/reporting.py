@@ -116,16 +116,18 @@ def report_problem(
         stage=Stage.CONTACT,
     )
     record_event(case, CaseEvent.Kind.REPORTED, origin, ProblemKind(kind).label, at=now)
-    if dealer is not None:
-        record_event(case, CaseEvent.Kind.ASSIGNED, origin, dealer.name, at=now)
-        outbound = notifications.notify_dealer_assigned(case)
-    else:
-        record_event(case, CaseEvent.Kind.ASSIGNED, origin, _("未找到责任代理商，待协会指派"), at=now)
-        outbound = notifications.notify_unassigned(case)
+    assigned = dealer.name if dealer is not None else _("未找到责任代理商，待协会指派")
+    record_event(case, CaseEvent.Kind.ASSIGNED, origin, assigned, at=now)
     if unsold:
         record_event(case, CaseEvent.Kind.NOTE, origin, _("标识尚未售出：未暂停，转协会审核"), at=now)
-        outbound += notifications.notify_unsold_review(case)
     start_deadline(case, Step.CONTACT, now)
     start_deadline(case, Step.RESOLVE, now)
+    # After the clocks start: the dealer's message says by when to call.
+    if dealer is not None:
+        outbound = notifications.notify_dealer_assigned(case)
+    else:
+        outbound = notifications.notify_unassigned(case)
+    if unsold:
+        outbound += notifications.notify_unsold_review(case)
     notifications.schedule_delivery(outbound)
     return case

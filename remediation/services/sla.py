@@ -9,6 +9,7 @@ one-to-one on the deadline is the last guard: one missed deadline, one escalatio
 
 import logging
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -232,6 +233,32 @@ def sweep_due_deadlines(now=None, batch_size=None):
     return total
 
 
+def warn_due_soon(now=None, lead=None):
+    """Tell the dealer 30 minutes before each of its deadlines; returns how many deadlines were warned.
+
+    `warned_at` is claimed by a conditional UPDATE, so overlapping sweeps warn once.
+    """
+    from .. import notifications
+
+    now = now or timezone.now()
+    lead = lead or timedelta(minutes=settings.DEADLINE_WARNING_MINUTES)
+    with transaction.atomic():
+        due = list(
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=Deadline.State.PENDING, level=Level.DEALER, warned_at__isnull=True)
+            .filter(due_at__gt=now, due_at__lte=now + lead)
+            .select_related("case", "case__label")
+            .order_by("due_at", "pk")[:BATCH_SIZE]
+        )
+        if not due:
+            return 0
+        Deadline.objects.filter(pk__in=[d.pk for d in due]).update(warned_at=now)
+        recipients = {}
+        rows = [row for deadline in due for row in notifications.due_soon_rows(deadline, recipients)]
+        notifications.schedule_delivery(notifications.store(rows))
+    return len(due)
+
+
 def run_sweep():
     """One full sweep: our deadlines, then any viewflow `flow.Timer` another flow may use.
 
@@ -243,6 +270,7 @@ def run_sweep():
     from .. import notifications
 
     missed = sweep_due_deadlines()
+    warned = warn_due_soon()
     fired = fire_due_timers()
     requeued = notifications.requeue_unsent()
-    return {"missed": missed, "viewflow_timers": fired, "requeued_notifications": requeued}
+    return {"missed": missed, "warned": warned, "viewflow_timers": fired, "requeued_notifications": requeued}

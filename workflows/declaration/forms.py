@@ -7,6 +7,7 @@ from accounts.models import Organization
 from cases.forms import DocumentsMixin
 from cases.models import ApplianceModel
 from cases.services.declarations import MAX_QUANTITY, Decision
+from project import limits
 
 
 class DeclarationForm(DocumentsMixin):
@@ -28,7 +29,10 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("审核意见 (退回/驳回时必填)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("审核意见 (退回/驳回时必填)"),
+        required=False,
+        max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -8,7 +8,9 @@ inside one transaction, so a refused or failing step leaves nothing half-done.
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -18,6 +20,7 @@ from cases import hooks as cases_hooks
 from cases.models import Declaration, DeclarationProcess, LabelBatch
 from cases.services import batches, declarations
 from cases.services.labels import Origin
+from remediation import notifications
 
 from .flow import DeclarationFlow
 
@@ -79,17 +82,22 @@ def inbox(user):
 # --- doing --------------------------------------------------------------------
 
 
-def submit(declaration):
+def submit(declaration, origin=None):
     """Start the review process for a freshly created declaration."""
     if process_of(declaration) is not None:
         raise StepError(_("该申报已提交。"))
     with transaction.atomic():
         process = DeclarationFlow.start.run(declaration=declaration)
-        audit.record("declaration.submit", declaration, actor=declaration.submitted_by, to_state=declaration.status)
+        audit.record(
+            "declaration.submit",
+            declaration,
+            origin=_origin(declaration.submitted_by, origin),
+            to_state=declaration.status,
+        )
     return process
 
 
-def _run_step(task_id, user, node, work):
+def _run_step(task_id, user, node, work, origin=None):
     """Claim (if free), check and execute one human task; `work(process)` does the domain change."""
     task_row = Task.objects.filter(pk=task_id).values("process_id").first()
     if task_row is None:
@@ -115,31 +123,55 @@ def _run_step(task_id, user, node, work):
         audit.record(
             f"declaration.{node.name}",
             declaration,
-            actor=user,
+            origin=_origin(user, origin),
             to_state=declaration.status,
             detail=declaration.review_comment if node is DeclarationFlow.review else "",
         )
         return result
 
 
-def review(task_id, user, decision, comment=""):
+def review(task_id, user, decision, comment="", origin=None):
     """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
-    return _run_step(
-        task_id,
-        user,
-        DeclarationFlow.review,
-        lambda process: declarations.record_decision(
-            process.declaration, reviewer=user, decision=decision, comment=comment
-        ),
+
+    def work(process):
+        result = declarations.record_decision(process.declaration, reviewer=user, decision=decision, comment=comment)
+        _tell_manufacturer(process.declaration)
+        return result
+
+    return _run_step(task_id, user, DeclarationFlow.review, work, origin)
+
+
+DECISION_TEMPLATES = {
+    Declaration.Status.RETURNED: ("declaration_returned", gettext_lazy("申报的型号 %(model)s 被退回修改")),
+    Declaration.Status.APPROVED: ("declaration_approved", gettext_lazy("申报的型号 %(model)s 已审核通过")),
+}
+
+
+def _tell_manufacturer(declaration):
+    """Returned or approved: the manufacturer hears at once (a rejection is final and shown in its list)."""
+    if declaration.status not in DECISION_TEMPLATES:
+        return
+    template, subject = DECISION_TEMPLATES[declaration.status]
+    model = declaration.appliance_model
+    notifications.notify_organization(
+        model.manufacturer_id,
+        f"decl{declaration.pk}:r{declaration.revision}:{declaration.status}",
+        template=template,
+        params={"model": str(model)},
+        subject=subject % {"model": model},
+        link=reverse("declarations:detail", args=[declaration.pk]),
     )
 
 
-def resubmit(task_id, user, quantity=None, documents=()):
+def resubmit(task_id, user, quantity=None, documents=(), origin=None):
     return _run_step(
         task_id,
         user,
         DeclarationFlow.revise,
-        lambda process: declarations.resubmit(process.declaration, user=user, quantity=quantity, documents=documents),
+        lambda process: declarations.resubmit(
+            process.declaration, user=user, quantity=quantity, documents=documents, origin=origin
+        ),
+        origin,
     )
 
 
@@ -168,11 +200,27 @@ def activate(task_id, user, origin=None):
 def issue(task_id, user, issued_to, origin=None):
     def work(process):
         try:
-            return batches.issue_batch(_batch_of(process).pk, issued_to, _origin(user, origin))
+            batch = batches.issue_batch(_batch_of(process).pk, issued_to, _origin(user, origin))
         except batches.BatchStageError as exc:
             raise StepError(exc.message) from None
+        model = process.declaration.appliance_model
+        for organization_id in {model.manufacturer_id, issued_to.pk}:  # and the dealer it went to, if one
+            _tell_labels_ready(process.declaration, organization_id)
+        return batch
 
     return _run_step(task_id, user, DeclarationFlow.issue_batch, work)
+
+
+def _tell_labels_ready(declaration, organization_id):
+    model = declaration.appliance_model
+    notifications.notify_organization(
+        organization_id,
+        f"batch{declaration.pk}:ready:o{organization_id}",
+        template="labels_ready",
+        params={"model": str(model), "count": declaration.quantity},
+        subject=_("型号 %(model)s 的 %(count)s 张标识已激活并发放") % {"model": model, "count": declaration.quantity},
+        link=reverse("declarations:detail", args=[declaration.pk]),
+    )
 
 
 def _origin(user, origin):

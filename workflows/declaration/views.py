@@ -47,11 +47,12 @@ def _forms_for(declaration, task, user, data=None, files=None, bound_step=None):
     if task is None:
         return None, None
     node = task.flow_task
+    # Only human steps have a form; the `generate` Handle (labels being generated) has no can_assign.
+    step = next((name for name, n in STEP_NODES.items() if n == node), None)
+    if step is None:
+        return None, None
     may = (task.owner_id == user.pk and node.can_execute(user, task)) or node.can_assign(user, task)
     if not may:
-        return None, None
-    step = next(name for name, n in STEP_NODES.items() if n == node) if node in STEP_NODES.values() else None
-    if step is None:
         return None, None
     bound = step == bound_step
     args = (data, files) if bound else ()
@@ -90,6 +91,7 @@ def declaration_page(request, declaration, *, bound_step=None, form=None, error=
             "error": error,
             "batch": batch,
             "state_counts": selectors.batch_state_counts(batch) if batch else {},
+            "generation": selectors.generation_progress(batch) if batch else None,
             "history": history,
             "is_reviewer": selectors.is_reviewer(request.user),
         },
@@ -115,9 +117,9 @@ def do_step(request, pk, step):
     origin = Origin.from_request(request, LabelTransition.Source.WEB)
     try:
         if step == "review":
-            steps.review(task.pk, request.user, data["decision"], data["comment"])
+            steps.review(task.pk, request.user, data["decision"], data["comment"], origin)
         elif step == "resubmit":
-            steps.resubmit(task.pk, request.user, quantity=data["quantity"], documents=form.documents())
+            steps.resubmit(task.pk, request.user, quantity=data["quantity"], documents=form.documents(), origin=origin)
         elif step == "print":
             steps.confirm_print(task.pk, request.user, origin)
         elif step == "activate":
@@ -158,13 +160,15 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
+                origin = Origin.from_request(request)
                 declaration = create_declaration(
                     appliance_model=form.cleaned_data["appliance_model"],
                     quantity=form.cleaned_data["quantity"],
                     user=request.user,
                     documents=form.documents(),
+                    origin=origin,
                 )
-                steps.submit(declaration)
+                steps.submit(declaration, origin)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

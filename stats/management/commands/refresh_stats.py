@@ -19,6 +19,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 label_counts_sql.rebuild(connection)
             self.stdout.write("label counts rebuilt")
+        else:
+            with transaction.atomic():
+                label_counts_sql.compact(connection)
         through = summaries.refresh()
         self.stdout.write(
             f"field summary through {summaries.summarised_through()}" + ("" if through else " (nothing new)")
