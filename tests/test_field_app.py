@@ -34,7 +34,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def browser():
+def browser(transactional_db, live_server):
+    """Chromium, closed before the live server stops and the test database is flushed (its service worker and
+    outbox timer would otherwise still be talking to the server)."""
     if not shutil.which(CHROMIUM):
         pytest.skip("Debian's chromium is not installed")
     from playwright.sync_api import sync_playwright
