@@ -49,6 +49,7 @@ NAV_ITEMS = [
     NavItem("field_ignite", _("点火通气"), "field:ignite-start", (roles.IGNITION_WORKER,)),
     NavItem("field_bookings", _("预约管理"), "field:bookings", (roles.INSTALLER, roles.IGNITION_WORKER)),
     NavItem("field_permits", _("上岗证"), "field:permits", (roles.REVIEWER,)),
+    NavItem("recalls", _("召回"), "recalls:list", (roles.REVIEWER,)),
     NavItem("remediation_report", _("报告问题"), "remediation:report", (roles.INSTALLER, roles.IGNITION_WORKER)),
     NavItem("remediation_mine", _("我的整改单"), "remediation:dealer-queue", (roles.DEALER,)),
     NavItem("remediation_escalations", _("协会督办"), "remediation:association-queue", (roles.REVIEWER,)),

@@ -65,6 +65,11 @@ def scope_to_manufacturer(queryset, user, manufacturer_path):
     return queryset.none()
 
 
+def can_manage_recalls(user):
+    """The association recalls, lifts and follows up recalled appliances (issue 14)."""
+    return is_reviewer(user)
+
+
 # --- remediation cases --------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ a FieldError becomes its HTTP status with {"code", "detail", ...}.
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -19,16 +19,18 @@ from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
 from field import selectors
-from field.models import Booking, ScanLog, WorkPermit, WorkRecord
+from field.models import Booking, PhoneCode, ScanLog, WorkPermit, WorkRecord
 from field.services import bookings as booking_services
 from field.services import permits as permit_services
-from field.services.errors import FieldError, require_role
+from field.services import phone_codes
+from field.services.errors import FieldError, require_role, settle
 from field.services.ignition import ignite
 from field.services.labels import find_label
 from field.services.sales import sell
 from field.services.scans import record_scan
 from field.services.work import rate_work, record_work
 from project import limits, ratelimit
+from project.client import client_ip
 from project.errors import error_body
 
 ErrorSerializer = inline_serializer(
@@ -62,6 +64,7 @@ class FieldAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, FieldError):
+            settle(exc)  # after an Idempotency-Key's transaction rolled back: a clone signal still stays
             return refused(exc)
         return super().handle_exception(exc)
 
@@ -185,6 +188,20 @@ class BookingInput(serializers.Serializer):
     district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
     preferred_date = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON, default="")
+    # Optional here so the service answers a missing code in the same words as a wrong one (and a recalled
+    # or suspended appliance first); a booking is never made without it.
+    sms_code = serializers.CharField(
+        max_length=6,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the code sent to `phone` by POST /api/v1/phone-codes/ (purpose=booking)",
+    )
+
+
+class PhoneCodeInput(serializers.Serializer):
+    phone = serializers.CharField(max_length=limits.PHONE)
+    purpose = serializers.ChoiceField(choices=PhoneCode.Purpose.choices)
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -296,7 +313,10 @@ class Ignite(FieldAPIView):
 
 
 class PermitList(FieldAPIView):
-    @extend_schema(responses={200: PermitSerializer(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="permit number, holder or company contains")],
+        responses={200: PermitSerializer(many=True), 403: ErrorSerializer},
+    )
     def get(self, request):
         require_role(request.user, roles.REVIEWER)
         permits = selectors.permits_for_review(query=request.query_params.get("q", ""))[:200]
@@ -331,8 +351,6 @@ class PermitRevoke(FieldAPIView):
     @idempotent
     def post(self, request, pk):
         data = valid(RevokeInput, request)
-        if not WorkPermit.objects.filter(pk=pk).exists():
-            raise FieldError("not_found", _("上岗证不存在。"))
         permit = permit_services.revoke_permit(
             permit_id=pk, revoked_by=request.user, reason=data["reason"], origin=origin(request)
         )
@@ -359,11 +377,33 @@ class BookingCreate(FieldAPIView):
             district=data["district"],
             preferred_date=data["preferred_date"],
             note=data["note"],
+            sms_code=data["sms_code"],
             origin=origin(request),
         )
         body = BookingSerializer(booking).data
         body["resident_phone"] = pii.mask_phone(booking.resident_phone)  # an anonymous caller: never echo it whole
         return Response(body, status=201)
+
+
+class PhoneCodeRequest(FieldAPIView):
+    """Send a one-time SMS code to a resident's phone (for a booking, or a rating on a worker's phone)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=PhoneCodeInput,
+        responses={
+            202: inline_serializer("PhoneCodeSent", {"sent": serializers.BooleanField()}),
+            429: ErrorSerializer,
+            **ERRORS,
+        },
+    )
+    def post(self, request):
+        if ratelimit.limited(request, group=ratelimit.PHONE_CODE):
+            return too_many(write=True)
+        data = valid(PhoneCodeInput, request)
+        phone_codes.request_code(phone=data["phone"], purpose=data["purpose"], client=client_ip(request))
+        return Response({"sent": True}, status=202)
 
 
 class BookingCompanies(FieldAPIView):
@@ -379,6 +419,7 @@ class BookingCompanies(FieldAPIView):
             429: ErrorSerializer,
         }
     )
+    @extend_schema(parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=Booking.Kind.values)])
     def get(self, request, code, kind):
         if ratelimit.limited(request, group=ratelimit.LOOKUP):
             return too_many()
@@ -389,10 +430,16 @@ class BookingCompanies(FieldAPIView):
 
 
 class CompanyBookings(FieldAPIView):
-    @extend_schema(responses={200: BookingSerializer(many=True), 403: ErrorSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=Booking.Status.values, description="only this status")],
+        responses={200: BookingSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
+    )
     def get(self, request):
         require_role(request.user, roles.INSTALLER, roles.IGNITION_WORKER)
-        bookings = selectors.bookings_for_company(request.user.organization, status=request.query_params.get("status"))
+        status = request.query_params.get("status") or None
+        if status is not None and status not in Booking.Status.values:
+            raise FieldError("invalid", _("未知的预约状态。"))
+        bookings = selectors.bookings_for_company(request.user.organization, status=status)
         return Response(BookingSerializer(bookings[:200], many=True).data)
 
 
@@ -413,6 +460,7 @@ urlpatterns = [
     path("v1/labels/<str:code>/work/", Work.as_view(), name="api-work"),
     path("v1/labels/<str:code>/ignite/", Ignite.as_view(), name="api-ignite"),
     path("v1/labels/<str:code>/bookings/", BookingCreate.as_view(), name="api-book"),
+    path("v1/phone-codes/", PhoneCodeRequest.as_view(), name="api-phone-codes"),
     path(
         "v1/labels/<str:code>/booking-companies/<str:kind>/", BookingCompanies.as_view(), name="api-booking-companies"
     ),

@@ -18,6 +18,13 @@ class ApplianceModelAdmin(AuditedAdmin):
     # A recall is a process with notifications and an audit row: /recalls/, not a checkbox.
     readonly_fields = ["is_recalled", "recall_note"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.labels.exists():
+            # Printed labels state this gas category and the gas rule reads it: no quiet change afterwards.
+            readonly.append("gas_category")
+        return readonly
+
 
 @admin.register(Declaration)
 class DeclarationAdmin(AuditedAdmin):

@@ -43,6 +43,7 @@ class ApplianceModelForm(DocumentsMixin, forms.ModelForm):
             "ccc_certificate_number",
             "other_certificates",
             "gtin",
+            "digital_link",
             "designated_installers",
             "dealers",
         ]

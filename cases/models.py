@@ -11,7 +11,7 @@ from viewflow.workflow.models import Process
 
 from accounts.models import Organization
 
-from . import serials
+from . import rules, serials
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 
 
@@ -38,6 +38,11 @@ class ApplianceModel(models.Model):
     ccc_certificate_number = models.CharField(_("CCC 证书编号"), max_length=64, blank=True)
     other_certificates = models.CharField(_("其他证书编号"), max_length=255, blank=True)
     gtin = models.CharField(_("商品条码 (GTIN-13)"), max_length=13, blank=True, validators=[validate_gtin13])
+    digital_link = models.BooleanField(
+        _("标识使用 GS1 数字链接"),
+        default=False,
+        help_text=_("有 GTIN 时，标识二维码写成 GS1 Digital Link（/01/GTIN/21/编码），任何 GS1 扫码器都能识别。"),
+    )
     designated_installers = models.ManyToManyField(
         Organization,
         verbose_name=_("指定安装维修企业"),
@@ -68,7 +73,8 @@ class ApplianceModel(models.Model):
         return f"{self.brand} {self.model_number}"
 
     def fits_gas(self, supply_category=None):
-        return self.gas_category == (supply_category or settings.CITY_GAS_CATEGORY)
+        """Shorthand for the one gas rule (cases.rules.gas_mismatch)."""
+        return rules.gas_mismatch(self, area_category=supply_category) is None
 
 
 class Declaration(models.Model):

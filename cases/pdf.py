@@ -21,7 +21,7 @@ from django.utils import translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from . import qr, serials
+from . import digital_link, qr, serials
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 from .pdf_fonts import BOLD, REGULAR, FontSet
 
@@ -38,6 +38,7 @@ class LabelText:
     gas_name: str  # e.g. 天然气
     association: str
     title: str = "燃气具气源适配性标识"
+    gtin: str = ""  # set when the model's labels carry a GS1 Digital Link (digital_link.label_gtin)
 
     def strings(self) -> list[tuple[str, str]]:
         """Every (text, style) the label draws apart from the serial: registered with the fonts up front."""
@@ -122,10 +123,10 @@ def qr_runs(matrix):
             yield y, start, len(row) - start
 
 
-def encode(job: tuple[str, int]) -> tuple[str, int, bytes]:
+def encode(job: tuple[str, int, str]) -> tuple[str, int, bytes]:
     """(serial, modules per side, 1-bit rows) of the label's QR: the slow part, so it can run in worker processes."""
-    serial, version = job
-    modules, bitmap = qr.label_qr_bitmap(serial, version)
+    serial, version, gtin = job
+    modules, bitmap = qr.label_qr_bitmap(serial, version, gtin)
     return serial, modules, bitmap
 
 
@@ -228,13 +229,13 @@ CATALOG, PAGES, INFO = 1, 2, 3
 FIRST_FONT_OBJECT = 4
 
 
-def _encoded(serials_: Iterable[str], version: int, workers: int) -> Iterator[tuple[str, int, list]]:
+def _encoded(serials_: Iterable[str], version: int, workers: int, gtin: str = "") -> Iterator[tuple[str, int, list]]:
     """QR runs for each serial, in order; with workers > 1 encoded in a process pool, a chunk at a time.
 
     Chunks are read from `serials_` in this process (it may be a database
     cursor) so memory stays bounded by the chunk size.
     """
-    jobs = ((serial, version) for serial in serials_)
+    jobs = ((serial, version, gtin) for serial in serials_)
     if workers <= 1:
         yield from map(encode, jobs)
         return
@@ -267,7 +268,7 @@ def render_labels(
         fonts.register(string, style)
     fonts.register(serials.ALPHABET + "*~$=U ", BOLD)
     layout = LabelLayout(sheet, text, fonts)
-    version = qr.label_qr_version(wide=wide)
+    version = qr.label_qr_version(wide=wide, gtin=text.gtin)
 
     writer = _Writer()
     yield writer.emit(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -292,7 +293,7 @@ def render_labels(
         page_objects.append(number)
         return out
 
-    for serial, modules, bitmap in _encoded(serials_, version, workers):
+    for serial, modules, bitmap in _encoded(serials_, version, workers, text.gtin):
         x, y = sheet.origin(placed)
         layout.draw(ops, x, y, modules, bitmap, serial)
         placed += 1
@@ -347,6 +348,7 @@ def label_text_for(appliance_model) -> LabelText:
         gas_code=gas_code,
         gas_name=gas_name,
         association=settings.ASSOCIATION_NAME,
+        gtin=digital_link.label_gtin(appliance_model),
     )
 
 
@@ -387,7 +389,8 @@ def label_svg(serial: str, text: LabelText) -> str:
 
     w, h = settings.LABEL_WIDTH_MM, settings.LABEL_HEIGHT_MM
     pad, title_h, serial_h = 1.8, 3.2, 3.4
-    modules, runs = qr.label_qr_runs(serial, qr.label_qr_version(wide=serial[-1] in qr.WIDE_CHECK_SYMBOLS))
+    version = qr.label_qr_version(wide=serial[-1] in qr.WIDE_CHECK_SYMBOLS, gtin=text.gtin)
+    modules, runs = qr.label_qr_runs(serial, version, text.gtin)
     box = min(h - 2 * pad - title_h - serial_h, w * 0.48)
     m = box / (modules + 4)
     top = pad + title_h
@@ -420,10 +423,10 @@ def label_svg(serial: str, text: LabelText) -> str:
     )
 
 
-def label_png(serial: str, scale: int = 8) -> bytes:
+def label_png(serial: str, scale: int = 8, gtin: str = "") -> bytes:
     """The label's QR (same payload as printed) as PNG, for screens and ad-hoc printing."""
     import io  # noqa: PLC0415
 
     buffer = io.BytesIO()
-    qr.make_label_qr(serial).save(buffer, kind="png", scale=scale, border=4)
+    qr.make_label_qr(serial, gtin).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from django.db.models import QuerySet
 
-from . import pdf, qr
+from . import digital_link, pdf, qr
 from .models import Label, PrintJob
 
 Kind = PrintJob.Kind
@@ -72,37 +72,38 @@ def write(job: PrintJob, out: BinaryIO, total: int, on_progress: Callable[[int],
         )
         for chunk in chunks:
             out.write(chunk)
-    elif job.kind == Kind.CSV:
-        _write_csv(labels, out, on_progress)
     else:
-        _write_xlsx(labels, out, on_progress)
+        # The same URL the label's QR carries (a GS1 Digital Link for models that use one).
+        gtin = digital_link.label_gtin(job.batch.appliance_model)
+        writer = _write_csv if job.kind == Kind.CSV else _write_xlsx
+        writer(labels, out, on_progress, gtin)
 
 
 HEADER = ["serial", "serial_grouped", "url"]
 
 
-def _rows(labels: QuerySet, on_progress: Callable[[int], None]):
+def _rows(labels: QuerySet, on_progress: Callable[[int], None], gtin: str):
     for index, serial in enumerate(_serials(labels), start=1):
-        yield [serial, pdf.group_serial(serial), qr.label_url(serial)]
+        yield [serial, pdf.group_serial(serial), qr.label_url(serial, gtin)]
         if index % CHUNK == 0:
             on_progress(index)
 
 
-def _write_csv(labels: QuerySet, out: BinaryIO, on_progress: Callable[[int], None]) -> None:
+def _write_csv(labels: QuerySet, out: BinaryIO, on_progress: Callable[[int], None], gtin: str) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(HEADER)
-    writer.writerows(_rows(labels, on_progress))
+    writer.writerows(_rows(labels, on_progress, gtin))
     text.flush()
     text.detach()  # leave `out` open for the caller
 
 
-def _write_xlsx(labels: QuerySet, out: BinaryIO, on_progress: Callable[[int], None]) -> None:
+def _write_xlsx(labels: QuerySet, out: BinaryIO, on_progress: Callable[[int], None], gtin: str) -> None:
     from openpyxl import Workbook  # noqa: PLC0415  (heavy; only XLSX jobs need it)
 
     workbook = Workbook(write_only=True)  # rows go to a temporary file: memory stays flat
     sheet = workbook.create_sheet("labels")
     sheet.append(HEADER)
-    for row in _rows(labels, on_progress):
+    for row in _rows(labels, on_progress, gtin):
         sheet.append(row)
     workbook.save(out)

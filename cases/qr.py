@@ -2,12 +2,15 @@
 
 import re
 from functools import cache
+from urllib.parse import urlsplit, urlunsplit
 
 import segno
 import zxingcpp
 from django.conf import settings
 from PIL import Image
 from segno import consts as segno_consts
+
+from . import digital_link
 
 # Labels live in kitchens: grease and scratches, so error correction Q (25 %).
 ERROR_CORRECTION = "q"
@@ -18,7 +21,14 @@ def public_url(path):
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
-def label_url(serial):
+def label_url(serial, gtin=""):
+    """The URL a label's QR carries: `/q/{serial}`, or the GS1 Digital Link `/01/{gtin}/21/{serial}`.
+
+    `gtin` is what digital_link.label_gtin(model) says for the label's model ("" for /q/); every
+    function below takes it, so printed sheets, single labels and screens all get their URL here.
+    """
+    if gtin:
+        return public_url(digital_link.path(gtin, serial))
     return public_url(f"/q/{serial}")
 
 
@@ -32,17 +42,16 @@ _MODES = {
 }  # shorter runs cost more in segment headers than they save
 
 
-def label_qr_text(serial):
-    """What the label's QR encodes: label_url(serial) with scheme and host in upper case.
+def label_qr_text(serial, gtin=""):
+    """What the label's QR encodes: label_url(serial, gtin) with scheme and host in upper case.
 
     Scheme and host are case-insensitive, so the URL stays the same URL, and
     together with the upper-case serial most of it fits QR's compact
     alphanumeric mode: the code drops a version (e.g. 4 to 3 at level Q) and
-    its modules get bigger on the same label. The path (/q/) keeps its case.
+    its modules get bigger on the same label. The path (/q/) keeps its case; a Digital Link's path
+    (/01/…/21/…) is digits and upper case already.
     """
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(label_url(serial))
+    parts = urlsplit(label_url(serial, gtin))
     return urlunsplit((parts.scheme.upper(), parts.netloc.upper(), parts.path, parts.query, parts.fragment))
 
 
@@ -66,38 +75,39 @@ def _segments(text):
     return merged
 
 
-def _mixed_segments_win(base_url):
+def _mixed_segments_win(base_url, gtin=""):
     """Whether mixed segments give a smaller symbol than plain byte mode for this site's label URLs.
 
     Every serial has the same length and alphabet, so the answer depends only
     on the base URL: decide once, with a sample serial, instead of encoding
     every label twice.
     """
-    cached = _DECISION.get(base_url)
+    key = (base_url, bool(gtin))  # a Digital Link's path has one length whatever the GTIN
+    cached = _DECISION.get(key)
     if cached is None:
         sample = "0" * 14
-        plain = make_qr(label_url(sample))
+        plain = make_qr(label_url(sample, gtin))
         try:
-            mixed = segno.make_qr(_label_segments(sample), error=ERROR_CORRECTION, boost_error=False)
+            mixed = segno.make_qr(_label_segments(sample, gtin), error=ERROR_CORRECTION, boost_error=False)
             cached = mixed.version < plain.version
         except segno.DataOverflowError:
             cached = False
-        _DECISION[base_url] = cached
+        _DECISION[key] = cached
     return cached
 
 
 _DECISION = {}
 
 
-def _label_segments(serial):
-    return [(chunk, _MODES[kind]) for chunk, kind in _segments(label_qr_text(serial))]
+def _label_segments(serial, gtin=""):
+    return [(chunk, _MODES[kind]) for chunk, kind in _segments(label_qr_text(serial, gtin))]
 
 
-def make_label_qr(serial):
+def make_label_qr(serial, gtin=""):
     """The label's QR code: mixed segments when that gives a smaller symbol, else plain byte mode."""
-    if _mixed_segments_win(settings.PUBLIC_BASE_URL):
-        return segno.make_qr(_label_segments(serial), error=ERROR_CORRECTION, boost_error=False)
-    return make_qr(label_url(serial))
+    if _mixed_segments_win(settings.PUBLIC_BASE_URL, gtin):
+        return segno.make_qr(_label_segments(serial, gtin), error=ERROR_CORRECTION, boost_error=False)
+    return make_qr(label_url(serial, gtin))
 
 
 # --- label codes for print runs: zxing-cpp's encoder -------------------------------
@@ -111,21 +121,26 @@ WIDE_CHECK_SYMBOLS = "~="
 
 
 @cache
-def _version_for(base_url: str, wide: bool) -> int:
+def _version_for(base_url: str, wide: bool, gtin: str = "") -> int:
     sample = "Z" * 13 + ("~" if wide else "Z")  # letters: no numeric-mode savings, the worst case
-    code = zxingcpp.create_barcode(label_qr_text(sample), zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
+    code = zxingcpp.create_barcode(label_qr_text(sample, gtin), zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
     modules = code.to_image(scale=1, add_quiet_zones=False).shape[0]
     return (modules - 17) // 4
 
 
-def label_qr_version(*, wide: bool = False) -> int:
-    """The QR version every label of a print file uses (`wide`: some serials end in ~ or =)."""
-    return _version_for(settings.PUBLIC_BASE_URL, wide)
+def label_qr_version(*, wide: bool = False, gtin: str = "") -> int:
+    """The QR version every label of a print file uses (`wide`: some serials end in ~ or =; `gtin`: Digital Link)."""
+    return _version_for(settings.PUBLIC_BASE_URL, wide, gtin)
 
 
-def label_qr_runs(serial: str, version: int) -> tuple[int, list[tuple[int, int, int]]]:
+def _label_barcode(serial: str, version: int, gtin: str):
+    text = label_qr_text(serial, gtin)
+    return zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="Q", version=version)
+
+
+def label_qr_runs(serial: str, version: int, gtin: str = "") -> tuple[int, list[tuple[int, int, int]]]:
     """(modules per side, dark runs (row, start, length)) of the serial's label QR at `version`, level Q."""
-    code = zxingcpp.create_barcode(label_qr_text(serial), zxingcpp.BarcodeFormat.QRCode, ec_level="Q", version=version)
+    code = _label_barcode(serial, version, gtin)
     image = code.to_image(scale=1, add_quiet_zones=False)
     size = image.shape[0]
     pixels = bytes(memoryview(image))  # one byte per module, 0 = dark, row by row
@@ -140,9 +155,9 @@ def label_qr_runs(serial: str, version: int) -> tuple[int, list[tuple[int, int, 
     return size, runs
 
 
-def label_qr_bitmap(serial: str, version: int) -> tuple[int, bytes]:
+def label_qr_bitmap(serial: str, version: int, gtin: str = "") -> tuple[int, bytes]:
     """(modules per side, rows packed 1 bit per module, 0 = dark) of the serial's label QR: for PDF image masks."""
-    code = zxingcpp.create_barcode(label_qr_text(serial), zxingcpp.BarcodeFormat.QRCode, ec_level="Q", version=version)
+    code = _label_barcode(serial, version, gtin)
     image = code.to_image(scale=1, add_quiet_zones=False)
     size = image.shape[0]
     packed = Image.frombuffer("L", (size, size), bytes(memoryview(image)), "raw", "L", 0, 1)

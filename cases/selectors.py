@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts import permissions
 
 from . import print_files
-from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState, PrintJob
+from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState, PrintJob, Recall
 
 # Who may use the back office and see which company's rows: accounts.permissions (names kept for callers).
 is_reviewer = permissions.is_reviewer
@@ -111,6 +111,7 @@ def print_job_progress(job, now=None):
         "kind": job.kind,
         "kind_label": str(job.get_kind_display()),
         "file_name": print_files.file_name(job),
+        "started_by": (job.started_by.get_full_name() or job.started_by.username) if job.started_by else "",
         "state": job.state,
         "state_label": str(job.get_state_display()),
         "done": job.done,
@@ -119,3 +120,10 @@ def print_job_progress(job, now=None):
         "error": job.error,
         "waiting_for_worker": waiting or stalled,
     }
+
+
+def recalls():
+    """Every recall, active first, newest first (the association's recall page)."""
+    return Recall.objects.select_related("appliance_model__manufacturer", "batch", "created_by", "lifted_by").order_by(
+        "-lifted_at", "-created_at", "-pk"
+    )[:500]

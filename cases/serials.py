@@ -14,8 +14,11 @@ issued with those symbols keep resolving.
 """
 
 import secrets
+from dataclasses import dataclass
 
 import base32_crockford
+
+from . import digital_link
 
 RANDOM_BITS = 64
 BODY_LENGTH = 13  # 65 bits of room: the top bit is fixed so every serial has the same length
@@ -54,18 +57,40 @@ def normalize(text):
     return cleaned
 
 
-def parse_code(text):
-    """The serial in what a person typed or a scanner read: a bare serial or a label URL (`…/q/<serial>`).
+@dataclass(frozen=True)
+class LabelCode:
+    """What a typed or scanned code names: a serial, and the GTIN when it was a GS1 Digital Link."""
 
-    The one parser every entry point uses (scan, sell/install/ignite, booking, problem reports,
-    relabelling), so a code that works in one place works in all; raises InvalidSerial.
+    serial: str
+    gtin: str = ""  # 14 digits, to be checked against the label's model (digital_link.same_gtin)
+
+
+def parse_label_code(text):
+    """The serial (and GTIN) in what a person typed or a scanner read; raises InvalidSerial.
+
+    Accepted: a bare serial, a label URL (`…/q/<serial>`), a GS1 Digital Link (`…/01/<gtin>/21/<serial>`,
+    see cases.digital_link). The one parser every entry point uses (scan, sell/install/ignite, booking,
+    problem reports, relabelling), so a code that works in one place works in all.
     """
     if not isinstance(text, str):
         raise InvalidSerial("code must be text")
     text = text.strip()
     if "/q/" in text.lower():  # a scanned label URL; the scheme and host may be upper case (see cases.qr)
         text = text[text.lower().rindex("/q/") + 3 :].split("?", 1)[0].split("#", 1)[0].strip("/")
-    return normalize(text)
+    elif text.startswith("01/") or "/01/" in text:  # a GS1 Digital Link, or just its path
+        try:
+            link = digital_link.parse(text)
+        except digital_link.InvalidDigitalLink as exc:
+            raise InvalidSerial(str(exc)) from None
+        if not link.serial:
+            raise InvalidSerial("a GTIN-only Digital Link names a model, not a label")
+        return LabelCode(serial=normalize(link.serial), gtin=link.gtin)
+    return LabelCode(serial=normalize(text))
+
+
+def parse_code(text):
+    """The serial in what a person typed or a scanner read (parse_label_code without the GTIN)."""
+    return parse_label_code(text).serial
 
 
 def is_valid(text):

@@ -18,8 +18,9 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from audit import services as audit
+from project.exports import TableExport
 
-from . import filters, pdf, selectors, tables
+from . import digital_link, filters, pdf, selectors, tables
 from .forms import ApplianceModelForm, PrintJobForm
 from .services.documents import store_document
 from .services.labels import Origin
@@ -45,6 +46,7 @@ class BackOfficeList(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
     template_name = "cases/list.html"
     paginate_by = 50
     export_formats = ["csv", "xlsx"]
+    export_class = TableExport  # formulas neutralised, local times, CSV with a BOM
     title = ""
     selector = None
     new_url_name = None
@@ -189,7 +191,8 @@ def label_image(request, serial, fmt):
     if fmt == "svg":
         body = pdf.label_svg(label.serial, pdf.label_text_for(label.appliance_model))
         return HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
-    return HttpResponse(pdf.label_png(label.serial), content_type="image/png")
+    gtin = digital_link.label_gtin(label.appliance_model)
+    return HttpResponse(pdf.label_png(label.serial, gtin=gtin), content_type="image/png")
 
 
 @require_GET

@@ -5,7 +5,7 @@ from django.contrib import admin
 from accounts.pii import MaskedPersonalDataAdmin
 from project.admin import ReadOnlyAdmin
 
-from .models import Booking, Ignition, Sale, ScanLog, WorkPermit, WorkRecord
+from .models import Booking, CloneSignal, Ignition, Sale, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 
 
 @admin.register(WorkPermit)
@@ -50,3 +50,24 @@ class BookingAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
     list_display = ["label", "kind", "company", "district", "preferred_date", "status", "scheduled_for"]
     list_filter = ["kind", "status"]
     list_select_related = ["label", "company"]
+
+
+class CloneSignalInline(admin.TabularInline):
+    model = CloneSignal
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "at", "evidence"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SuspectedClone)
+class SuspectedCloneAdmin(ReadOnlyAdmin):
+    """Read-only here: reviewers close cases on /field/clones/ (field.services.clones.close_case, audited)."""
+
+    list_display = ["label", "status", "opened_at", "closed_at"]
+    list_filter = ["status"]
+    search_fields = ["label__serial"]
+    list_select_related = ["label"]
+    inlines = [CloneSignalInline]

@@ -38,6 +38,12 @@ class RatingForm(forms.Form):
 class BookingForm(forms.Form):
     company = forms.ChoiceField(label=_("服务单位"))
     phone = forms.CharField(label=_("联系手机"), max_length=20)
+    sms_code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,  # the service refuses a booking without it, with the message the page shows
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
     district = forms.ChoiceField(label=_("所在区"), choices=DISTRICT_CHOICES)
     preferred_date = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("备注（可选）"), max_length=255, required=False)

@@ -20,6 +20,8 @@ class ScanLog(models.Model):
         UNKNOWN = "unknown", _("未知编码")
         VOID = "void", _("已作废")
         NOT_ACTIVATED = "not_activated", _("未激活")
+        # A GS1 Digital Link whose GTIN is not the label's model: a genuine serial copied onto another product.
+        GTIN_MISMATCH = "gtin_mismatch", _("商品条码不符")
 
     class Channel(models.TextChoices):
         WEB = "web", _("网页")
@@ -189,3 +191,81 @@ class Booking(models.Model):
         verbose_name = _("预约")
         verbose_name_plural = _("预约")
         ordering = ["-created_at"]
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code proving a resident holds a phone (for a booking, or a rating on a worker's phone).
+
+    Only a keyed hash of the code is stored. A code confirms its phone for its purpose until it expires;
+    wrong guesses are counted and end it.
+    """
+
+    class Purpose(models.TextChoices):
+        BOOKING = "booking", _("预约")
+        RATING = "rating", _("评价")
+
+    phone = models.CharField(_("手机号"), max_length=20, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    client = models.CharField(_("请求来源"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at", "-pk"]
+
+
+class SuspectedClone(models.Model):
+    """A "suspected clone" case for the association: one genuine code seen where one appliance cannot be.
+
+    At most one open case per label (a partial unique constraint): two workers raising it at the same
+    moment get the same case, and each signal adds its evidence to it once (CloneSignal).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待核查")
+        CLOSED = "closed", _("已核查")
+
+    label = models.ForeignKey(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="clone_cases")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    opened_at = models.DateTimeField(_("发现时间"), default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(_("核查完毕时间"), null=True, blank=True)
+    note = models.CharField(_("核查结论"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("疑似克隆标识")
+        verbose_name_plural = _("疑似克隆标识")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["label"], condition=models.Q(status="open"), name="one_open_clone_case_per_label"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label_id} · {self.get_status_display()}"
+
+
+class CloneSignal(models.Model):
+    """Why a label is suspected: one row per kind of signal and case, with its evidence (times, districts, who)."""
+
+    class Kind(models.TextChoices):
+        SECOND_INSTALLATION = "second_installation", _("同一编码第二处安装")
+        TWO_DISTRICTS = "two_districts", _("短时间内在两个区作业")
+        FREQUENT_SCANS = "frequent_scans", _("扫码次数异常")
+
+    case = models.ForeignKey(SuspectedClone, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(_("信号"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    # [{"at": ISO time, "district": code, "who": username, "company": name, "what": text}, …]
+    evidence = models.JSONField(_("证据"), default=list)
+
+    class Meta:
+        verbose_name = _("克隆信号")
+        verbose_name_plural = _("克隆信号")
+        ordering = ["at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_clone_signal_per_kind")]

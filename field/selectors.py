@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
-from cases import rules, serials
-from cases.models import Label, LabelState
+from cases import digital_link, rules, serials
+from cases.models import ApplianceModel, Label, LabelState
 
-from .models import Booking, ScanLog, WorkPermit, WorkRecord
+from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 
 
 @dataclass
@@ -41,6 +41,14 @@ class ScanView:
         return installs[-1] if installs else None
 
     @property
+    def installed_elsewhere(self):
+        """For a worker's scan: the recorded installation of this label (if the appliance in front of them
+        is not that one, the label is a copy). Comes from the records already loaded: no query."""
+        if self.label is None or self.label.state not in (LabelState.INSTALLED, LabelState.IGNITED):
+            return None
+        return self.installation
+
+    @property
     def is_suspended(self):
         return self.label is not None and self.label.state == LabelState.SUSPENDED
 
@@ -49,12 +57,18 @@ class ScanView:
         return self.recall is not None
 
 
-def resolve_scan(code):
-    """Classify a scanned/typed code and load what a genuine label shows: two queries at most."""
+def resolve_scan(code, *, gtin=""):
+    """Classify a scanned/typed code and load what a genuine label shows: two queries at most.
+
+    `gtin` comes with a GS1 Digital Link (`/01/{gtin}/21/{serial}`): it must be the GTIN of the label's
+    model, else the code is a copy on the wrong product and is not shown as genuine (no extra query: the
+    model comes with the label).
+    """
     try:
-        serial = serials.parse_code(code or "")
+        parsed = serials.parse_label_code(code or "")
     except serials.InvalidSerial:
         return ScanView(code=code or "", verdict=ScanLog.Verdict.MALFORMED)
+    serial, gtin = parsed.serial, gtin or parsed.gtin
     # One query: label, model, manufacturer, and the (one-to-one) ignition and sale.
     label = (
         Label.objects.select_related("appliance_model__manufacturer", "ignition__company", "sale__dealer", "recall")
@@ -65,6 +79,8 @@ def resolve_scan(code):
         return ScanView(code=code, serial=serial, verdict=ScanLog.Verdict.UNKNOWN)
     if label.state == LabelState.VOID:
         return ScanView(code=code, serial=serial, label=label, verdict=ScanLog.Verdict.VOID)
+    if gtin and not digital_link.same_gtin(gtin, label.appliance_model.gtin):
+        return ScanView(code=code, serial=serial, label=label, verdict=ScanLog.Verdict.GTIN_MISMATCH)
     if not label.is_genuine:
         return ScanView(code=code, serial=serial, label=label, verdict=ScanLog.Verdict.NOT_ACTIVATED)
     # Second query: the installation and repair history with each company.
@@ -119,6 +135,17 @@ def scan_actions(user, scan):
     return actions
 
 
+def model_by_gtin(gtin):
+    """The appliance model a GTIN-only Digital Link names (one query), or None."""
+    try:
+        gtin13 = digital_link.gtin14(gtin).removeprefix("0")
+    except digital_link.InvalidDigitalLink:
+        return None
+    if len(gtin13) != 13:  # our models hold GTIN-13 only
+        return None
+    return ApplianceModel.objects.select_related("manufacturer").filter(gtin=gtin13).order_by("pk").first()
+
+
 def permits_for_review(*, query=""):
     permits = WorkPermit.objects.select_related("company", "holder").order_by("-issued_at")
     if query:
@@ -143,3 +170,27 @@ def permits_of(user, kind=None):
     if kind:
         permits = permits.filter(kind=kind)
     return permits.order_by("-valid_until")
+
+
+IN_SERVICE = (LabelState.INSTALLED, LabelState.IGNITED)
+
+
+def recalled_in_service():
+    """Labels under an active recall whose appliance is installed or ignited (suspended ones too, by where they
+    were), with the district and date of their first installation: the association's follow-up list."""
+    installs = WorkRecord.objects.filter(label=OuterRef("pk"), kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
+    return (
+        Label.objects.filter(recall__isnull=False, recall__lifted_at__isnull=True)
+        .filter(Q(state__in=IN_SERVICE) | Q(state=LabelState.SUSPENDED, state_before_suspension__in=IN_SERVICE))
+        .select_related("appliance_model__manufacturer", "recall", "ignition")
+        .annotate(district=Subquery(installs.values("district")[:1]), installed_at=Subquery(installs.values("at")[:1]))
+        .order_by("district", "appliance_model__brand", "serial")
+    )
+
+
+def clone_cases(*, status=SuspectedClone.Status.OPEN):
+    """The association's suspected-clone cases with their label, model and signals (three queries)."""
+    cases = SuspectedClone.objects.select_related("label__appliance_model").prefetch_related("signals")
+    if status:
+        cases = cases.filter(status=status)
+    return cases.order_by("-opened_at", "-pk")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("q/<str:code>", views.scan_page, name="scan"),
     path("q/<str:code>/", views.scan_page),  # a trailing slash typed or added by a QR app
     path("q/<str:code>/book/", views.book_page, name="book"),
+    # GS1 Digital Link: /01/{gtin}/21/{serial} (a label), /01/{gtin} (its model); other AIs are parsed there.
+    path("01/<path:rest>", views.digital_link_page, name="digital-link"),
     path("p/<str:number>", views.permit_public, name="permit-public"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),  # the installable field app
     path("sw.js", pwa.service_worker, name="service-worker"),  # at the root: its scope is the whole site
@@ -27,6 +29,8 @@ urlpatterns = [
     path("field/bookings/", views.bookings_page, name="bookings"),
     path("field/bookings/<id:pk>/schedule/", views.booking_schedule, name="booking-schedule"),
     path("field/permits/", views.permits_page, name="permits"),
+    path("field/clones/", views.clones_page, name="clones"),
+    path("field/clones/<id:pk>/close/", views.clone_close, name="clone-close"),
     path("field/permits/<id:pk>/card/", views.permit_card, name="permit-card"),
     path("field/permits/<id:pk>/revoke/", views.permit_revoke, name="permit-revoke"),
 ]

@@ -2,24 +2,28 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions, roles
-from cases import serials
+from cases import digital_link, serials
 from cases.services.labels import Origin
 from project import ratelimit
+from project.client import client_ip
 
-from . import selectors
+from . import linkset, selectors
 from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
-from .models import Booking, WorkPermit, WorkRecord
+from .models import Booking, PhoneCode, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .pwa import uses_field_app
 from .services import bookings as booking_services
+from .services import clones as clone_services
 from .services import permits as permit_services
+from .services import phone_codes
 from .services.common import report_url
 from .services.errors import FieldError, require_role
 from .services.ignition import ignite
@@ -47,16 +51,69 @@ def scan_lookup(request):
         return too_many(request)
     code = request.GET.get("serial", "")
     try:
-        return redirect("field:scan", code=serials.parse_code(code))
+        return redirect(_scan_url(serials.parse_label_code(code)))
     except serials.InvalidSerial:
         return scan_page(request, code)
+
+
+def _scan_url(parsed):
+    """The canonical page of a parsed code: its Digital Link when it came as one (the GTIN is checked there)."""
+    if parsed.gtin:
+        return reverse("field:digital-link", args=[digital_link.path(parsed.gtin, parsed.serial).removeprefix("/01/")])
+    return reverse("field:scan", args=[parsed.serial])
 
 
 def scan_page(request, code):
     """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
     if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
-    view = selectors.resolve_scan(code)
+    return _scan_response(request, code, selectors.resolve_scan(code))
+
+
+def digital_link_page(request, rest):
+    """A GS1 Digital Link: `/01/{gtin}/21/{serial}` answers like `/q/{serial}` (the GTIN must be the label's
+    model's), `/01/{gtin}` shows the model; `Accept: application/linkset+json` gets the RFC 9264 linkset."""
+    if ratelimit.limited(request, group=ratelimit.LOOKUP):
+        return too_many(request)
+    response = _digital_link_response(request, f"01/{rest}", wants_linkset=linkset.wants_linkset(request))
+    patch_vary_headers(response, ["Accept"])  # one URL, two representations
+    return response
+
+
+def _linkset_response(body, status=200):
+    response = JsonResponse(body, status=status, content_type=linkset.MEDIA_TYPE if status == 200 else None)
+    response["Access-Control-Allow-Origin"] = "*"  # GS1 resolvers answer apps on other origins (public data only)
+    return response
+
+
+def _digital_link_response(request, code, *, wants_linkset):
+    try:
+        link = digital_link.parse(code)
+    except digital_link.InvalidDigitalLink:
+        record_scan(request, code=code, verdict=ScanLog.Verdict.MALFORMED)
+        if wants_linkset:
+            return _linkset_response({"code": "malformed", "detail": _("不是有效的 GS1 数字链接。")}, status=400)
+        view = selectors.ScanView(code=code, verdict=ScanLog.Verdict.MALFORMED)
+        return render(request, "field/scan.html", {"scan": view}, status=400)
+    if not link.serial:  # GTIN only: the model, no scan logged (it names no label)
+        model = selectors.model_by_gtin(link.gtin)
+        if wants_linkset:
+            if model is None:
+                return _linkset_response({"code": "unknown", "detail": _("本系统中没有这个商品条码。")}, status=404)
+            return _linkset_response(linkset.model_linkset(model))
+        context = {"model": model, "gtin": link.gtin, "fits_gas": model is not None and model.fits_gas()}
+        return render(request, "field/model.html", context, status=200 if model else 404)
+    view = selectors.resolve_scan(link.serial, gtin=link.gtin)
+    view.code = code
+    if wants_linkset:
+        record_scan(request, code=code, verdict=view.verdict, label=view.label)
+        if not view.is_genuine:
+            return _linkset_response({"code": view.verdict, "detail": _("非正品 / 无效标识")}, status=404)
+        return _linkset_response(linkset.label_linkset(view))
+    return _scan_response(request, code, view)
+
+
+def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
     context = {"scan": view, "field_app": uses_field_app(request.user)}
@@ -64,6 +121,7 @@ def scan_page(request, code):
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):
         context["counterfeit_report_url"] = report_url(code, "counterfeit")
+        context["worker"] = True  # warned when the label is already installed somewhere
     return render(request, "field/scan.html", context, status=status)
 
 
@@ -97,7 +155,7 @@ def scanner(request, action=""):
     code = request.GET.get("serial")
     if code:
         try:
-            return redirect(target.replace("SERIAL", serials.parse_code(code)))
+            parsed = serials.parse_label_code(code)
         except serials.InvalidSerial:
             return render(
                 request,
@@ -105,6 +163,15 @@ def scanner(request, action=""):
                 {"title": title, "target": target, "error": _("编码无效：请核对标识下方的编码。")},
                 status=400,
             )
+        if not url_name:
+            return redirect(_scan_url(parsed))
+        if parsed.gtin:  # the action pages take a serial: check the Digital Link's GTIN before dropping it
+            try:
+                find_label(code)
+            except FieldError as error:
+                context = {"title": title, "target": target, "error": error.message}
+                return render(request, "field/scanner.html", context, status=error.status)
+        return redirect(target.replace("SERIAL", parsed.serial))
     # The plain scanner also opens a scanned permit's check page; an action scanner wants the label first.
     permit_target = "" if url_name else reverse("field:permit-public", args=["NUMBER"])
     return render(request, "field/scanner.html", {"title": title, "target": target, "permit_target": permit_target})
@@ -236,7 +303,11 @@ def ignite_page(request, code):
 
 def book_page(request, code):
     """A resident books installation or ignition. Anonymous: the look-up and the write are each rate-limited."""
-    group = ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP
+    sending_code = request.method == "POST" and "send_code" in request.POST
+    if sending_code:
+        group = ratelimit.PHONE_CODE
+    else:
+        group = ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP
     if ratelimit.limited(request, group=group):
         return too_many(request)
     label, refused = _label_or_refusal(request, code)
@@ -249,6 +320,16 @@ def book_page(request, code):
     companies = booking_services.booking_companies(label, kind)
     form = BookingForm(request.POST if request.method == "POST" else None, companies=companies)
     context = {"label": label, "form": form, "kind": kind, "kind_label": Booking.Kind(kind).label}
+    if sending_code:
+        # First step: the code goes to the phone typed; the form comes back filled in, waiting for it.
+        try:
+            phone_codes.request_code(
+                phone=request.POST.get("phone", ""), purpose=PhoneCode.Purpose.BOOKING, client=client_ip(request)
+            )
+        except FieldError as error:
+            return render(request, "field/book.html", {**context, "error": error}, status=error.status)
+        form.errors.clear()
+        return render(request, "field/book.html", {**context, "code_sent": True})
     if request.method == "POST" and form.is_valid():
         try:
             booking = booking_services.book(
@@ -259,6 +340,7 @@ def book_page(request, code):
                 district=form.cleaned_data["district"],
                 preferred_date=form.cleaned_data["preferred_date"],
                 note=form.cleaned_data["note"],
+                sms_code=form.cleaned_data["sms_code"],
                 origin=Origin.from_request(request),
             )
         except FieldError as error:
@@ -361,6 +443,30 @@ def permit_revoke(request, pk):
         )
     except FieldError as error:
         return refusal(request, error)
-    except WorkPermit.DoesNotExist:
-        raise Http404 from None
     return redirect("field:permits")
+
+
+# --- suspected clones: the association's queue ---------------------------------------------------
+
+
+@login_required
+def clones_page(request):
+    """Open suspected-clone cases with their evidence (reviewers and the regulator; reviewers close them)."""
+    if not permissions.sees_all_records(request.user):
+        raise Http404
+    closed = request.GET.get("status") == "closed"
+    status = SuspectedClone.Status.CLOSED if closed else SuspectedClone.Status.OPEN
+    cases = selectors.clone_cases(status=status)[:200]
+    context = {"cases": cases, "closed": closed, "may_close": permissions.is_reviewer(request.user)}
+    return render(request, "field/clones.html", context)
+
+
+@login_required
+@require_POST
+def clone_close(request, pk):
+    if not permissions.is_reviewer(request.user):
+        raise Http404
+    get_object_or_404(SuspectedClone, pk=pk)
+    note = request.POST.get("note", "").strip()[:255]
+    clone_services.close_case(case_id=pk, note=note, origin=Origin.from_request(request))
+    return redirect("field:clones")

@@ -50,7 +50,9 @@ def database_config(environ, base_dir: Path):
     """DATABASE_URL, or a SQLite file under var/ when it is not set."""
     url = environ.get("DATABASE_URL") or f"sqlite:///{base_dir / 'var' / 'db.sqlite3'}"
     try:
-        config = dj_database_url.parse(url, conn_max_age=60)
+        # Persistent connections, checked before reuse: a PostgreSQL restart or a killed backend costs a reconnect,
+        # not a 500 (tests/test_fault_processes.py).
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL is not usable: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":

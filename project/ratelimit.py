@@ -20,7 +20,15 @@ LOOKUP = "public-lookup"
 # Anonymous writes (residents' bookings and problem reports) share a stricter one.
 ANONYMOUS_WRITE = "anonymous-write"
 
-_RATE_SETTINGS = {LOOKUP: ("FIELD_SCAN_RATE", "60/m"), ANONYMOUS_WRITE: ("ANONYMOUS_WRITE_RATE", "10/h")}
+# SMS codes to residents (each one costs money and reaches a stranger's phone): per client, on top of the
+# per-number limit in field.services.phone_codes.
+PHONE_CODE = "phone-code"
+
+_RATE_SETTINGS = {
+    LOOKUP: ("FIELD_SCAN_RATE", "60/m"),
+    ANONYMOUS_WRITE: ("ANONYMOUS_WRITE_RATE", "10/h"),
+    PHONE_CODE: ("PHONE_CODE_RATE", "10/h"),
+}
 
 
 def _key(group: str, request: HttpRequest) -> str:

@@ -20,6 +20,9 @@ CITY_GAS_CATEGORY = env.gas_category(ENV)
 # How many reverse proxies of ours sit in front of the app (client IP for rate limits and scan logs).
 TRUSTED_PROXY_HOPS = env.env_int(ENV, "TRUSTED_PROXY_HOPS", 0)
 ASSOCIATION_NAME = ENV.get("ASSOCIATION_NAME", "深圳市燃气行业协会")
+# Labels of every model with a GTIN carry a GS1 Digital Link ({PUBLIC_BASE_URL}/01/{gtin}/21/{serial})
+# instead of /q/{serial}; off by default, and a model can turn it on alone (ApplianceModel.digital_link).
+GS1_DIGITAL_LINK = env.env_bool(ENV, "GS1_DIGITAL_LINK", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,7 +198,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queues (a contract for every app): `celery` default, `sweep` periodic sweeps, `notify` e-mail/SMS,
-# `print` label generation and print files. Tasks not listed go to `celery`; a task's own queue= wins.
+# `print` label generation and print files. Tasks not listed go to `celery`. This table is the one place:
+# Celery 6 drops the `queue=` task attribute (5.x warns), so a task's queue belongs here.
 # Every worker command (Procfile, README, tests that start workers) names the queues it consumes.
 CELERY_QUEUE_NAMES = ("celery", "sweep", "notify", "print")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -205,8 +209,13 @@ CELERY_TASK_ROUTES = {
     "core.tasks.purge_personal_data": {"queue": "sweep"},
     "api.tasks.purge_idempotency_keys": {"queue": "sweep"},
     "field.tasks.purge_old_scans": {"queue": "sweep"},
+    "field.tasks.sweep_frequent_scans": {"queue": "sweep"},
+    "field.tasks.warn_expiring_permits": {"queue": "sweep"},
+    "stats.tasks.compact_label_counts": {"queue": "sweep"},
     "remediation.tasks.deliver_notifications": {"queue": "notify"},
     "cases.tasks.generate_batch_labels": {"queue": "print"},
+    "cases.tasks.run_print_job": {"queue": "print"},
+    "cases.tasks.resume_stalled_print_jobs": {"queue": "sweep"},
 }
 # Every task has a time limit: soft (the task can clean up) then hard (the worker process is replaced).
 # Long jobs (label generation, reports) set their own on the decorator. Enforced by the prefork pool.
@@ -243,12 +252,24 @@ CELERY_BEAT_SCHEDULE["stats-periodic-reports"] = {
     "task": "stats.tasks.generate_due_reports",
     "schedule": crontab(minute=0, hour=8),
 }
+# Suspected clones (field/services/clones.py): workers' records of one label in two districts within this many hours;
+# more than CLONE_SCAN_THRESHOLD scans of one label within CLONE_SCAN_WINDOW_HOURS (a sweep every CLONE_SWEEP_SECONDS).
+CLONE_DISTRICT_WINDOW_HOURS = env.env_int(ENV, "CLONE_DISTRICT_WINDOW_HOURS", 72)
+CLONE_SCAN_WINDOW_HOURS = env.env_int(ENV, "CLONE_SCAN_WINDOW_HOURS", 24)
+CLONE_SCAN_THRESHOLD = env.env_int(ENV, "CLONE_SCAN_THRESHOLD", 40)
+CLONE_SWEEP_SECONDS = env.env_int(ENV, "CLONE_SWEEP_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["field-clone-scan-sweep"] = {
+    "task": "field.tasks.sweep_frequent_scans",
+    "schedule": float(CLONE_SWEEP_SECONDS),
+}
 # Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
 FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
 # Anonymous writes (residents' bookings) per client address: a household books once or twice, not thirty times.
 ANONYMOUS_WRITE_RATE = ENV.get("ANONYMOUS_WRITE_RATE", "10/h")
 # Bookings: a resident's preferred date and the company's visit time lie between now and this many days ahead.
 BOOKING_MAX_DAYS_AHEAD = env.env_int(ENV, "BOOKING_MAX_DAYS_AHEAD", 90)
+# API tokens expire this many hours after they are issued (the app signs in again); DELETE /api/v1/auth/token/ revokes.
+API_TOKEN_TTL_HOURS = env.env_int(ENV, "API_TOKEN_TTL_HOURS", 24 * 30)
 # Idempotency-Key on API writes: how long a stored first response is replayed (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = env.env_int(ENV, "IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Label batches whose generation task was lost (broker down at approval): queue it again.
@@ -275,6 +296,12 @@ CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
 }
 # E-mail/SMS rows still unsent after this many seconds are queued again by the SLA sweep (broker outage).
 NOTIFICATION_REQUEUE_SECONDS = env.env_int(ENV, "NOTIFICATION_REQUEUE_SECONDS", 300)
+# Service hours for deadlines whose policy counts service time (admin: 时限设置), local time, working days only.
+SERVICE_HOURS = ENV.get("SERVICE_HOURS", "09:00-18:00")
+# SMS codes for residents: at most this many per phone number an hour (and one a minute); per client see
+# PHONE_CODE_RATE (django-ratelimit syntax, default 10/h).
+PHONE_CODES_PER_NUMBER_PER_HOUR = env.env_int(ENV, "PHONE_CODES_PER_NUMBER_PER_HOUR", 5)
+PHONE_CODE_RATE = ENV.get("PHONE_CODE_RATE", "10/h")
 # The dealer is warned this many minutes before each of its deadlines (by the SLA sweep).
 DEADLINE_WARNING_MINUTES = env.env_int(ENV, "DEADLINE_WARNING_MINUTES", 30)
 # Residents' phone numbers, addresses and free text are blanked this many days after they were recorded
@@ -312,10 +339,16 @@ SMS_TEMPLATE_IDS = env.env_mapping(ENV, "SMS_TEMPLATE_IDS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with JSON refusing lone surrogates (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -328,6 +361,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "燃具码 mobile API: scans, sales, installation, ignition, remediation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request components of their own, so required strings carry minLength: 1 (the server refuses "").
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The statuses every operation can answer (400 from the URL guard, 401, 404, 406, 413, 415): api/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_common_errors"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("backoffice/", include("cases.urls")),  # models, declarations, batches, labels, stats
     path("declarations/", include("workflows.declaration.urls")),  # declare, review flow: inbox, page, steps
     path("remediation/", include("remediation.urls")),  # cases, deadlines, escalation queues
+    path("recalls/", include("workflows.recall.urls")),  # recall and lift, recalled appliances in homes
     path("audit/", include("audit.urls")),  # the append-only audit log, read-only
     path("health/", include("ops.urls")),  # /health/ (everything) and /health/web/ (for the load balancer)
     path("", include("field.urls")),  # /q/<serial>, /p/<permit>, /field/...

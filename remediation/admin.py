@@ -14,8 +14,8 @@ from .notifications import settle_unknown
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(AuditedAdmin):
-    list_display = ["step", "level", "hours", "note"]
-    list_editable = ["hours"]
+    list_display = ["step", "level", "hours", "clock", "note"]
+    list_editable = ["hours", "clock"]
 
 
 @admin.register(RemediationCase)

@@ -8,8 +8,6 @@ dispatcher walks due timers one by one under per-process locks, whereas the issu
 asks for a set-based `SELECT … FOR UPDATE SKIP LOCKED` sweep in batches.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +17,8 @@ from viewflow.workflow.models import Process
 from accounts.models import Organization
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import ApplianceModel, Label
+
+from .clock import CALENDAR, SERVICE, Rule
 
 
 class ProblemKind(models.TextChoices):
@@ -119,12 +119,18 @@ class RemediationCase(Process):
         return self.label.serial if self.label_id else self.typed_code
 
 
+class Clock(models.TextChoices):
+    CALENDAR = CALENDAR, _("日历时间（昼夜连续）")
+    SERVICE = SERVICE, _("服务时间（工作日工作时段，跳过夜间、周末和节假日）")
+
+
 class DeadlinePolicy(models.Model):
     """How long a step may take, per step and level; edited by the association in the admin."""
 
     step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
     level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
     hours = models.PositiveIntegerField(_("时限 (小时)"))
+    clock = models.CharField(_("计时方式"), max_length=10, choices=Clock.choices, default=Clock.CALENDAR)
     note = models.CharField(_("说明"), max_length=255, blank=True)
 
     class Meta:
@@ -136,11 +142,12 @@ class DeadlinePolicy(models.Model):
         return f"{self.get_step_display()} / {self.get_level_display()}: {self.hours} h"
 
     @classmethod
-    def duration(cls, step):
-        """The configured duration of a step at its level (calendar hours), else the default."""
-        level = STEP_LEVEL[step]
-        hours = cls.objects.filter(step=step, level=level).values_list("hours", flat=True).first()
-        return timedelta(hours=DEFAULT_HOURS[step] if hours is None else hours)
+    def rule(cls, step):
+        """The step's Rule: its hours and its clock (calendar by default)."""
+        row = cls.objects.filter(step=step, level=STEP_LEVEL[step]).values("hours", "clock").first()
+        if row is None:
+            return Rule(DEFAULT_HOURS[step])
+        return Rule(row["hours"], row["clock"])
 
 
 class Deadline(models.Model):
@@ -156,6 +163,7 @@ class Deadline(models.Model):
     step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
     level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
     due_at = models.DateTimeField(_("截止时间"))
+    rule = models.CharField(_("计时规则"), max_length=200, blank=True)  # what made due_at, as the case page says it
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(_("创建时间"))
     settled_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -277,6 +285,10 @@ class Notification(models.Model):
     address = models.CharField(_("地址/号码"), max_length=254, blank=True)  # e-mail or phone when not an inbox
     case = models.ForeignKey(
         RemediationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # Issue 14: a message about a recall (the case is then empty).
+    recall = models.ForeignKey(
+        "cases.Recall", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
     )
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     # The SMS template (remediation.sms.TEMPLATES) and its parameters; subject/body are its rendering.

@@ -245,6 +245,53 @@ def notify_resident_taken(case):
     )
 
 
+def recall_audience(recall):
+    """Who hears of a recall: the manufacturer, the model's dealers and designated installers, every gas supplier."""
+    model = recall.appliance_model
+    org_ids = [model.manufacturer_id]
+    org_ids += list(model.dealers.values_list("pk", flat=True))
+    org_ids += list(model.designated_installers.values_list("pk", flat=True))
+    org_ids += list(Organization.objects.filter(kind=Organization.Kind.GAS_SUPPLIER).values_list("pk", flat=True))
+    return list(User.objects.filter(is_active=True, organization_id__in=org_ids).order_by("pk"))
+
+
+def notify_recall(recall, *, lifted=False):
+    """Tell the recall's audience (inbox, e-mail, SMS template) that it starts or ends; returns outbound ids."""
+    values = {
+        "model": str(recall.appliance_model),
+        "scope": str(recall.get_scope_display()),
+        "count": recall.label_count,
+        "day": str(recall.recalled_on),
+        "reason": recall.lift_reason if lifted else recall.reason,
+    }
+    if lifted:
+        template, params = "recall_lifted", {"model": values["model"], "scope": values["scope"]}
+        subject = _("召回解除：%(model)s（%(scope)s）") % values
+        body = _("%(model)s 的召回（%(scope)s，%(count)s 个标识）已解除：%(reason)s") % values
+    else:
+        template = "recall_new"
+        params = {"model": values["model"], "scope": values["scope"], "date": values["day"]}
+        subject = _("召回：%(model)s（%(scope)s），请勿销售、安装或点火") % values
+        body = (
+            _(
+                "%(model)s 自 %(day)s 起召回（%(scope)s，%(count)s 个标识）：%(reason)s。"
+                "已售出、安装或点火的燃具请配合协会跟进。"
+            )
+            % values
+        )
+    rows = rows_for_users(
+        recall_audience(recall),
+        f"recall{recall.pk}:{'lift' if lifted else 'new'}",
+        template=template,
+        params=params,
+        subject=subject[:200],
+        body=body,
+    )
+    for row in rows:
+        row.recall = recall
+    return store(rows)
+
+
 def notify_resident_closed(case):
     """Tell the resident (by SMS, if they left a phone number) to book installation/ignition again."""
     if not case.resident_phone:

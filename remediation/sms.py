@@ -109,6 +109,18 @@ TEMPLATES = {
             "verify_code", ("code",), "您的验证码为${code}，10分钟内有效。如非本人操作请忽略。", "居民：手机验证码"
         ),
         Template("rating_link", ("link",), "请为本次燃具安装服务评分：${link}", "居民：评价链接"),
+        Template(
+            "recall_new",
+            ("model", "scope", "date"),
+            "燃具${model}（${scope}）自${date}起召回，请勿销售、安装或点火，请登录查看。",
+            "企业、代理商、安装和供气单位：召回",
+        ),
+        Template(
+            "recall_lifted",
+            ("model", "scope"),
+            "燃具${model}（${scope}）的召回已解除，请登录查看。",
+            "企业、代理商、安装和供气单位：召回解除",
+        ),
     ]
 }
 

@@ -19,6 +19,7 @@ from django_tables2.export.views import ExportMixin
 
 from accounts import permissions, pii, roles
 from cases.services.labels import Origin
+from project.exports import TableExport
 
 from . import selectors, services
 from .forms import ContactForm, NoteForm, ReassignForm, ReportForm, ResolveForm, TextForm
@@ -162,6 +163,7 @@ class QueueView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "remediation/queue.html"
     paginate_by = 50
     export_formats = ("csv", "xlsx")
+    export_class = TableExport  # formulas neutralised, local times, CSV with a BOM
     allowed_roles = ()
     title = ""
     export_name = "cases"

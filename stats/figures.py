@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import LabelState
-from field.models import ScanLog
+from field.models import CloneSignal, ScanLog
 
 from . import scoping, selectors
 
@@ -236,6 +236,21 @@ FIGURES = [
         chart="line",
         x="day",
         series=tuple(selectors.SUSPICIOUS_VERDICTS),
+    ),
+    Figure(
+        key="suspected_clones_per_day",
+        title=_("疑似克隆标识趋势"),
+        section=scoping.SCANS,
+        select=selectors.suspected_clones_per_day,
+        columns=(
+            ("day", _("日期")),
+            ("cases", _("新案件")),
+            *((kind, CloneSignal.Kind(kind).label) for kind in selectors.CLONE_SIGNALS),
+        ),
+        chart="line",
+        x="day",
+        series=("cases", *selectors.CLONE_SIGNALS),
+        notes=_("同一编码第二处安装、短时间内在两个区作业或扫码次数异常时开案（阈值见设置）。"),
     ),
     Figure(
         key="top_unknown_codes",

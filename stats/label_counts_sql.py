@@ -59,12 +59,19 @@ DROP FUNCTION IF EXISTS stats_label_count_apply();
 _PLUS_NEW = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n) VALUES (NEW.appliance_model_id, NEW.state, 1);"""
 _MINUS_OLD = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n) VALUES (OLD.appliance_model_id, OLD.state, -1);"""
 
+# A deleted label takes back only what was counted: when the rollup itself was emptied first (Django's test
+# flush deletes tables in no fixed order), a -1 row would outlive its appliance model (a foreign-key error at
+# commit) and leave a negative count behind. A counted label always has a row under its key.
+_MINUS_OLD_IF_COUNTED = f"""INSERT INTO {ROLLUP} (appliance_model_id, state, n)
+SELECT OLD.appliance_model_id, OLD.state, -1 WHERE EXISTS (
+  SELECT 1 FROM {ROLLUP} WHERE appliance_model_id = OLD.appliance_model_id AND state = OLD.state);"""
+
 SQLITE_CREATE = [
     f"""CREATE TRIGGER IF NOT EXISTS stats_label_count_ins AFTER INSERT ON {LABEL} BEGIN {_PLUS_NEW} END""",
     f"""CREATE TRIGGER IF NOT EXISTS stats_label_count_upd AFTER UPDATE OF state, appliance_model_id ON {LABEL}
     WHEN OLD.state IS NOT NEW.state OR OLD.appliance_model_id IS NOT NEW.appliance_model_id
     BEGIN {_MINUS_OLD} {_PLUS_NEW} END""",
-    f"""CREATE TRIGGER IF NOT EXISTS stats_label_count_del AFTER DELETE ON {LABEL} BEGIN {_MINUS_OLD} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS stats_label_count_del AFTER DELETE ON {LABEL} BEGIN {_MINUS_OLD_IF_COUNTED} END""",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS stats_label_count_ins",

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from project.exports import safe_cell
+
 from . import figures, scoping, selectors
 from .models import Report
 
@@ -102,7 +104,7 @@ def build_figures(period):
 
 
 def _cell(value):
-    return "–" if value is None else value
+    return "–" if value is None else safe_cell(value)
 
 
 def render_xlsx(title, data):

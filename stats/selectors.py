@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelState, LabelTransition
-from field.models import Ignition, ScanLog, WorkRecord
+from field.models import CloneSignal, Ignition, ScanLog, SuspectedClone, WorkRecord
 from remediation.models import Deadline, Escalation, Level, ProblemKind, RemediationCase, Resolution, Stage, Step
 
 from . import summaries
@@ -420,11 +420,16 @@ def open_escalations(scope):
 
 # --- scans of codes that are not genuine (the counterfeit signal) ---------------------------
 
-SUSPICIOUS_VERDICTS = [ScanLog.Verdict.UNKNOWN, ScanLog.Verdict.MALFORMED, ScanLog.Verdict.VOID]
+SUSPICIOUS_VERDICTS = [
+    ScanLog.Verdict.UNKNOWN,
+    ScanLog.Verdict.MALFORMED,
+    ScanLog.Verdict.VOID,
+    ScanLog.Verdict.GTIN_MISMATCH,  # a genuine serial in a GS1 Digital Link of another product
+]
 
 
 def suspicious_scans_per_day(scope, period):
-    """Per day: scans of unknown codes, malformed codes and void labels."""
+    """Per day: scans of unknown codes, malformed codes, void labels and Digital Links of the wrong product."""
     if not scope.city:
         return []
     tz = timezone.get_current_timezone()
@@ -437,6 +442,39 @@ def suspicious_scans_per_day(scope, period):
         .order_by("day")
     )
     return [{"day": f"{r['day']:%Y-%m-%d}", **{v: r[v] for v in SUSPICIOUS_VERDICTS}} for r in days]
+
+
+CLONE_SIGNALS = list(CloneSignal.Kind.values)
+
+
+def suspected_clones_per_day(scope, period):
+    """Per day: suspected-clone cases opened, and the signals first seen (a case may gather several)."""
+    if not scope.city:
+        return []
+    tz = timezone.get_current_timezone()
+    opened = dict(
+        SuspectedClone.objects.filter(period.q("opened_at"))
+        .annotate(day=TruncDate("opened_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    per = {kind: Count("pk", filter=Q(kind=kind)) for kind in CLONE_SIGNALS}
+    signals = {
+        row["day"]: row
+        for row in CloneSignal.objects.filter(period.q("at"))
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day")
+        .annotate(**per)
+    }
+    return [
+        {
+            "day": f"{day:%Y-%m-%d}",
+            "cases": opened.get(day, 0),
+            **{k: signals.get(day, {}).get(k, 0) for k in CLONE_SIGNALS},
+        }
+        for day in sorted(set(opened) | set(signals))
+    ]
 
 
 def top_unknown_codes(scope, period, limit=20):

@@ -8,7 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tables2.export import TableExport
+
+from project.exports import TableExport
 
 from . import figures, scoping
 from .forms import PeriodForm

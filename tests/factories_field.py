@@ -72,3 +72,19 @@ def label_for(installer_company=None, state="activated", gas="12T", **model_kwar
 
 
 EXPIRED = {"valid_from": date(2020, 1, 1), "valid_until": date(2021, 1, 1)}
+
+
+def verified_code(phone="13912345678", purpose="booking", code="246810"):
+    """A fresh code for `phone`, as if the resident had received it by SMS (the sending: tests/test_phone_codes.py)."""
+    from field.models import PhoneCode
+    from field.services.phone_codes import _hash
+
+    now = timezone.now()
+    PhoneCode.objects.create(
+        phone=phone,
+        purpose=purpose,
+        code_hash=_hash(phone, code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    return code

@@ -10,9 +10,10 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import Organization
 from cases.models import LabelState, PrintJob
+from cases.services import recalls
 from cases.services.documents import store_document
 from cases.services.labels import Origin
-from field.models import Booking, WorkPermit
+from field.models import Booking, SuspectedClone, WorkPermit
 from field.services.sales import sell
 from field.services.work import record_work
 from remediation import services as remediation_services
@@ -64,7 +65,7 @@ def build_world():
     w.ignite_permit = WorkPermitFactory(
         holder=w.users[IGN], company=gas_org, kind=WorkPermit.Kind.IGNITION, number="DH2026-900001"
     )
-    w.model = ApplianceModelFactory(manufacturer=maker)
+    w.model = ApplianceModelFactory(manufacturer=maker, gtin="6901234567892")
     w.model.designated_installers.add(w.installer_org)
     w.model.dealers.add(dealer_org)  # the other dealer may not sell this model
     w.batch = LabelBatchFactory(declaration__appliance_model=w.model)
@@ -109,6 +110,13 @@ def build_world():
     )
     assert w.case.dealer_id == dealer_org.pk
     w.document = store_document(appliance_model=w.model, declaration=w.declaration, upload=pdf_upload())
+    # A recall of another model of the same maker (the lift row of the matrix); w.model stays unrecalled.
+    w.recall = recalls.recall(
+        user=w.users[REV],
+        appliance_model_id=ApplianceModelFactory(manufacturer=maker).pk,
+        reason="阀门缺陷",
+        recalled_on=timezone.localdate(),
+    )
     declaration_services.submit(w.declaration)
     today = timezone.localdate()
     w.report = Report.objects.create(
@@ -135,6 +143,7 @@ def build_world():
     heartbeats.record_finished(name=heartbeats.SWEEP)
     for queue in settings.CELERY_QUEUE_NAMES:
         heartbeats.record_finished(name=heartbeats.queue_heartbeat_name(queue))
+    w.clone = SuspectedClone.objects.create(label=w.installed)
     return w
 
 

@@ -11,7 +11,7 @@ from accounts.models import Organization
 from field.models import Booking
 from remediation.models import RemediationCase
 from tests.factories import PASSWORD
-from tests.factories_field import WorkPermitFactory, installer_with_permit, label_for, qualified
+from tests.factories_field import WorkPermitFactory, installer_with_permit, label_for, qualified, verified_code
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def booking_body(company, **overrides):
         "kind": "installation",
         "company": company.pk,
         "phone": "13912345678",
+        "sms_code": verified_code("13912345678"),
         "district": "futian",
         "preferred_date": str(tomorrow()),
         **overrides,

@@ -2,6 +2,8 @@
 or staff, grant groups or permissions, touch a superuser, or move a workflow field; every admin change is in
 the audit log with the client address."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
@@ -12,6 +14,7 @@ from accounts.models import Organization, User
 from audit.admin import AuditedAdmin
 from audit.models import AuditEntry
 from cases.models import Declaration, Label, LabelBatch
+from cases.services import recalls
 from project.admin import ReadOnlyAdmin
 from tests.factories import PASSWORD, DeclarationFactory, LabelFactory, UserFactory
 
@@ -136,12 +139,13 @@ def test_reviewer_cannot_move_a_workflow_field(client):
     client.post(url, {"state": "ignited", "recall": ""})
     assert Label.objects.get(pk=label.pk).state == "activated"
 
+    recalls.recall(user=reviewer, appliance_model_id=label.appliance_model_id, reason="阀门", recalled_on=date.today())
     url = f"/admin/cases/appliancemodel/{label.appliance_model_id}/change/"
     data = change_form_data(client, url)
-    response = client.post(url, {**data, "is_recalled": "", "brand": "新品牌"})
+    response = client.post(url, {**data, "is_recalled": "", "brand": "新品牌", "gas_category": "20Y"})
     assert response.status_code == 302
     model = type(label.appliance_model).objects.get(pk=label.appliance_model_id)
-    assert model.brand == "新品牌" and not model.is_recalled
+    assert model.brand == "新品牌" and model.is_recalled and model.gas_category == "12T"  # unticking does nothing
     assert AuditEntry.objects.filter(action="admin.change", object_type="cases.appliancemodel").exists()
 
 

@@ -15,7 +15,7 @@ from cases.models import ApplianceModel, Declaration
 from field.models import WorkPermit
 from tests.factories import UserFactory
 from tests.factories_declarations import maker_and_model, pdf_upload, png_upload
-from tests.factories_field import installer_with_permit, label_for, qualified
+from tests.factories_field import installer_with_permit, label_for, qualified, verified_code
 from tests.test_field_api import api_as
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,13 @@ def test_booking_schedule_and_rating(client, behind_proxy):
     label = label_for(permit.company, state="sold")
     response = client.post(
         f"/q/{label.serial}/book/",
-        {"company": permit.company_id, "phone": "13800001111", "district": "futian", "preferred_date": date.today()},
+        {
+            "company": permit.company_id,
+            "phone": "13800001111",
+            "sms_code": verified_code("13800001111"),
+            "district": "futian",
+            "preferred_date": date.today(),
+        },
         **behind_proxy,
     )
     assert response.status_code == 200, response.content.decode()[:1000]

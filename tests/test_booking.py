@@ -9,7 +9,7 @@ from accounts import roles
 from accounts.models import Organization
 from field.models import Booking
 from tests.factories import UserFactory
-from tests.factories_field import installer_with_permit, label_for, qualified
+from tests.factories_field import installer_with_permit, label_for, qualified, verified_code
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,13 @@ def test_resident_books_installation_among_designated_companies_and_company_sche
     assert "预约安装" in page and "指定安装公司" in page and "无关公司" not in page
     response = client.post(
         f"/q/{label.serial}/book/",
-        {"company": designated.pk, "phone": "13912345678", "district": "longhua", "preferred_date": tomorrow()},
+        {
+            "company": designated.pk,
+            "phone": "13912345678",
+            "sms_code": verified_code("13912345678"),
+            "district": "longhua",
+            "preferred_date": tomorrow(),
+        },
     )
     assert response.status_code == 200 and "预约已提交" in response.content.decode()
     booking = Booking.objects.get()
@@ -56,7 +62,13 @@ def test_installed_appliance_books_ignition_with_gas_supplier(client):
     assert "预约点火" in page and "示例燃气" in page
     client.post(
         f"/q/{label.serial}/book/",
-        {"company": supplier.pk, "phone": "13912345678", "district": "futian", "preferred_date": tomorrow()},
+        {
+            "company": supplier.pk,
+            "phone": "13912345678",
+            "sms_code": verified_code("13912345678"),
+            "district": "futian",
+            "preferred_date": tomorrow(),
+        },
     )
     assert Booking.objects.get().kind == "ignition"
 

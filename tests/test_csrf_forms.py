@@ -16,6 +16,8 @@ PAGES = [
     (ANON, lambda w: f"/q/{w.sold_label.serial}/book/"),
     (REV, lambda w: "/"),  # navigation: logout and language forms
     (REV, lambda w: "/field/permits/"),
+    (REV, lambda w: "/field/clones/"),  # a close form per open suspected-clone case
+    (REV, lambda w: "/recalls/"),  # recall form and a lift form per active recall
     (REV, lambda w: f"/declarations/{w.declaration.pk}/"),
     (REV, lambda w: f"/remediation/{w.case.pk}/"),
     (REG, lambda w: f"/remediation/{w.case.pk}/"),

@@ -14,7 +14,14 @@ from cases import serials
 from cases.models import Label, LabelTransition
 from field.models import Booking, Ignition, Sale, ScanLog, WorkRecord
 from tests.factories import PASSWORD, UserFactory
-from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, label_for, qualified
+from tests.factories_field import (
+    dealer_user,
+    igniter_with_permit,
+    installer_with_permit,
+    label_for,
+    qualified,
+    verified_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +111,7 @@ def test_ignite_gas_mismatch_is_409_with_report_url():
         ("anonymous", 401, None),
         ("wrong_role", 403, "wrong_role"),
         ("bad_permit", 403, "bad_permit"),
-        ("wrong_state", 409, "wrong_state"),
+        ("wrong_state", 409, "suspected_clone"),  # installing an installed label: a clone signal
         ("unknown_code", 404, "unknown_code"),
         ("bad_input", 400, None),
     ],
@@ -161,6 +168,7 @@ def test_bookings_create_list_schedule():
             "kind": "installation",
             "company": company.pk,
             "phone": "13912345678",
+            "sms_code": verified_code("13912345678"),
             "district": "futian",
             "preferred_date": tomorrow,
         },

@@ -246,6 +246,8 @@ def test_scanner_names_codes_that_are_not_ours(browser, live_server, tmp_path):
     assert classify("https://qr.alipay.com/fkx12345abcdef")["kind"] == "alipay"
     assert classify("https://evil.example/q/0123456789ABC*") == {"kind": "elsewhere", "host": "evil.example"}
     assert classify("weixin://dl/business/?t=abc")["kind"] == "other"
+    link = "https://127.0.0.1:8000/01/06901234567892/21/0123456789ABC*"
+    assert classify(link) == {"kind": "digital_link", "code": "/01/06901234567892/21/0123456789ABC*"}
     assert classify("AZ2026-000001") == {"kind": "text", "code": "AZ2026-000001"}
 
     # A WeChat pay code in front of the camera: the scanner says what it is and opens nothing.

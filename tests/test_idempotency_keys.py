@@ -16,7 +16,14 @@ from api.models import IdempotencyKey
 from cases.models import LabelTransition
 from field.models import Booking, Ignition, Sale, WorkRecord
 from remediation.models import RemediationCase
-from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, label_for, qualified
+from tests.factories_field import (
+    dealer_user,
+    igniter_with_permit,
+    installer_with_permit,
+    label_for,
+    qualified,
+    verified_code,
+)
 from tests.test_field_api import api_as
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +136,7 @@ def test_public_booking_keys_are_per_client_address():
         "kind": "installation",
         "company": company.pk,
         "phone": "13912345678",
+        "sms_code": verified_code("13912345678"),
         "district": "futian",
         "preferred_date": str(timezone.localdate() + timedelta(days=1)),
     }

@@ -77,7 +77,7 @@ def refusal(response):
         ("someone_elses_permit", 403, "不属于当前登录"),
         ("not_designated", 403, "不是型号"),
         ("nameplate_unconfirmed", 400, "核对标识上的型号"),
-        ("already_installed", 409, "不能执行该操作"),
+        ("already_installed", 409, "同一编码不能安装两次"),  # and a suspected-clone case (test_clones.py)
         ("suspended", 409, "暂停使用"),
         ("unknown_code", 404, "未知编码"),
         ("repair_before_install", 409, "尚未安装"),

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import roles
+from tests.factories_field import verified_code
 from tests.factories_security import ANON, DEAL, DEAL2, IGN, INST, MAN, MAN2, REG, REV, ROLES, world  # noqa: F401
 
 SIGNED_IN = frozenset(ROLES) - {ANON}
@@ -65,11 +66,13 @@ MATRIX = {
             "kind": "installation",
             "company": w.installer_org.pk,
             "phone": "13812345678",
+            "sms_code": verified_code("13812345678"),
             "district": "futian",
             "preferred_date": str(timezone.localdate() + datetime.timedelta(days=2)),
         },
         EVERYONE,
     ),
+    "api-phone-codes": ("post", None, lambda w: {"phone": "13812340000", "purpose": "booking"}, EVERYONE),
     "api-booking-companies": ("get", lambda w: [w.sold_label.serial, "installation"], None, EVERYONE),
     "api-rate": ("post", lambda w: [w.work.pk], lambda w: {"phone": "13812345678", "rating": 5}, {INST}),
     "api-permits": ("get", None, None, {REV}),
@@ -138,6 +141,7 @@ MATRIX = {
     "field:scan-lookup": ("get", lambda w: f"/q/?serial={w.activated.serial}", None, EVERYONE),
     "field:scan": ("get", lambda w: [w.activated.serial], None, EVERYONE),
     "q/<str:code>/": ("get", lambda w: f"/q/{w.activated.serial}/", None, EVERYONE),
+    "field:digital-link": ("get", lambda w: [f"0{w.model.gtin}/21/{w.activated.serial}"], None, EVERYONE),
     "field:book": ("get", lambda w: [w.sold_label.serial], None, EVERYONE),
     "field:permit-public": ("get", lambda w: [w.install_permit.number], None, EVERYONE),
     "field:scanner": ("get", None, None, EVERYONE),
@@ -158,8 +162,14 @@ MATRIX = {
     "field:bookings": ("get", None, None, {INST, IGN}),
     "field:booking-schedule": ("post", lambda w: [w.booking.pk], lambda w: {"when": "2030-01-02 10:00"}, {INST}),
     "field:permits": ("get", None, None, {REV}),
+    "field:clones": ("get", None, None, {REV, REG}),
+    "field:clone-close": ("post", lambda w: [w.clone.pk], lambda w: {"note": "核查：同一台燃具"}, {REV}),
     "field:permit-card": ("get", lambda w: [w.install_permit.pk], None, {REV}),
     "field:permit-revoke": ("post", lambda w: [w.install_permit.pk], lambda w: {"reason": "离职"}, {REV}),
+    # --- recalls: the association's (issue 14) ---
+    "recalls:list": ("get", None, None, {REV}),
+    "recalls:lift": ("post", lambda w: [w.recall.pk], lambda w: {"reason": "已整改"}, {REV}),
+    "recalls:in-service": ("get", None, None, {REV}),
 }
 
 

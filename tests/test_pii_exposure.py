@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import Organization
 from remediation.models import Notification
 from remediation.notifications import deliver
-from tests.factories_field import installer_with_permit, qualified
+from tests.factories_field import installer_with_permit, qualified, verified_code
 from tests.factories_remediation import fresh_label, make_city, sold_label
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,7 @@ def flow(settings, caplog, capsys):
             "kind": "installation",
             "company": company.pk,
             "phone": BOOKING_PHONE,
+            "sms_code": verified_code(BOOKING_PHONE),
             "district": "nanshan",
             "preferred_date": str(timezone.localdate() + timedelta(days=1)),
         },

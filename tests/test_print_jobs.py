@@ -232,3 +232,45 @@ def test_declaration_page_right_after_approval_shows_generation_progress_not_a_5
         "generating": True,
         "waiting_for_worker": True,
     }
+
+
+def test_health_turns_red_while_a_print_job_is_stuck(settings):
+    from django.test import Client
+
+    from tests.test_health import all_report_in
+
+    batch = generated_batch(5)
+    job, _ = print_jobs.start_print_job(batch_id=batch.pk, kind="csv", origin=Origin())
+    all_report_in()
+    assert Client().get("/health/").json()["checks"]["PrintJobsNotStuck()"] == "OK"
+    # Running, but its worker stopped sending progress three stall periods ago (and no sweep took it over).
+    stale = timezone.now() - timedelta(seconds=3 * settings.PRINT_JOB_STALL_SECONDS + 1)
+    PrintJob.objects.filter(pk=job.pk).update(state="running", heartbeat_at=stale)
+    response = Client().get("/health/")
+    assert response.status_code == 503 and "print job is stuck" in response.json()["checks"]["PrintJobsNotStuck()"]
+    print_jobs.run_print_job(job.pk)  # the resume sweep's new attempt finishes it
+    assert Client().get("/health/").json()["checks"]["PrintJobsNotStuck()"] == "OK"
+
+
+def test_serial_list_of_a_digital_link_model_carries_the_urls_its_qr_codes_carry(
+    eager, django_capture_on_commit_callbacks
+):
+    from cases import digital_link
+
+    batch = generated_batch(3)
+    model = batch.appliance_model
+    model.gtin, model.digital_link = "6901234567892", True
+    model.save(update_fields=["gtin", "digital_link"])
+    job, _ = start(batch, "csv", reviewer(), django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    rows = list(csv.reader(io.StringIO(stored(job).decode("utf-8"))))[1:]
+    gtin = digital_link.label_gtin(model)
+    assert gtin and all(url == qr.label_url(serial, gtin) and "/01/" in url for serial, _grouped, url in rows)
+
+
+def test_batch_page_lists_each_file_with_who_started_it(client, django_capture_on_commit_callbacks):
+    batch, boss = generated_batch(5), reviewer(first_name="", last_name="", username="printer-lin")
+    print_jobs.start_print_job(batch_id=batch.pk, kind="roll", origin=Origin(actor=boss))
+    client.force_login(boss)
+    page = client.get(reverse("cases:batch_detail", args=[batch.pk])).content.decode()
+    assert f"labels-batch-{batch.pk}-roll.pdf · printer-lin" in page

@@ -3,11 +3,13 @@ one of the four queues, and a warning when QR codes would point at a loopback ad
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from celery import current_app
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core import checks
 
@@ -74,6 +76,8 @@ def test_every_task_has_a_time_limit_and_a_known_queue():
         assert soft and hard and soft < hard, name
         queue = settings.CELERY_TASK_ROUTES.get(name, {}).get("queue") or getattr(task, "queue", None) or "celery"
         assert queue in settings.CELERY_QUEUE_NAMES, name
+        if getattr(task, "queue", None):  # a decorator's queue= (deprecated by Celery) must agree with the table
+            assert settings.CELERY_TASK_ROUTES.get(name) == {"queue": task.queue}, name
     # A renamed task must not silently fall back to the default queue.
     assert set(settings.CELERY_TASK_ROUTES) <= set(ours), set(settings.CELERY_TASK_ROUTES) - set(ours)
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
@@ -110,6 +114,31 @@ def test_loopback_public_base_url_is_warned_about(settings, caplog):
     with caplog.at_level(logging.WARNING, logger="ops.public_url"):
         assert warn_if_loopback("batch B1")
     assert "batch B1" in caplog.text and "PUBLIC_BASE_URL=http://127.0.0.1:8000" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="ops.public_url"):
+        worker_ready.send(sender=None)  # what a Celery worker sends once it consumes
+    assert "labels made by this worker" in caplog.text
     settings.PUBLIC_BASE_URL = "https://gas.example.org"
     assert not [m for m in checks.run_checks() if m.id == "gaslabel.W001"]
     assert not warn_if_loopback("batch B1")
+
+
+def pins(path):
+    """{name: version} of the `name==version` lines of a requirements or lock file (extras dropped)."""
+    found = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s;\\#]+)", line)
+        if match:
+            found[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    return found
+
+
+def test_the_lock_files_hold_every_direct_pin_with_its_version():
+    # make run and CI install from the locks only: a pin added to requirements*.txt needs `make lock`.
+    runtime, dev = pins(ROOT / "requirements.lock"), pins(ROOT / "requirements-dev.lock")
+    for name, version in pins(ROOT / "requirements.txt").items():
+        assert runtime.get(name) == version, f"{name}=={version} is not in requirements.lock: run `make lock`"
+    for name, version in pins(ROOT / "requirements-dev.txt").items():
+        assert dev.get(name) == version, f"{name}=={version} is not in requirements-dev.lock: run `make lock`"
+    assert {name: dev[name] for name in runtime} == runtime  # the same version of everything make run installs
+    assert "--hash=sha256:" in (ROOT / "requirements.lock").read_text()

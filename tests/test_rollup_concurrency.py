@@ -6,11 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
 
 from cases.models import Label, LabelState
+from cases.services.labels import Origin, apply_transition
 from remediation import services as remediation
 from stats import label_counts_sql
 from stats.models import LabelStateCount
@@ -113,4 +114,38 @@ def test_compaction_keeps_the_sums_and_leaves_one_row_per_key():
     label_counts_sql.compact(connection)
     assert rollup() == recount() and LabelStateCount.objects.count() == len(recount())
     label_counts_sql.compact(connection)  # idempotent
+    assert rollup() == recount()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_label_changes_of_one_model_take_no_common_lock():
+    """While one transaction has moved a label of the model (and not committed), another moves another label of
+    the same model through the same states without waiting: the rollup no longer locks shared counter rows."""
+    city = make_city()
+    first, second = fresh_label(city.model), fresh_label(city.model)
+    moved, release, outcome = threading.Event(), threading.Event(), []
+
+    def hold_open():
+        try:
+            with transaction.atomic():
+                apply_transition(first.pk, "sell", Origin(actor=city.dealer))
+                moved.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_open)
+    holder.start()
+    try:
+        assert moved.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # the old upserting triggers waited here
+            apply_transition(second.pk, "sell", Origin(actor=city.dealer))
+        outcome.append("moved")
+    finally:
+        release.set()
+        holder.join(10)
+    assert outcome == ["moved"]
     assert rollup() == recount()

@@ -267,3 +267,38 @@ def test_exchange_only_with_a_label_the_dealer_may_sell():
     fine = fresh_label(city.model)
     remediation.resolve_case(case.pk, city.dealer, "exchange", new_serial=fine.serial)
     assert Label.objects.get(pk=fine.pk).replaces_id == old.pk
+
+
+@pytest.mark.parametrize(
+    "role",
+    [None, roles.REVIEWER, roles.MANUFACTURER, roles.DEALER, roles.INSTALLER, roles.IGNITION_WORKER, roles.REGULATOR],
+)
+def test_no_role_gets_a_recalled_appliance_sold_installed_or_ignited_through_the_api(role):
+    """Whatever the caller (anonymous included), a recalled label leaves every write endpoint unchanged."""
+    if role == roles.INSTALLER:
+        user, permit = installer_with_permit()
+    elif role == roles.IGNITION_WORKER:
+        user, permit = igniter_with_permit()
+    else:
+        user, permit = (UserFactory(role=role) if role else None), None
+    labels = {
+        state: label_for(user.organization if role == roles.INSTALLER else None, state=state)
+        for state in ("activated", "sold", "installed")
+    }
+    for label in labels.values():
+        recall_model(label)
+    number = permit.number if permit else "AZ2026-000000"
+    client = api_as(user)
+    calls = [
+        (f"/api/v1/labels/{labels['activated'].serial}/sell/", {}),
+        (
+            f"/api/v1/labels/{labels['sold'].serial}/work/",
+            {"permit": number, "nameplate_confirmed": True, "district": "futian"},
+        ),
+        (f"/api/v1/labels/{labels['installed'].serial}/ignite/", {"permit": number}),
+    ]
+    for url, body in calls:
+        response = client.post(url, body, format="json")
+        assert response.status_code in (401, 403, 409), (role, url, response.status_code)
+    assert [Label.objects.get(pk=label.pk).state for label in labels.values()] == ["activated", "sold", "installed"]
+    assert not (Sale.objects.exists() or WorkRecord.objects.exists() or Ignition.objects.exists())

@@ -161,9 +161,9 @@ def test_suspicious_scans_per_day_and_most_scanned_unknown_codes(city):
     build_scans(city)
     period = selectors.Period(datetime.date(2026, 6, 1), datetime.date(2026, 6, 3))
     assert selectors.suspicious_scans_per_day(scoping.CITY, period) == [
-        {"day": "2026-06-01", "unknown": 3, "malformed": 0, "void": 0},
-        {"day": "2026-06-02", "unknown": 1, "malformed": 1, "void": 0},
-        {"day": "2026-06-03", "unknown": 1, "malformed": 0, "void": 1},
+        {"day": "2026-06-01", "unknown": 3, "malformed": 0, "void": 0, "gtin_mismatch": 0},
+        {"day": "2026-06-02", "unknown": 1, "malformed": 1, "void": 0, "gtin_mismatch": 0},
+        {"day": "2026-06-03", "unknown": 1, "malformed": 0, "void": 1, "gtin_mismatch": 0},
     ]
     top = selectors.top_unknown_codes(scoping.CITY, period)
     assert [(r["code"], r["scans"], r["networks"]) for r in top] == [("FAKE1", 3, 2), ("FAKE2", 1, 1), ("FAKE3", 1, 1)]

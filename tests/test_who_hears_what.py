@@ -19,7 +19,7 @@ from remediation.models import Notification
 from remediation.services.sla import warn_due_soon
 from tests.factories import UserFactory
 from tests.factories_declarations import maker_and_model, reviewer
-from tests.factories_field import installer_with_permit, label_for, qualified
+from tests.factories_field import installer_with_permit, label_for, qualified, verified_code
 from tests.factories_remediation import make_city, sold_label
 from tests.test_declaration_flow import submitted, task_of
 from workflows.declaration import services as steps
@@ -73,6 +73,7 @@ def test_booking_reaches_the_company_and_the_resident_hears_received_and_schedul
         phone="13912345678",
         district="longhua",
         preferred_date=timezone.localdate() + timedelta(days=1),
+        sms_code=verified_code("13912345678"),
     )
     assert messages(recipient=staff) == [("inbox", "booking_new", ""), ("sms", "booking_new", "13700000007")]
     assert messages(recipient__isnull=True) == [("sms", "booking_received", "13912345678")]

@@ -14,10 +14,11 @@ from audit import services as audit
 from cases.models import LabelState
 from remediation import notifications
 
-from ..models import Booking
+from ..models import Booking, PhoneCode
 from .common import clean_district, clean_mobile
 from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_recalled, refuse_if_suspended
+from .phone_codes import confirm_code
 
 BOOKABLE_STATES = {
     Booking.Kind.INSTALLATION: {LabelState.ACTIVATED, LabelState.SOLD},
@@ -48,7 +49,7 @@ def booking_companies(label, kind):
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 
-def book(*, code, kind, company_id, phone, district, preferred_date, note="", origin=None):
+def book(*, code, kind, company_id, phone, district, preferred_date, note="", sms_code="", origin=None):
     if kind not in Booking.Kind.values:
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
@@ -71,6 +72,8 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note="", or
         raise FieldError("invalid", _("期望日期不能早于今天。"))
     if preferred_date > today + timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD):
         raise FieldError("invalid", too_far_message())
+    # The resident's own phone confirms the booking: a code sent to it by SMS (field.services.phone_codes).
+    confirm_code(phone=phone, purpose=PhoneCode.Purpose.BOOKING, code=sms_code)
     with transaction.atomic():
         booking = Booking.objects.create(
             label=label,

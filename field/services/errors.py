@@ -1,5 +1,6 @@
 """The one exception field services raise: a stable code, a Chinese message and the HTTP status it means."""
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
@@ -22,13 +23,18 @@ class FieldError(Exception):
         "recalled": 409,
         "already_done": 409,
         "not_found": 404,
+        "rate_limited": 429,
+        "suspected_clone": 409,
     }
 
-    def __init__(self, code, message, **extra):
+    def __init__(self, code, message, *, after_rollback=None, **extra):
         super().__init__(str(message))
         self.code = code
         self.message = str(message)
         self.extra = extra
+        # A write the refusal itself must leave behind (a clone signal), run by settle() once the refused
+        # transaction has rolled back.
+        self.after_rollback = after_rollback
 
     @property
     def status(self):
@@ -36,6 +42,24 @@ class FieldError(Exception):
 
     def as_dict(self):
         return {"code": self.code, "detail": self.message, **self.extra}
+
+
+def settle(error: FieldError) -> None:
+    """Run a refusal's after_rollback write, once, when no transaction is open that could still undo it.
+
+    The service calls this after its own transaction; an endpoint that wraps the service in one more
+    (the API's Idempotency-Key) calls it again after that has rolled back.
+    """
+    if error.after_rollback is not None and not _in_callers_transaction():
+        write, error.after_rollback = error.after_rollback, None
+        write()
+
+
+def _in_callers_transaction() -> bool:
+    # Django's own test for `atomic(durable=True)`: blocks opened by a TestCase don't count (they stand for
+    # the autocommit a real request runs in).
+    blocks = transaction.get_connection().atomic_blocks
+    return any(not getattr(block, "_from_testcase", False) for block in blocks)
 
 
 def require_role(user, *role_names):

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from cases import rules, serials
+from cases import digital_link, rules, serials
 from cases.models import Label, LabelState
 from cases.services.labels import LabelTransitionError, apply_transition
 
@@ -13,15 +13,20 @@ from .errors import FieldError
 def find_label(code, *, lock=False):
     """The genuine label for a typed serial or a scanned `/q/<serial>` URL; FieldError otherwise."""
     try:
-        serial = serials.parse_code(code or "")
+        parsed = serials.parse_label_code(code or "")
     except serials.InvalidSerial:
         raise FieldError("unknown_code", _("编码无效：请核对标识下方的编码。")) from None
+    serial = parsed.serial
     queryset = Label.objects.select_related("appliance_model", "recall")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     label = queryset.filter(serial=serial).first()
     if label is None:
         raise FieldError("unknown_code", _("未知编码：该标识不是本系统发放的有效标识。"))
+    if parsed.gtin and not digital_link.same_gtin(parsed.gtin, label.appliance_model.gtin):
+        raise FieldError(
+            "not_genuine", _("二维码中的商品条码（GTIN）与该标识登记的型号不符：标识可能被复制到了其他产品上。")
+        )
     if not label.is_genuine:
         raise FieldError(
             "not_genuine", _("该标识当前状态为「%(state)s」，不是有效标识。") % {"state": label.get_state_display()}

@@ -143,7 +143,9 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
 @transaction.atomic
 def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
     require_role(revoked_by, roles.REVIEWER)
-    permit = WorkPermit.objects.select_for_update().get(pk=permit_id)
+    permit = WorkPermit.objects.select_for_update().filter(pk=permit_id).first()
+    if permit is None:
+        raise FieldError("not_found", _("上岗证不存在。"))
     if permit.revoked_at:
         raise FieldError("already_done", _("该上岗证已被吊销。"))
     if not (reason or "").strip():

@@ -9,8 +9,9 @@ from audit import services as audit
 from cases.models import LabelState
 
 from ..models import Booking, WorkPermit, WorkRecord
+from . import clones
 from .common import clean_district, clean_mobile
-from .errors import FieldError, require_role
+from .errors import FieldError, require_role, settle
 from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
 from .permits import check_permit
 
@@ -25,11 +26,29 @@ def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district,
     district = clean_district(district, required=True)
     if not nameplate_confirmed:
         raise FieldError("invalid", _("请先核对标识上的型号与燃具铭牌一致。"))
+    try:
+        return _record_work(
+            user=user,
+            code=code,
+            kind=kind,
+            permit_code=permit_code,
+            district=district,
+            origin=origin,
+            area_category=area_category,
+        )
+    except FieldError as error:
+        settle(error)  # a second installation leaves its clone signal although the attempt is refused
+        raise
+
+
+def _record_work(*, user, code, kind, permit_code, district, origin, area_category):
     with transaction.atomic():
         # Lock order: permit, then label (as in ignite); a revocation committed first is seen here.
         permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION, lock=True)
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
+        if kind == WorkRecord.Kind.INSTALLATION and label.state in REPAIRABLE_STATES:
+            raise _already_installed(label, user=user, company=permit.company, district=district, origin=origin)
         if kind == WorkRecord.Kind.INSTALLATION:
             refuse_if_recalled(label)
             refuse_if_gas_mismatch(label, area_category=area_category, action_message=_("禁止安装！请上报问题。"))
@@ -57,7 +76,21 @@ def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district,
         )
         if kind == WorkRecord.Kind.INSTALLATION:
             close_bookings(label, Booking.Kind.INSTALLATION)
+        clones.check_districts(record, origin=origin)
     return record
+
+
+def _already_installed(label, *, user, company, district, origin):
+    """The refusal of a second installation, carrying its clone signal out of the rolled-back transaction."""
+    return FieldError(
+        "suspected_clone",
+        _(
+            "该标识已登记安装在另一处：同一编码不能安装两次。您面前的燃具可能贴的是克隆标识，已报协会核查；请勿安装，并上报问题。"
+        ),
+        after_rollback=lambda: clones.second_installation(
+            label, user=user, company=company, district=district, origin=origin
+        ),
+    )
 
 
 def close_bookings(label, kind):

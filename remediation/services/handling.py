@@ -33,9 +33,10 @@ PATH_FROM_ACTIVATED = {
 NOTE_KINDS = {"note": CaseEvent.Kind.NOTE, "comment": CaseEvent.Kind.COMMENT, "order": CaseEvent.Kind.ORDER}
 
 
-def _lock_open_case(case_id):
+def _lock_open_case(case_id, user):
+    """The case, locked; a 404 for a case the user may not see, before its state is told (ids do not leak)."""
     case = RemediationCase.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
+    if case is None or not permissions.can_view_case(user, case):
         raise RemediationError(_("整改单不存在。"), status=404)
     if case.stage == Stage.CLOSED:
         raise RemediationError(_("整改单 #%(pk)s 已结案。") % {"pk": case.pk}, status=409)
@@ -62,7 +63,7 @@ def _set(case, **fields):
 def record_contact(case_id, user, note="", origin=None):
     """The dealer has contacted the resident (step 1 of 2)."""
     origin = origin or Origin(actor=user)
-    case = _lock_open_case(case_id)
+    case = _lock_open_case(case_id, user)
     _require_dealer(case, user)
     if case.stage != Stage.CONTACT:
         raise RemediationError(_("已记录联系用户。"), status=409)
@@ -126,7 +127,7 @@ def _relabel(case, new_label, origin, same_model):
 def resolve_case(case_id, user, resolution, new_serial="", note="", origin=None):
     """The dealer relabelled, took back or exchanged the appliance (step 2 of 2); closes the case."""
     origin = origin or Origin(actor=user)
-    case = _lock_open_case(case_id)
+    case = _lock_open_case(case_id, user)
     _require_dealer(case, user)
     if case.stage != Stage.RESOLVE:
         raise RemediationError(_("请先记录已联系用户。"), status=409)
@@ -160,7 +161,7 @@ def reassign_dealer(case_id, user, dealer_id, origin=None):
     """The association names (or changes) the dealer answerable for a case."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
-    case = _lock_open_case(case_id)
+    case = _lock_open_case(case_id, user)
     dealer = Organization.objects.filter(pk=dealer_id, kind=Organization.Kind.DEALER, is_active=True).first()
     if dealer is None:
         raise RemediationError(_("请选择有效的销售代理商。"))
@@ -177,7 +178,7 @@ def close_followup(case_id, user, note="", origin=None):
     """The association has dealt with its follow-up in time: its deadline is met."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
-    case = _lock_open_case(case_id)
+    case = _lock_open_case(case_id, user)
     if not Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).exists():
         raise RemediationError(_("该整改单没有待办的协会督办。"), status=409)
     now = timezone.now()
@@ -193,7 +194,7 @@ def report_to_regulator(case_id, user, note="", origin=None):
     """The association chooses to report a case to the regulator (without waiting for its deadline)."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
-    case = _lock_open_case(case_id)
+    case = _lock_open_case(case_id, user)
     if case.escalation_level == Level.REGULATOR:
         raise RemediationError(_("该整改单已上报行业主管部门。"), status=409)
     if not (note or "").strip():

@@ -37,13 +37,13 @@ class SweepBatch:
     def __init__(self):
         self.events = []
         self.notifications = []
-        self.durations = {}
+        self.rules = {}
         self.recipients = {}
 
-    def duration(self, step):
-        if step not in self.durations:
-            self.durations[step] = DeadlinePolicy.duration(step)
-        return self.durations[step]
+    def rule(self, step):
+        if step not in self.rules:
+            self.rules[step] = DeadlinePolicy.rule(step)
+        return self.rules[step]
 
     def flush(self):
         """Insert the buffered rows; returns the ids of e-mail/SMS notifications to deliver."""
@@ -58,9 +58,16 @@ class SweepBatch:
 
 def start_deadline(case, step, now, batch=None):
     """Start the clock of `step` (once per case and step); returns the Deadline."""
-    duration = batch.duration(step) if batch else DeadlinePolicy.duration(step)
+    rule = batch.rule(step) if batch else DeadlinePolicy.rule(step)
     deadline, created = Deadline.objects.get_or_create(
-        case=case, step=step, defaults={"level": STEP_LEVEL[step], "due_at": now + duration, "created_at": now}
+        case=case,
+        step=step,
+        defaults={
+            "level": STEP_LEVEL[step],
+            "due_at": rule.due_from(now),
+            "rule": rule.describe(),
+            "created_at": now,
+        },
     )
     if created:
         record_event(
@@ -184,9 +191,17 @@ def _start_followups(case_ids, cases, now, batch):
     if not case_ids:
         return
     existing = set(Deadline.objects.filter(case_id__in=case_ids, step=Step.FOLLOWUP).values_list("case_id", flat=True))
-    due = now + batch.duration(Step.FOLLOWUP)
+    rule = batch.rule(Step.FOLLOWUP)
+    due = rule.due_from(now)
     new = [
-        Deadline(case_id=pk, step=Step.FOLLOWUP, level=Level.ASSOCIATION, due_at=due, created_at=now)
+        Deadline(
+            case_id=pk,
+            step=Step.FOLLOWUP,
+            level=Level.ASSOCIATION,
+            due_at=due,
+            rule=rule.describe(),
+            created_at=now,
+        )
         for pk in sorted(case_ids - existing)
     ]
     # ignore_conflicts: a concurrent sweep may start the same case's follow-up from its other dealer step.

@@ -1,5 +1,6 @@
 /* In-page QR scanner for the field pages (jsQR, vendored). Falls back to typing when there is no camera.
- * data-mode="go":   a label QR (…/q/<serial> on our host) opens data-target with SERIAL replaced; on the plain
+ * data-mode="go":   a label QR (…/q/<serial> on our host) opens data-target with SERIAL replaced, a GS1 Digital
+ *                   Link (…/01/<gtin>/21/<serial>) goes through the page's typed-code path; on the plain
  *                   scanner a permit QR (…/p/<number>) opens data-permit-target.
  * data-mode="fill": a permit QR or typed/plain text fills the input named by data-fill.
  * Anything else is named for what it is (a WeChat or Alipay pay code, a link to another site) and not opened.
@@ -10,6 +11,7 @@
   var LABEL_RE = /\/q\/([0-9A-Za-z*~$=%]+)\/?$/;
   var PERMIT_RE = /\/p\/([A-Za-z0-9-]+)\/?$/;
   var BARE_SERIAL_RE = /^[0-9A-Za-z*~$=]{14}$/;
+  var DIGITAL_LINK_RE = /^\/01\/\d{8,14}(\/|$)/; // GS1 Digital Link; the server checks the GTIN (cases/digital_link.py)
 
   function classify(text, hosts) {
     var value = (text || "").trim();
@@ -25,6 +27,7 @@
       if (label) { return { kind: "label", code: decodeURIComponent(label[1]) }; }
       var permit = PERMIT_RE.exec(url.pathname);
       if (permit) { return { kind: "permit", code: permit[1].toUpperCase() }; }
+      if (DIGITAL_LINK_RE.test(url.pathname)) { return { kind: "digital_link", code: url.pathname }; }
       return { kind: "other" };
     }
     if (url || !value) { return { kind: "other" }; } // another scheme (weixin://, tel:, …)
@@ -92,6 +95,12 @@
           window.location.href = box.dataset.target.replace("SERIAL", encodeURIComponent(scanned.code));
           return true;
         }
+        if (scanned.kind === "digital_link") {
+          // The scanner page's typed-code path resolves it (and checks the GTIN before an action page).
+          stop();
+          window.location.href = window.location.pathname + "?serial=" + encodeURIComponent(scanned.code);
+          return true;
+        }
         if (scanned.kind === "permit") {
           if (!box.dataset.permitTarget) { return refuse(box.dataset.msgPermitHere); }
           stop();
@@ -100,7 +109,7 @@
         }
         return refuse(box.dataset.msgOther);
       }
-      if (scanned.kind === "label") { return refuse(box.dataset.msgLabelHere); }
+      if (scanned.kind === "label" || scanned.kind === "digital_link") { return refuse(box.dataset.msgLabelHere); }
       if (scanned.kind === "other") { return refuse(box.dataset.msgOther); }
       document.querySelector(box.dataset.fill).value = scanned.code;
       stop();

@@ -88,7 +88,8 @@ async function fieldPage(request, url) {
     var start = JOB_START.exec(url.pathname);
     var typed = url.searchParams.get("serial");
     if (start && typed) { // a typed code with no signal: open its page as the scanner would
-      var code = encodeURIComponent(typed.trim().toUpperCase().replace(/[\s-]/g, ""));
+      var link = /\/21\/([^/?#]+)/.exec(typed); // a GS1 Digital Link: its serial (the GTIN is checked online)
+      var code = encodeURIComponent((link ? decodeURIComponent(link[1]) : typed).trim().toUpperCase().replace(/[\s-]/g, ""));
       return Response.redirect(start[1] === "scan" ? "/q/" + code : "/field/" + start[1] + "/" + code + "/", 302);
     }
     return (await cache.match(url.pathname)) || offlinePage();
