@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts import roles
 from accounts.models import Organization, User
 from cases.models import ApplianceModel
+from field.models import SupplyArea
 
 from .labels import seed_demo_labels
 from .permits import seed_field_demo
@@ -29,8 +30,12 @@ ORGANIZATIONS = [
     ("anju", "深圳安居燃气具安装维修有限公司", Organization.Kind.INSTALLER, "SZAZ-B-0088"),
     ("lianxin", "深圳联信燃气设备服务有限公司", Organization.Kind.INSTALLER, "SZAZ-B-0131"),
     ("gas_supplier", "深圳示例燃气供应有限公司", Organization.Kind.GAS_SUPPLIER, "SZGQ-0001"),
+    ("lpg_supplier", "大鹏示例液化气供应站", Organization.Kind.GAS_SUPPLIER, "SZGQ-0002"),
     ("regulator", "深圳市住房和建设局 (示例)", Organization.Kind.REGULATOR, ""),
 ]
+
+# district, street ('' = the whole district), gas category, supplier key
+SUPPLY_AREAS = [("dapeng", "", "20Y", "lpg_supplier")]
 
 # username, full name, organisation key, role, staff
 USERS = [
@@ -111,6 +116,12 @@ def seed_demo():
                 "licence_valid_until": date(2028, 12, 31) if licence else None,
                 "is_active": True,
             },
+        )
+
+    # Shenzhen pipes 12T (CITY_GAS_CATEGORY); one LPG area shows the gas rule following the installation address.
+    for district, street, gas, supplier in SUPPLY_AREAS:
+        SupplyArea.objects.update_or_create(
+            district=district, street=street, defaults={"gas_category": gas, "supplier": orgs[supplier]}
         )
 
     logins = []

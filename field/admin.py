@@ -5,7 +5,17 @@ from django.contrib import admin
 from accounts.pii import MaskedPersonalDataAdmin
 from project.admin import ReadOnlyAdmin
 
-from .models import Booking, CloneSignal, Ignition, Sale, ScanLog, SuspectedClone, WorkPermit, WorkRecord
+from .models import (
+    Booking,
+    CloneSignal,
+    Ignition,
+    Sale,
+    ScanLog,
+    SupplyArea,
+    SuspectedClone,
+    WorkPermit,
+    WorkRecord,
+)
 
 
 @admin.register(WorkPermit)
@@ -71,3 +81,12 @@ class SuspectedCloneAdmin(ReadOnlyAdmin):
     search_fields = ["label__serial"]
     list_select_related = ["label"]
     inlines = [CloneSignalInline]
+
+
+@admin.register(SupplyArea)
+class SupplyAreaAdmin(admin.ModelAdmin):
+    """City data an administrator sets up: which supplier pipes which gas where (the gas rule reads it)."""
+
+    list_display = ["district", "street", "gas_category", "supplier"]
+    list_filter = ["gas_category", "district", "supplier"]
+    list_select_related = ["supplier"]

@@ -25,14 +25,28 @@ class IgniteForm(forms.Form):
     permit = forms.CharField(label=_("上岗证编号"), max_length=200)
 
 
-class RatingForm(forms.Form):
-    phone = forms.CharField(label=_("用户手机号"), max_length=20)
+class LinkRatingForm(forms.Form):
+    """The resident's own phone, through the link it received: the number is the link's."""
+
     rating = forms.TypedChoiceField(
         label=_("服务评分"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect
     )
     comment = forms.CharField(
         label=_("评价（可选）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RatingForm(LinkRatingForm):
+    """On the installer's phone: the resident's number and the code that number received."""
+
+    phone = forms.CharField(label=_("用户手机号"), max_length=20)
+    sms_code = forms.CharField(
+        label=_("用户收到的短信验证码"),
+        max_length=6,
+        required=False,  # the service refuses a rating without it, with the message the page shows
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    field_order = ["phone", "sms_code", "rating", "comment"]
 
 
 class BookingForm(forms.Form):

@@ -269,3 +269,31 @@ class CloneSignal(models.Model):
         verbose_name_plural = _("克隆信号")
         ordering = ["at", "pk"]
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_clone_signal_per_kind")]
+
+
+class SupplyArea(models.Model):
+    """Where a gas supplier pipes (or bottles) which gas: a district, or one street of it (GB/T 13611 category).
+
+    The gas rule at installation and ignition compares the appliance with the area of the installation
+    address (field.services.supply_areas); a district with no area uses the city's CITY_GAS_CATEGORY.
+    """
+
+    supplier = models.ForeignKey(
+        Organization,
+        verbose_name=_("供气单位"),
+        on_delete=models.PROTECT,
+        related_name="supply_areas",
+        limit_choices_to={"kind": Organization.Kind.GAS_SUPPLIER},
+    )
+    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS)
+    street = models.CharField(_("街道"), max_length=50, blank=True, help_text=_("留空表示全区"))
+    gas_category = models.CharField(_("供气气源"), max_length=4, choices=GAS_CATEGORIES)
+
+    class Meta:
+        verbose_name = _("供气区域")
+        verbose_name_plural = _("供气区域")
+        ordering = ["district", "street"]
+        constraints = [models.UniqueConstraint(fields=["district", "street"], name="one_supply_area_per_place")]
+
+    def __str__(self):
+        return f"{self.get_district_display()}{self.street} · {self.gas_category}"

@@ -8,6 +8,7 @@ from cases import digital_link, rules, serials
 from cases.models import ApplianceModel, Label, LabelState
 
 from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
+from .services import supply_areas
 
 
 @dataclass
@@ -86,6 +87,12 @@ def resolve_scan(code, *, gtin=""):
     # Second query: the installation and repair history with each company.
     records = list(WorkRecord.objects.filter(label=label).select_related("company").order_by("at", "pk"))
     ignition = getattr(label, "ignition", None)
+    supply = rules.city_gas_category()
+    installs = [r for r in records if r.kind == WorkRecord.Kind.INSTALLATION]
+    if installs and label.appliance_model.gas_category != supply:
+        # Only an appliance not on the city's gas pays a query for its area (an LPG cooker in an LPG area fits);
+        # the services refuse a mismatch at installation and ignition whatever this page says.
+        supply = supply_areas.gas_category_at(installs[0].district)
     return ScanView(
         code=code,
         serial=serial,
@@ -93,7 +100,7 @@ def resolve_scan(code, *, gtin=""):
         verdict=ScanLog.Verdict.GENUINE,
         work_records=records,
         ignition=ignition,
-        supply_gas=rules.city_gas_category(),
+        supply_gas=supply,
         recall=rules.active_recall(label),
     )
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("field/repair/<str:code>/", views.repair_page, name="repair"),
     path("field/ignite/<str:code>/", views.ignite_page, name="ignite"),
     path("field/work/<id:pk>/rate/", views.rate_page, name="rate"),
+    path("r/<str:token>/", views.rate_link_page, name="rate-link"),
     path("field/bookings/", views.bookings_page, name="bookings"),
     path("field/bookings/<id:pk>/schedule/", views.booking_schedule, name="booking-schedule"),
     path("field/permits/", views.permits_page, name="permits"),

@@ -17,7 +17,17 @@ from project import ratelimit
 from project.client import client_ip
 
 from . import linkset, selectors
-from .forms import BookingForm, IgniteForm, PermitIssueForm, RatingForm, RevokeForm, ScheduleForm, SellForm, WorkForm
+from .forms import (
+    BookingForm,
+    IgniteForm,
+    LinkRatingForm,
+    PermitIssueForm,
+    RatingForm,
+    RevokeForm,
+    ScheduleForm,
+    SellForm,
+    WorkForm,
+)
 from .models import Booking, PhoneCode, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .pwa import uses_field_app
 from .services import bookings as booking_services
@@ -30,7 +40,7 @@ from .services.ignition import ignite
 from .services.labels import find_label, refuse_if_recalled
 from .services.sales import sell
 from .services.scans import record_scan
-from .services.work import rate_work, record_work
+from .services.work import rate_by_link, rate_work, rating_link_target, record_work, send_rating_link
 
 
 def too_many(request):
@@ -116,7 +126,12 @@ def _digital_link_response(request, code, *, wants_linkset):
 def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
-    context = {"scan": view, "field_app": uses_field_app(request.user)}
+    context = {
+        "scan": view,
+        "hotline": settings.ASSOCIATION_HOTLINE,
+        "association_name": settings.ASSOCIATION_NAME,
+        "field_app": uses_field_app(request.user),
+    }
     if view.is_genuine:
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):
@@ -265,19 +280,55 @@ repair_page = _work_view(WorkRecord.Kind.REPAIR)
 
 @login_required
 def rate_page(request, pk):
+    """The resident rates on the installer's phone (with the code their phone receives), or gets a link to rate later."""
     record = get_object_or_404(WorkRecord.objects.select_related("label__appliance_model"), pk=pk, worker=request.user)
     form = RatingForm(request.POST if request.method == "POST" else None)
+    context = {"record": record, "form": form}
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in ("send_code", "send_link"):
+        if ratelimit.limited(request, group=ratelimit.PHONE_CODE):
+            return too_many(request)
+        phone = request.POST.get("phone", "")
+        try:
+            if action == "send_code":
+                phone_codes.request_code(phone=phone, purpose=PhoneCode.Purpose.RATING, client=client_ip(request))
+            else:
+                send_rating_link(user=request.user, record_id=pk, phone=phone)
+        except FieldError as error:
+            return render(request, "field/rate.html", {**context, "error": error}, status=error.status)
+        if action == "send_link":
+            return render(request, "field/done.html", {"label": record.label, "title": _("评价链接已发送到用户手机")})
+        form.errors.clear()
+        return render(request, "field/rate.html", {**context, "code_sent": True})
     if request.method == "POST" and form.is_valid():
         try:
             rate_work(user=request.user, record_id=pk, origin=Origin.from_request(request), **form.cleaned_data)
         except FieldError as error:
-            return render(
-                request, "field/rate.html", {"record": record, "form": form, "error": error}, status=error.status
-            )
+            return render(request, "field/rate.html", {**context, "error": error}, status=error.status)
         return render(request, "field/done.html", {"label": record.label, "title": _("感谢您的评价")})
-    return render(
-        request, "field/rate.html", {"record": record, "form": form}, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "field/rate.html", context, status=400 if request.method == "POST" else 200)
+
+
+def rate_link_page(request, token):
+    """What the SMS link opens on the resident's own phone: rate once, no login."""
+    if ratelimit.limited(request, group=ratelimit.ANONYMOUS_WRITE if request.method == "POST" else ratelimit.LOOKUP):
+        return too_many(request)
+    try:
+        record_id, _phone = rating_link_target(token)
+    except FieldError as error:
+        return refusal(request, error)
+    record = get_object_or_404(WorkRecord.objects.select_related("label__appliance_model", "company"), pk=record_id)
+    form = LinkRatingForm(request.POST if request.method == "POST" else None)
+    context = {"record": record, "form": form, "by_link": True}
+    if record.rated_at:
+        return render(request, "field/done.html", {"label": record.label, "title": _("该作业已评价过，谢谢")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate_by_link(token=token, origin=Origin.from_request(request), **form.cleaned_data)
+        except FieldError as error:
+            return render(request, "field/rate.html", {**context, "error": error}, status=error.status)
+        return render(request, "field/done.html", {"label": record.label, "title": _("感谢您的评价")})
+    return render(request, "field/rate.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required

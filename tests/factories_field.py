@@ -88,3 +88,12 @@ def verified_code(phone="13912345678", purpose="booking", code="246810"):
         expires_at=now + timedelta(minutes=10),
     )
     return code
+
+
+def rating_token(record_id, phone):
+    """The token of the rating link an installer sends to `phone` (field.services.work.send_rating_link)."""
+    from django.core import signing
+
+    from field.services.work import RATING_LINK_SALT
+
+    return signing.TimestampSigner(salt=RATING_LINK_SALT).sign(f"{record_id}:{phone}")

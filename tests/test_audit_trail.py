@@ -90,7 +90,10 @@ def test_booking_schedule_and_rating(client, behind_proxy):
     body = {"permit": permit.number, "nameplate_confirmed": True, "district": "futian"}
     record = api_as(installer).post(f"/api/v1/labels/{label.serial}/work/", body, format="json").json()
     response = api_as(installer).post(
-        f"/api/v1/work/{record['id']}/rating/", {"phone": "13900002222", "rating": 4}, format="json", **behind_proxy
+        f"/api/v1/work/{record['id']}/rating/",
+        {"phone": "13900002222", "rating": 4, "sms_code": verified_code("13900002222", "rating")},
+        format="json",
+        **behind_proxy,
     )
     assert response.status_code == 200, response.json()
     rated = only("work.rate")

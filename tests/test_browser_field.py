@@ -112,10 +112,18 @@ def test_resident_installer_igniter_walk(live_server, launch):
     worker.select_option("#id_district", "futian")
     worker.click("#work-form button[type=submit]")
     worker.wait_for_url("**/rate/")
+    # The installer alone cannot rate: the resident's phone receives a code, typed here.
     worker.fill("#id_phone", "13912345678")
     worker.check("input[name=rating][value='5']")
+    worker.click("#submit-rating")
+    assert "验证码" in worker.inner_text("main") and not WorkRecord.objects.filter(rated_at__isnull=False).exists()
+    worker.click("#send-code")
+    assert "验证码已发送" in worker.inner_text("#code-sent")
+    code = Notification.objects.filter(template="verify_code", address="13912345678").latest("pk").params["code"]
+    worker.fill("#id_sms_code", code)
+    worker.check("input[name=rating][value='5']")
     worker.fill("#id_comment", "师傅很专业")
-    worker.click("#rate-form button[type=submit]")
+    worker.click("#submit-rating")
     assert "感谢您的评价" in worker.inner_text("#done")
 
     # Ignition worker: scans, the system checks, the gas is turned on.
@@ -183,7 +191,8 @@ def test_in_page_scanner_reads_label_from_fake_camera(live_server, launch, tmp_p
     assert "华焰 JSQ25-13H1" in page.inner_text("main")
 
 
-def test_install_page_fills_permit_number_from_scanned_permit_card(live_server, launch, tmp_path):
+def test_install_page_fills_permit_number_from_scanned_permit_card(live_server, launch, tmp_path, settings):
+    settings.PUBLIC_BASE_URL = live_server.url  # the rating link the SMS carries
     from field.services.permits import permit_url
 
     installer, permit = installer_with_permit()
@@ -203,3 +212,17 @@ def test_install_page_fills_permit_number_from_scanned_permit_card(live_server, 
     page.click("#work-form button[type=submit]")
     page.wait_for_url("**/rate/")
     assert WorkRecord.objects.get().permit == permit
+    # The other way to rate: a one-time link by SMS, opened later on the resident's own phone.
+    page.fill("#id_phone", "13700001111")
+    page.click("#send-link")
+    assert "评价链接已发送" in page.inner_text("#done")
+    link = Notification.objects.get(template="rating_link", address="13700001111").params["link"]
+    resident = browser.new_context(**PHONE).new_page()
+    resident.goto(link)
+    resident.check("input[name=rating][value='4']")
+    resident.click("#submit-rating")
+    assert "感谢您的评价" in resident.inner_text("#done")
+    record = WorkRecord.objects.get()
+    assert (record.rating, record.resident_phone) == (4, "13700001111")
+    resident.goto(link)  # once only
+    assert "已评价" in resident.inner_text("#done")

@@ -77,7 +77,9 @@ def test_full_path_sell_install_rate_ignite():
     assert work.status_code == 201, work.json()
     record_id = work.json()["id"]
     rated = api_as(installer).post(
-        f"/api/v1/work/{record_id}/rating/", {"phone": "13800135678", "rating": 4, "comment": "好"}, format="json"
+        f"/api/v1/work/{record_id}/rating/",
+        {"phone": "13800135678", "rating": 4, "comment": "好", "sms_code": verified_code("13800135678", "rating")},
+        format="json",
     )
     assert rated.status_code == 200 and rated.json()["rating"] == 4
 

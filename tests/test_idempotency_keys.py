@@ -53,7 +53,7 @@ def test_sale_work_rating_and_ignition_retried_record_once():
     assert first.status_code == second.status_code == 201 and second.json()["id"] == first.json()["id"]
     assert WorkRecord.objects.count() == 1
 
-    rating = {"phone": "13800135678", "rating": 5, "comment": ""}
+    rating = {"phone": "13800135678", "rating": 5, "comment": "", "sms_code": verified_code("13800135678", "rating")}
     first, second = post_twice(api_as(installer), f"/api/v1/work/{first.json()['id']}/rating/", rating, key="r")
     assert first.status_code == second.status_code == 200 and second.json() == first.json()
 

@@ -9,7 +9,7 @@ from accounts.models import Organization
 from cases.models import Label, LabelTransition
 from field.models import Booking, WorkRecord
 from tests.factories import UserFactory
-from tests.factories_field import EXPIRED, installer_with_permit, label_for, qualified
+from tests.factories_field import EXPIRED, installer_with_permit, label_for, qualified, verified_code
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,15 @@ def test_install_with_permit_then_rating_shows_on_scan_page(client):
     assert LabelTransition.objects.get(label=label, name="install").note == permit.number
     assert Booking.objects.get().status == "done"
 
-    rated = client.post(response["Location"], {"phone": "138 0013 5678", "rating": "5", "comment": "很专业"})
+    rated = client.post(
+        response["Location"],
+        {
+            "phone": "138 0013 5678",
+            "rating": "5",
+            "comment": "很专业",
+            "sms_code": verified_code("13800135678", "rating"),
+        },
+    )
     assert rated.status_code == 200 and "感谢您的评价" in rated.content.decode()
     record.refresh_from_db()
     assert (record.resident_phone, record.rating, record.comment) == ("13800135678", 5, "很专业")

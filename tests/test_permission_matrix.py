@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import roles
-from tests.factories_field import verified_code
+from tests.factories_field import rating_token, verified_code
 from tests.factories_security import ANON, DEAL, DEAL2, IGN, INST, MAN, MAN2, REG, REV, ROLES, world  # noqa: F401
 
 SIGNED_IN = frozenset(ROLES) - {ANON}
@@ -74,7 +74,12 @@ MATRIX = {
     ),
     "api-phone-codes": ("post", None, lambda w: {"phone": "13812340000", "purpose": "booking"}, EVERYONE),
     "api-booking-companies": ("get", lambda w: [w.sold_label.serial, "installation"], None, EVERYONE),
-    "api-rate": ("post", lambda w: [w.work.pk], lambda w: {"phone": "13812345678", "rating": 5}, {INST}),
+    "api-rate": (
+        "post",
+        lambda w: [w.work.pk],
+        lambda w: {"phone": "13812345678", "rating": 5, "sms_code": verified_code("13812345678", "rating")},
+        {INST},
+    ),
     "api-permits": ("get", None, None, {REV}),
     "api-permit-revoke": ("post", lambda w: [w.install_permit.pk], lambda w: {"reason": "离职"}, {REV}),
     "api-permit-check": ("get", lambda w: [w.install_permit.number], None, SIGNED_IN),
@@ -159,6 +164,8 @@ MATRIX = {
     "field:repair": ("get", lambda w: [w.installed.serial], None, {INST}),
     "field:ignite": ("get", lambda w: [w.installed.serial], None, {IGN}),
     "field:rate": ("get", lambda w: [w.work.pk], None, {INST}),
+    # The resident's own phone opens the link the SMS carried: no login (the signed token is the key).
+    "field:rate-link": ("get", lambda w: [rating_token(w.work.pk, "13812345678")], None, EVERYONE),
     "field:bookings": ("get", None, None, {INST, IGN}),
     "field:booking-schedule": ("post", lambda w: [w.booking.pk], lambda w: {"when": "2030-01-02 10:00"}, {INST}),
     "field:permits": ("get", None, None, {REV}),

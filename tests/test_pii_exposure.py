@@ -75,7 +75,9 @@ def flow(settings, caplog, capsys):
     )
     assert work.status_code == 201, work.content
     rated = api(installer).post(
-        f"/api/v1/work/{work.data['id']}/rating/", {"phone": RATING_PHONE, "rating": 5}, format="json"
+        f"/api/v1/work/{work.data['id']}/rating/",
+        {"phone": RATING_PHONE, "rating": 5, "sms_code": verified_code(RATING_PHONE, "rating")},
+        format="json",
     )
     assert rated.status_code == 200
     seen["rating response"] = rated.content.decode()

@@ -14,7 +14,7 @@ from field.models import Booking, WorkRecord
 from field.services.work import rate_work, record_work
 from remediation import services
 from remediation.models import Notification, RemediationCase
-from tests.factories_field import installer_with_permit, label_for
+from tests.factories_field import installer_with_permit, label_for, verified_code
 from tests.factories_remediation import fresh_label, make_city, sold_label
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,10 @@ def _work_record(phone=PHONE):
         district="futian",
         origin=Origin(actor=installer),
     )
-    return rate_work(user=installer, record_id=record.pk, phone=phone, rating=4, comment="师傅很好，电话" + phone)
+    code = verified_code(phone, "rating")
+    return rate_work(
+        user=installer, record_id=record.pk, phone=phone, rating=4, comment="师傅很好，电话" + phone, sms_code=code
+    )
 
 
 def _closed_case(city):

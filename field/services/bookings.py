@@ -15,6 +15,7 @@ from cases.models import LabelState
 from remediation import notifications
 
 from ..models import Booking, PhoneCode
+from . import supply_areas
 from .common import clean_district, clean_mobile
 from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_recalled, refuse_if_suspended
@@ -46,6 +47,10 @@ def booking_companies(label, kind):
         candidates = label.appliance_model.designated_installers.all()
     else:
         candidates = Organization.objects.filter(kind=Organization.Kind.GAS_SUPPLIER)
+        # Ignition goes to the supplier of the area where the appliance was installed, when one is set up.
+        area = supply_areas.area_for(supply_areas.installation_district(label))
+        if area is not None:
+            candidates = candidates.filter(pk=area.supplier_id)
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 

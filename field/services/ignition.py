@@ -7,7 +7,8 @@ from accounts import roles
 from cases import rules
 from cases.models import LabelState
 
-from ..models import Booking, Ignition, WorkPermit, WorkRecord
+from ..models import Booking, Ignition, WorkPermit
+from . import supply_areas
 from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
 from .permits import check_permit
@@ -21,8 +22,7 @@ def supply_gas_category():
 
 def installed_district(label) -> str:
     """The district of the label's first installation ('' when none was recorded): where it is ignited."""
-    first = WorkRecord.objects.filter(label=label, kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
-    return first.values_list("district", flat=True).first() or ""
+    return supply_areas.installation_district(label)
 
 
 def ignite(*, user, code, permit_code, origin, area_category=None):
@@ -31,7 +31,6 @@ def ignite(*, user, code, permit_code, origin, area_category=None):
     Lock order: permit, then label (as in record_work); revoke_permit locks only the permit.
     """
     require_role(user, roles.IGNITION_WORKER)
-    supply = area_category or supply_gas_category()
     with transaction.atomic():
         permit = check_permit(user, permit_code, WorkPermit.Kind.IGNITION, lock=True)
         # The row lock serialises two workers on one appliance: the second sees "ignited" below.
@@ -42,6 +41,9 @@ def ignite(*, user, code, permit_code, origin, area_category=None):
             raise FieldError("already_done", _("该燃具已点火通气，不能重复登记。"))
         if label.state != LabelState.INSTALLED:
             raise FieldError("wrong_state", _("该燃具尚未登记安装，不能点火通气。请先由安装维修工安装。"))
+        district = installed_district(label)
+        # The gas of the supply area where it was installed (the city's where no area is set up).
+        supply = area_category or supply_areas.gas_category_at(district)
         refuse_if_gas_mismatch(label, area_category=supply, action_message=_("禁止点火！请上报问题。"))
         transition(label, "ignite", origin, note=permit.number)
         ignition = Ignition.objects.create(
@@ -50,7 +52,7 @@ def ignite(*, user, code, permit_code, origin, area_category=None):
             permit=permit,
             company=permit.company,
             supply_gas_category=supply,
-            district=installed_district(label),
+            district=district,
         )
         close_bookings(label, Booking.Kind.IGNITION)
     return ignition

@@ -1,6 +1,6 @@
 """Residents confirmed by their own phones: one-time SMS codes for bookings and ratings.
 
-Limits: per number (one code a minute, PHONE_CODES_PER_NUMBER_PER_HOUR an hour; counted in the
+Limits: per number (one code a minute for one purpose, PHONE_CODES_PER_NUMBER_PER_HOUR an hour; counted in the
 database so every worker sees them) and per client (the shared rate-limit buckets, project.ratelimit,
 applied by the views). Five wrong guesses end a code. The code travels as the approved `verify_code`
 SMS template; only its keyed hash is stored here.
@@ -37,8 +37,10 @@ def request_code(*, phone: str, purpose: str, client: str = "") -> str:
     now = timezone.now()
     with transaction.atomic():
         recent = PhoneCode.objects.select_for_update().filter(phone=phone, created_at__gte=now - timedelta(hours=1))
-        times = list(recent.values_list("created_at", flat=True))
-        if any(at > now - timedelta(seconds=60) for at in times):
+        sent = list(recent.values_list("created_at", "purpose"))
+        times = [at for at, _purpose in sent]
+        # One a minute for one purpose (a booking just confirmed does not hold back the rating that follows).
+        if any(at > now - timedelta(seconds=60) and kind == purpose for at, kind in sent):
             raise FieldError("rate_limited", _("验证码已发送，请 1 分钟后再试。"))
         if len(times) >= settings.PHONE_CODES_PER_NUMBER_PER_HOUR:
             raise FieldError("rate_limited", _("该手机号请求验证码过于频繁，请稍后再试。"))

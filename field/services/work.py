@@ -1,19 +1,26 @@
 """Installation and repair by a permitted installer, and the resident's rating of it."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit import services as audit
 from cases.models import LabelState
+from remediation import notifications
 
-from ..models import Booking, WorkPermit, WorkRecord
-from . import clones
+from ..models import Booking, PhoneCode, WorkPermit, WorkRecord
+from . import clones, supply_areas
 from .common import clean_district, clean_mobile
 from .errors import FieldError, require_role, settle
 from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
 from .permits import check_permit
+from .phone_codes import confirm_code
 
 REPAIRABLE_STATES = {LabelState.INSTALLED, LabelState.IGNITED}
 
@@ -51,7 +58,9 @@ def _record_work(*, user, code, kind, permit_code, district, origin, area_catego
             raise _already_installed(label, user=user, company=permit.company, district=district, origin=origin)
         if kind == WorkRecord.Kind.INSTALLATION:
             refuse_if_recalled(label)
-            refuse_if_gas_mismatch(label, area_category=area_category, action_message=_("禁止安装！请上报问题。"))
+            # The gas of the supply area at the installation address (the city's where no area is set up).
+            area_gas = area_category or supply_areas.gas_category_at(district)
+            refuse_if_gas_mismatch(label, area_category=area_gas, action_message=_("禁止安装！请上报问题。"))
         model = label.appliance_model
         if (
             model.designated_installers.exists()
@@ -99,19 +108,21 @@ def close_bookings(label, kind):
     ).update(status=Booking.Status.DONE)
 
 
-def rate_work(*, user, record_id, phone, rating, comment="", origin=None):
-    """The resident, on the installer's phone, leaves a number and rates the service once."""
-    require_role(user, roles.INSTALLER)
-    phone = clean_mobile(phone)
+def _clean_rating(rating):
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
         raise FieldError("invalid", _("评分必须是 1 到 5 分。"))
+    return rating
+
+
+def _save_rating(record_id, *, phone, rating, comment, origin, actor, worker=None):
+    """Record the one rating of a work record (locked; refused when already rated)."""
     with transaction.atomic():
         record = WorkRecord.objects.select_for_update().filter(pk=record_id).first()
-        if record is None or record.worker_id != user.pk:
+        if record is None or (worker is not None and record.worker_id != worker.pk):
             raise FieldError("not_found", _("找不到您的这条作业记录。"))
         if record.rated_at:
             raise FieldError("already_done", _("该作业已评价过。"))
@@ -121,5 +132,67 @@ def rate_work(*, user, record_id, phone, rating, comment="", origin=None):
         record.rated_at = timezone.now()
         record.save(update_fields=["resident_phone", "rating", "comment", "rated_at"])
         # Audit (issue 14): the rating, not the resident's phone.
-        audit.record("work.rate", record, origin=origin, actor=user if origin is None else None, detail=f"{rating}/5")
+        audit.record("work.rate", record, origin=origin, actor=actor, detail=f"{rating}/5")
     return record
+
+
+def _own_unrated_record(user, record_id):
+    record = WorkRecord.objects.filter(pk=record_id, worker=user).first()
+    if record is None:
+        raise FieldError("not_found", _("找不到您的这条作业记录。"))
+    if record.rated_at:
+        raise FieldError("already_done", _("该作业已评价过。"))
+    return record
+
+
+def rate_work(*, user, record_id, phone, rating, comment="", sms_code="", origin=None):
+    """The resident rates on the installer's phone, confirming with the code their own phone received.
+
+    The installer alone can never produce a rating: without the code sent to the resident's number,
+    nothing is recorded (the other way is the one-time link: send_rating_link / rate_by_link).
+    """
+    require_role(user, roles.INSTALLER)
+    phone = clean_mobile(phone)
+    rating = _clean_rating(rating)
+    _own_unrated_record(user, record_id)
+    # Outside the rating's transaction, so a wrong guess is counted even though the rating is refused.
+    confirm_code(phone=phone, purpose=PhoneCode.Purpose.RATING, code=sms_code)
+    actor = user if origin is None else None
+    return _save_rating(record_id, phone=phone, rating=rating, comment=comment, origin=origin, actor=actor, worker=user)
+
+
+RATING_LINK_SALT = "field.rating-link"
+RATING_LINK_DAYS = 7
+
+
+def send_rating_link(*, user, record_id, phone) -> str:
+    """The installer sends the resident a one-time link to rate later on their own phone; returns the path."""
+    require_role(user, roles.INSTALLER)
+    phone = clean_mobile(phone)
+    record = _own_unrated_record(user, record_id)
+    token = signing.TimestampSigner(salt=RATING_LINK_SALT).sign(f"{record.pk}:{phone}")
+    path = reverse("field:rate-link", args=[token])
+    notifications.notify_resident(
+        phone,
+        f"work{record.pk}:ratelink:{phone}",
+        template="rating_link",
+        params={"link": settings.PUBLIC_BASE_URL + path},
+    )
+    return path
+
+
+def rating_link_target(token: str) -> tuple[int, str]:
+    """(record id, phone) a rating link was sent for; FieldError when forged or older than a week."""
+    try:
+        value = signing.TimestampSigner(salt=RATING_LINK_SALT).unsign(token, max_age=timedelta(days=RATING_LINK_DAYS))
+    except signing.BadSignature:
+        raise FieldError("not_found", _("评价链接无效或已过期。")) from None
+    record_id, _sep, phone = value.partition(":")
+    return int(record_id), phone
+
+
+def rate_by_link(*, token, rating, comment="", origin=None):
+    """The resident rates through the link their phone received: it works once (the record is then rated)."""
+    record_id, phone = rating_link_target(token)
+    rating = _clean_rating(rating)
+    return _save_rating(record_id, phone=phone, rating=rating, comment=comment, origin=origin, actor=None)
