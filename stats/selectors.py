@@ -267,31 +267,22 @@ def ignitions_per_supplier(scope, period):
     return _per_company(_grouped(Metric.IGNITION, scope, period, "company"))
 
 
-def supply_areas(scope, period):
-    """Each district's gas and supplier (its supply area, else the city's gas), with its installations and
-    ignitions in the period; a street with its own area follows its district (counts are kept per district)."""
+def supply_areas(scope, period=None):
+    """Each district's gas and supplier (its supply area, else the city's gas), a street with its own area after
+    its district: one query. Installations and ignitions per district are their own figures."""
     if not scope.city:
         return []
-    installs = _grouped(Metric.INSTALLATION, scope, period, "district")
-    ignitions = _grouped(Metric.IGNITION, scope, period, "district")
     areas = {(a.district, a.street): a for a in SupplyArea.objects.select_related("supplier")}
     city_gas = rules.city_gas_category()
     rows = []
     for code, name in SHENZHEN_DISTRICTS:
         area = areas.get((code, ""))
-        rows.append(
-            {
-                "area": str(name),
-                "gas": area.gas_category if area else city_gas,
-                "supplier": area.supplier.name if area else "",
-                "installations": installs.get(code, 0),
-                "ignitions": ignitions.get(code, 0),
-            }
-        )
+        supplier = area.supplier.name if area else ""
+        rows.append({"area": str(name), "gas": area.gas_category if area else city_gas, "supplier": supplier})
         for (district, street), street_area in sorted(areas.items()):
             if district == code and street:
                 row = {"area": f"{name} {street}", "gas": street_area.gas_category}
-                rows.append({**row, "supplier": street_area.supplier.name, "installations": None, "ignitions": None})
+                rows.append({**row, "supplier": street_area.supplier.name})
     return rows
 
 
