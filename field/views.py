@@ -125,7 +125,7 @@ def _digital_link_response(request, code, *, wants_linkset):
 def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
-    context = {"scan": view}
+    context = {"scan": view, "hotline": settings.ASSOCIATION_HOTLINE, "association_name": settings.ASSOCIATION_NAME}
     if view.is_genuine:
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):

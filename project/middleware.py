@@ -51,10 +51,12 @@ class RefuseHostileRequestsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        problem = self.problem(request)
-        if problem:
-            # Answered here rather than raised: a raised BadRequest is logged as an error with a traceback.
-            return errors.bad_request(request, BadRequest(problem))
+        # Before the locale middleware: answer in the default language, not whatever this thread last spoke.
+        with translation.override(settings.LANGUAGE_CODE):
+            problem = self.problem(request)
+            if problem:
+                # Answered here rather than raised: a raised BadRequest is logged as an error with a traceback.
+                return errors.bad_request(request, BadRequest(problem))
         return self.get_response(request)
 
     @staticmethod

@@ -20,6 +20,8 @@ CITY_GAS_CATEGORY = env.gas_category(ENV)
 # How many reverse proxies of ours sit in front of the app (client IP for rate limits and scan logs).
 TRUSTED_PROXY_HOPS = env.env_int(ENV, "TRUSTED_PROXY_HOPS", 0)
 ASSOCIATION_NAME = ENV.get("ASSOCIATION_NAME", "深圳市燃气行业协会")
+# The association's hotline, offered as a tap-to-call button when a scanned label is not genuine.
+ASSOCIATION_HOTLINE = ENV.get("ASSOCIATION_HOTLINE", "")
 # Labels of every model with a GTIN carry a GS1 Digital Link ({PUBLIC_BASE_URL}/01/{gtin}/21/{serial})
 # instead of /q/{serial}; off by default, and a model can turn it on alone (ApplianceModel.digital_link).
 GS1_DIGITAL_LINK = env.env_bool(ENV, "GS1_DIGITAL_LINK", False)

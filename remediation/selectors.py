@@ -1,6 +1,7 @@
 """Read queries for remediation: the three queues, a case's timeline (who may see what: accounts.permissions)."""
 
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 
 from .models import CaseEvent, Deadline, Escalation, Level, Notification, RemediationCase, Stage
 
@@ -50,10 +51,26 @@ def case_detail(case_id):
     )
 
 
+# viewflow's task statuses in our words (its own catalogue has no Chinese; the case page must not say "Done").
+TASK_STATUS_LABELS = {
+    "NEW": _("待办理"),
+    "ASSIGNED": _("已领取"),
+    "STARTED": _("办理中"),
+    "SCHEDULED": _("已计划"),
+    "DONE": _("已完成"),
+    "CANCELED": _("已取消"),
+    "ERROR": _("出错"),
+    "REVIVED": _("已恢复"),
+}
+
+
 def case_tasks(case):
     from viewflow.workflow.models import Task
 
-    return Task.objects.filter(process_id=case.pk).select_related("owner").order_by("created", "pk")
+    tasks = list(Task.objects.filter(process_id=case.pk).select_related("owner").order_by("created", "pk"))
+    for task in tasks:
+        task.status_label = TASK_STATUS_LABELS.get(task.status, task.status)
+    return tasks
 
 
 def inbox_of(user):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Organization
-from cases.models import LabelState, PrintJob
+from cases.models import LabelBatch, LabelState, PrintJob
 from cases.services import recalls
 from cases.services.documents import store_document
 from cases.services.labels import Origin
@@ -68,7 +68,8 @@ def build_world():
     w.model = ApplianceModelFactory(manufacturer=maker, gtin="6901234567892")
     w.model.designated_installers.add(w.installer_org)
     w.model.dealers.add(dealer_org)  # the other dealer may not sell this model
-    w.batch = LabelBatchFactory(declaration__appliance_model=w.model)
+    # Its labels are activated and sold below: an issued batch, as the review flow would leave it.
+    w.batch = LabelBatchFactory(declaration__appliance_model=w.model, stage=LabelBatch.Stage.ISSUED)
     w.declaration = w.batch.declaration
 
     def label(state=LabelState.ACTIVATED):

@@ -26,6 +26,19 @@ def bookable():
     return company, label_for(company, state="sold")
 
 
+def requested_booking(company, label):
+    """A resident's open booking with the company, and one of the company's installers."""
+    booking = Booking.objects.create(
+        label=label,
+        kind="installation",
+        company=company,
+        resident_phone="13912345678",
+        district="futian",
+        preferred_date=tomorrow(),
+    )
+    return booking, installer_with_permit(company)[0]
+
+
 def booking_body(company, **overrides):
     return {
         "kind": "installation",
@@ -114,15 +127,7 @@ def test_bad_bookings_are_refused_and_nothing_is_stored(bookable, overrides, mes
 )
 def test_schedule_time_in_the_future_within_the_window(bookable, when, status):
     company, label = bookable
-    booking = Booking.objects.create(
-        label=label,
-        kind="installation",
-        company=company,
-        resident_phone="13912345678",
-        district="futian",
-        preferred_date=tomorrow(),
-    )
-    staff, _permit = installer_with_permit(company)
+    booking, staff = requested_booking(company, label)
     client = APIClient()
     client.login(username=staff.username, password=PASSWORD)
     now = timezone.localtime()
@@ -143,15 +148,7 @@ def test_schedule_time_in_the_future_within_the_window(bookable, when, status):
 
 def test_schedule_page_refuses_a_past_time(client, bookable):
     company, label = bookable
-    booking = Booking.objects.create(
-        label=label,
-        kind="installation",
-        company=company,
-        resident_phone="13912345678",
-        district="futian",
-        preferred_date=tomorrow(),
-    )
-    staff, _permit = installer_with_permit(company)
+    booking, staff = requested_booking(company, label)
     client.force_login(staff)
     response = client.post(f"/field/bookings/{booking.pk}/schedule/", {"when": "2020-01-01T09:30"})
     assert response.status_code == 400 and "不能早于现在" in response.content.decode()

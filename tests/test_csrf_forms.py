@@ -19,6 +19,7 @@ PAGES = [
     (REV, lambda w: "/field/clones/"),  # a close form per open suspected-clone case
     (REV, lambda w: "/recalls/"),  # recall form and a lift form per active recall
     (REV, lambda w: f"/declarations/{w.declaration.pk}/"),
+    (REV, lambda w: f"/backoffice/batches/{w.batch.pk}/"),  # print-file forms (start, retry, reprint)
     (REV, lambda w: f"/remediation/{w.case.pk}/"),
     (REG, lambda w: f"/remediation/{w.case.pk}/"),
     (DEAL, lambda w: f"/remediation/{w.case.pk}/"),

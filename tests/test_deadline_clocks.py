@@ -96,6 +96,9 @@ def test_case_page_shows_the_due_time_and_the_rule(client, city):
     with time_machine.travel(local(2025, 9, 19, 17, 5), tick=False):
         page = client.get(f"/remediation/{case.pk}/").content.decode()
     assert "2025-09-22 10:00" in page and "2 个服务小时" in page and "调休上班日计入" in page
+    # viewflow's own words never reach the Chinese page: tasks and their statuses are named in Chinese.
+    assert "报告问题 · 已完成" in page and "联系用户 · 待办理" in page
+    assert "Start ·" not in page and "· Done" not in page and "· New" not in page
 
 
 def test_unknown_years_fall_back_to_monday_to_friday(city, caplog):

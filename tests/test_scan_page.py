@@ -58,8 +58,6 @@ def test_genuine_label_shows_product_gas_fit_installer_in_three_queries(client, 
 @pytest.mark.parametrize(
     "make_code, verdict",
     [
-        (lambda: "NOT-A-SERIAL", "malformed"),
-        (lambda: (lambda s: s[:-1] + ("0" if s[-1] != "0" else "1"))(serials.new_serial()), "malformed"),
         (lambda: serials.new_serial(), "unknown"),
         (lambda: LabelFactory(state="void").serial, "void"),
         (lambda: LabelFactory(state="printed").serial, "not_activated"),
@@ -75,11 +73,27 @@ def test_invalid_codes_are_shown_as_not_genuine(client, make_code, verdict):
     assert log.verdict == verdict
 
 
-def test_mistyped_check_character_is_malformed(client):
-    serial = serials.new_serial()
-    wrong = serial[:-1] + ("*" if serial[-1] != "*" else "~")
-    client.get(f"/q/{wrong}")
-    assert ScanLog.objects.get().verdict == "malformed"
+@pytest.mark.parametrize(
+    "make_code",
+    [
+        lambda: "NOT-A-SERIAL",
+        lambda: (lambda s: s[:-1] + ("0" if s[-1] != "0" else "1"))(serials.new_serial()),
+        lambda: (lambda s: s[:-1] + ("*" if s[-1] != "*" else "~"))(serials.new_serial()),
+    ],
+    ids=["not-a-serial", "wrong-check-character", "wrong-check-symbol"],
+)
+def test_a_mistyped_code_asks_to_check_it_not_not_genuine(client, make_code):
+    response = client.get(f"/q/{make_code()}")
+    page = response.content.decode()
+    assert response.status_code == 404 and ScanLog.objects.get().verdict == "malformed"
+    assert "请核对您输入的编码" in verdict_of(response) and 'data-verdict="malformed"' in page
+    assert "非正品" not in page and "verdict invalid" not in page and 'id="retype"' in page
+
+
+def test_not_genuine_page_offers_the_association_hotline(client, settings):
+    settings.ASSOCIATION_HOTLINE = "0755-12345678"
+    page = client.get(f"/q/{serials.new_serial()}").content.decode()
+    assert "非正品 / 无效标识" in page and 'href="tel:0755-12345678"' in page and settings.ASSOCIATION_NAME in page
 
 
 def test_model_flagged_recalled_by_hand_is_recalled_first_and_gas_mismatch_warned(client):
@@ -103,7 +117,7 @@ def test_home_form_lookup_normalizes_or_shows_invalid(client):
     response = client.get("/q/", {"serial": typed})
     assert response.status_code == 302 and response["Location"] == f"/q/{label.serial}"
     bad = client.get("/q/", {"serial": "12345"})
-    assert bad.status_code == 404 and "非正品 / 无效标识" in bad.content.decode()
+    assert bad.status_code == 404 and "请核对您输入的编码" in bad.content.decode()
 
 
 def test_logged_in_scan_records_role(client):

@@ -30,11 +30,12 @@ class RemediationFlow(flow.Flow):
     process_class = RemediationCase
     lock_impl = lock.no_lock
 
-    start = flow.StartHandle(this.start_case).Next(this.contact)
+    # Every node has a Chinese title: the case page lists the tasks (viewflow would say "Start", "End").
+    start = flow.StartHandle(this.start_case).Annotation(title=_("报告问题")).Next(this.contact)
     contact = flow.Handle(this.record_contact).Annotation(title=_("联系用户")).Next(this.remedy)
     # (not "resolve": `this.resolve` is a method of viewflow's `this`)
     remedy = flow.Handle(this.record_resolution).Annotation(title=_("完成整改")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("结案"))
 
     def start_case(self, activation, **fields):
         """Fill the new process row from the report; StartHandle saves it."""
