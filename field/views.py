@@ -29,6 +29,7 @@ from .forms import (
     WorkForm,
 )
 from .models import Booking, PhoneCode, ScanLog, SuspectedClone, WorkPermit, WorkRecord
+from .pwa import uses_field_app
 from .services import bookings as booking_services
 from .services import clones as clone_services
 from .services import permits as permit_services
@@ -125,7 +126,12 @@ def _digital_link_response(request, code, *, wants_linkset):
 def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
-    context = {"scan": view, "hotline": settings.ASSOCIATION_HOTLINE, "association_name": settings.ASSOCIATION_NAME}
+    context = {
+        "scan": view,
+        "hotline": settings.ASSOCIATION_HOTLINE,
+        "association_name": settings.ASSOCIATION_NAME,
+        "field_app": uses_field_app(request.user),
+    }
     if view.is_genuine:
         context["actions"] = selectors.scan_actions(request.user, view)
     if permissions.is_field_reporter(request.user):
@@ -181,7 +187,9 @@ def scanner(request, action=""):
                 context = {"title": title, "target": target, "error": error.message}
                 return render(request, "field/scanner.html", context, status=error.status)
         return redirect(target.replace("SERIAL", parsed.serial))
-    return render(request, "field/scanner.html", {"title": title, "target": target})
+    # The plain scanner also opens a scanned permit's check page; an action scanner wants the label first.
+    permit_target = "" if url_name else reverse("field:permit-public", args=["NUMBER"])
+    return render(request, "field/scanner.html", {"title": title, "target": target, "permit_target": permit_target})
 
 
 def _label_or_refusal(request, code):

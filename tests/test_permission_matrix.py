@@ -150,6 +150,11 @@ MATRIX = {
     "field:book": ("get", lambda w: [w.sold_label.serial], None, EVERYONE),
     "field:permit-public": ("get", lambda w: [w.install_permit.number], None, EVERYONE),
     "field:scanner": ("get", None, None, EVERYONE),
+    # The installable field app: its manifest, service worker, outbox page and offline shell hold no data.
+    "field:manifest": ("get", None, None, EVERYONE),
+    "field:service-worker": ("get", None, None, EVERYONE),
+    "field:outbox": ("get", None, None, EVERYONE),
+    "field:offline": ("get", None, None, EVERYONE),
     "field:sell-start": ("get", None, None, EVERYONE),
     "field:install-start": ("get", None, None, EVERYONE),
     "field:repair-start": ("get", None, None, EVERYONE),
