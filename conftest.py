@@ -43,3 +43,14 @@ def fresh_rate_limits():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    # A request with the English cookie activates English in this thread and nothing switches it back:
+    # without this, a test after an English page would read English text where the product shows Chinese.
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

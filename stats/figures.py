@@ -144,6 +144,17 @@ FIGURES = [
         series=("count",),
     ),
     Figure(
+        key="supply_areas",
+        title=_("供气区域"),
+        section=scoping.FIELD,
+        select=selectors.supply_areas,
+        periodic=False,
+        columns=(("area", _("区域")), ("gas", _("供气气源")), ("supplier", _("供气单位"))),
+        x="area",
+        series=(),  # a table: the districts' counts are the figures above
+        notes=_("未设供气区域的区按全市供气气源；燃具安装、点火时按安装地址所在区域的气源核对。"),
+    ),
+    Figure(
         key="installer_ratings",
         title=_("安装维修企业服务评分"),
         section=scoping.FIELD,

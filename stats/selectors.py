@@ -14,9 +14,10 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import rules
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelState, LabelTransition
-from field.models import CloneSignal, Ignition, ScanLog, SuspectedClone, WorkRecord
+from field.models import CloneSignal, Ignition, ScanLog, SupplyArea, SuspectedClone, WorkRecord
 from remediation.models import Deadline, Escalation, Level, ProblemKind, RemediationCase, Resolution, Stage, Step
 
 from . import summaries
@@ -264,6 +265,25 @@ def ignitions_per_month(scope, period):
 
 def ignitions_per_supplier(scope, period):
     return _per_company(_grouped(Metric.IGNITION, scope, period, "company"))
+
+
+def supply_areas(scope, period=None):
+    """Each district's gas and supplier (its supply area, else the city's gas), a street with its own area after
+    its district: one query. Installations and ignitions per district are their own figures."""
+    if not scope.city:
+        return []
+    areas = {(a.district, a.street): a for a in SupplyArea.objects.select_related("supplier")}
+    city_gas = rules.city_gas_category()
+    rows = []
+    for code, name in SHENZHEN_DISTRICTS:
+        area = areas.get((code, ""))
+        supplier = area.supplier.name if area else ""
+        rows.append({"area": str(name), "gas": area.gas_category if area else city_gas, "supplier": supplier})
+        for (district, street), street_area in sorted(areas.items()):
+            if district == code and street:
+                row = {"area": f"{name} {street}", "gas": street_area.gas_category}
+                rows.append({**row, "supplier": street_area.supplier.name})
+    return rows
 
 
 def installer_ratings(scope, period):

@@ -218,3 +218,10 @@ def test_two_workers_at_the_same_moment_raise_one_case():
     evidence = case.signals.get(kind="second_installation").evidence
     assert sorted(e["district"] for e in evidence) == ["futian", "luohu", "nanshan"]
     assert AuditEntry.objects.filter(action="clone.opened").count() == 1
+
+
+def test_the_same_company_resending_its_installation_is_no_signal():
+    label, (first, first_permit), _other = installed_label()
+    with pytest.raises(FieldError) as again:
+        work(first, first_permit, label)  # the same installation, sent twice (no Idempotency-Key)
+    assert again.value.code == "already_done" and not SuspectedClone.objects.exists()

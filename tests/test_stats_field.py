@@ -98,8 +98,9 @@ def test_field_page_filters_by_period_in_one_query_per_figure(client, city, djan
     client.login(username="regulator", password=PASSWORD)
     client.get(reverse("home"))
     url = reverse("stats:section", args=["field"]) + "?start=2026-03-01&end=2026-03-31"
-    # session, user, groups; the summary watermark; 7 figures (all live: nothing summarised); the header's org.
-    with django_assert_num_queries(3 + 1 + 7 + 1 + 1):  # last +1: the header's unread count
+    # session, user, groups; the summary watermark; 8 figures (all live: nothing summarised; supply areas one
+    # query); the header's org.
+    with django_assert_num_queries(3 + 1 + 8 + 1 + 1):  # last +1: the header's unread count
         response = client.get(url)
     assert response.status_code == 200
     panels = {p["figure"].key: dict(p) for p in response.context["panels"]}
@@ -183,7 +184,8 @@ def test_field_page_reads_summary_and_live_rows_two_queries_a_figure(client, cit
     summaries.refresh(today=datetime.date(2026, 4, 12))
     client.login(username="reviewer", password=PASSWORD)
     client.get(reverse("home"))
-    with django_assert_num_queries(3 + 1 + 7 * 2 + 1 + 1):  # last +1: the header's unread count
+    # 7 figures read summary + live rows, the supply areas one query; last +1: the header's unread count
+    with django_assert_num_queries(3 + 1 + 7 * 2 + 1 + 1 + 1):
         response = client.get(reverse("stats:section", args=["field"]) + "?start=2026-01-01&end=2026-06-30")
     panels = {p["figure"].key: p for p in response.context["panels"]}
     assert [dict(c) for c in panels["installations_per_company"]["cells"]] == [

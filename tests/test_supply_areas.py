@@ -114,3 +114,16 @@ def test_scan_page_shows_the_area_gas_for_an_installed_lpg_appliance(client, lpg
     assert "适配本地燃气" in html and 'id="gas-warning"' not in html and 'id="book"' in html
     in_12t = installed_in("luohu", installer, permit)
     assert 'id="gas-warning"' in client.get(f"/q/{in_12t.serial}").content.decode()
+
+
+def test_statistics_show_supply_areas(lpg_area):
+    from stats import figures, scoping, selectors
+
+    SupplyArea.objects.create(supplier=lpg_area.supplier, district="futian", street="沙头街道", gas_category="20Y")
+    rows = figures.BY_KEY["supply_areas"].rows(scoping.CITY, selectors.Period.last_days(30))
+    by_area = {row["area"]: row for row in rows}
+    assert by_area["大鹏新区"] == {"area": "大鹏新区", "gas": "20Y", "supplier": "大鹏液化气"}
+    assert (by_area["福田区"]["gas"], by_area["福田区"]["supplier"]) == ("12T", "")
+    assert by_area["福田区 沙头街道"]["gas"] == "20Y"
+    assert [row["area"] for row in rows].index("福田区 沙头街道") == 1  # right after its district
+    assert figures.BY_KEY["supply_areas"].rows(scoping.Scope(installer_id=1, sections=("field",)), None) == []

@@ -90,7 +90,13 @@ def _record_work(*, user, code, kind, permit_code, district, origin, area_catego
 
 
 def _already_installed(label, *, user, company, district, origin):
-    """The refusal of a second installation, carrying its clone signal out of the rolled-back transaction."""
+    """The refusal of a second installation, carrying its clone signal out of the rolled-back transaction.
+
+    The same company sending the same installation again (a retried form or request) is no signal.
+    """
+    installed = WorkRecord.objects.filter(label=label, kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk").first()
+    if installed is not None and (installed.company_id, installed.district) == (company.pk, district):
+        return FieldError("already_done", _("该燃具已由贵公司登记安装，无需重复登记。"))
     return FieldError(
         "suspected_clone",
         _(
