@@ -3,7 +3,7 @@
 Endpoints already answer their own refusals this way (FieldError, RemediationError); this handler
 brings DRF's own errors (validation, authentication, 404, 405, throttling) into the same shape,
 and `not_found` answers unknown /api/ paths with JSON instead of the HTML 404 page. The shape itself and
-Django's own guards (400/413, 403, 404, 500 outside DRF) are in project.errors.
+Django's own guards (400/413, 403, 404, 500 outside DRF) are in core.errors.
 """
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from project.errors import error_body, json_error
+from core.errors import error_body, json_error
 
 # The shape, for extend_schema(responses=...).
 ErrorSerializer = inline_serializer(

@@ -13,11 +13,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import pii, roles
+from accounts.models import User
 from api.fields import DateTimeField
 from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
+from core import limits, ratelimit
+from core.client import client_ip
+from core.errors import error_body
 from field import selectors
 from field.models import Booking, PhoneCode, ScanLog, WorkPermit, WorkRecord
 from field.services import bookings as booking_services
@@ -29,9 +33,6 @@ from field.services.labels import find_label
 from field.services.sales import sell
 from field.services.scans import record_scan
 from field.services.work import rate_work, record_work
-from project import limits, ratelimit
-from project.client import client_ip
-from project.errors import error_body
 
 ErrorSerializer = inline_serializer(
     "FieldError",
@@ -327,8 +328,6 @@ class PermitList(FieldAPIView):
     @extend_schema(request=PermitIssueInput, responses={201: PermitSerializer, **ERRORS})
     @idempotent
     def post(self, request):
-        from accounts.models import User
-
         data = valid(PermitIssueInput, request)
         holder = User.objects.select_related("organization").filter(pk=data.pop("holder")).first()
         if holder is None:

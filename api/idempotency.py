@@ -29,8 +29,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from project.client import client_ip
-from project.errors import error_body
+from core.client import client_ip
+from core.errors import error_body
 
 from .models import IdempotencyKey
 

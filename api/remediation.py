@@ -17,8 +17,8 @@ from api.idempotency import idempotent
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
-from project import limits
-from project.errors import error_body
+from core import limits
+from core.errors import error_body
 from remediation import selectors, services
 from remediation.models import ProblemKind, Resolution
 from remediation.services.errors import RemediationError

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import roles_of
-from project.errors import error_body
+from core.errors import error_body
 
 from . import tokens
 from .errors import ErrorSerializer

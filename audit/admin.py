@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 from django.contrib import admin
 
-from project.admin import ReadOnlyAdmin
-from project.client import client_ip
+from core.admin import ReadOnlyAdmin
+from core.client import client_ip
 
 from . import services
 from .models import AuditEntry

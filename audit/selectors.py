@@ -1,6 +1,6 @@
 """Reading the audit log."""
 
-from cases.serials import InvalidSerial, normalize
+from core.serials import InvalidSerial, normalize
 
 from .models import AuditEntry
 

@@ -4,7 +4,7 @@ Import after django.setup() (the bench scripts set Django up first, so the model
 Organisations, models, batches and permits are made through the ORM (a few thousand rows); the
 labels, installations, ignitions, scans and remediation cases with INSERT … SELECT generate_series.
 
-Label number g (1, 2, …) gets the serial `serial_for(g)`: a real serial (cases.serials: 65 bits in
+Label number g (1, 2, …) gets the serial `serial_for(g)`: a real serial (core.serials: 65 bits in
 Crockford base32 plus the mod-37 check symbol, a letter or digit), so the scan path accepts it and
 reaches the database; SQL computes the same serial with `bench_serial(g)`.
 Its state follows g % 100 (STATE_CASE), so a script can tell genuine labels from g alone.
@@ -19,8 +19,8 @@ from django.db import connection, transaction
 
 from accounts import roles
 from accounts.models import Organization, User
-from cases import serials
 from cases.models import ApplianceModel, Declaration, LabelBatch
+from core import serials
 from field.models import WorkPermit
 from remediation.models import RemediationCase
 from workflows.remediation.flow import RemediationFlow
@@ -30,7 +30,7 @@ CHUNK = 1_000_000
 PREFIX = "BENCH"
 
 # Label g's number is 2**64 + g * MULTIPLIER * 37 + offset, offset in [0, 37) chosen so that the number
-# mod 37 (the check value) is g % 32: one-to-one in g, and like cases.serials.new_serial every check
+# mod 37 (the check value) is g % 32: one-to-one in g, and like core.serials.new_serial every check
 # symbol is a letter or digit. Below 2**60 for g < 100 000 000, so the first symbol is always "G".
 MULTIPLIER = 308_411_193
 SYMBOLS = serials.ALPHABET

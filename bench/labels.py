@@ -65,7 +65,8 @@ def segno_rate(sample=600):
     """Raw segno encodes per second of the labels' QR payloads (level Q, best mask) on one core."""
     import segno
 
-    from cases import qr, serials
+    from cases import qr
+    from core import serials
 
     payloads = [qr.label_qr_text(serials.new_serial()) for _ in range(sample)]
     start = time.perf_counter()

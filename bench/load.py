@@ -44,8 +44,8 @@ def seed(label_count, workers):
     from rest_framework.authtoken.models import Token
 
     from accounts.models import Organization
-    from cases import serials
     from cases.models import Label, LabelState
+    from core import serials
     from tests.factories import ApplianceModelFactory, LabelBatchFactory
     from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, qualified
 

@@ -4,7 +4,7 @@ declaration status and review, batch stage/quantity/moves, label state, recall f
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin
-from project.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelTransition, Recall
 

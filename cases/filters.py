@@ -3,9 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.serials import InvalidSerial, parse_code
+
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 from .models import ApplianceModel, Declaration, Label, LabelBatch, LabelState
-from .serials import InvalidSerial, parse_code
 
 
 class ApplianceModelFilter(django_filters.FilterSet):

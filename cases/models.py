@@ -10,8 +10,9 @@ from stdnum import ean
 from viewflow.workflow.models import Process
 
 from accounts.models import Organization
+from core import serials
 
-from . import rules, serials
+from . import rules
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 
 

@@ -21,7 +21,9 @@ from django.utils import translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
-from . import digital_link, qr, serials
+from core import digital_link, serials
+
+from . import qr
 from .constants import APPLIANCE_CATEGORIES, GAS_CATEGORIES
 from .pdf_fonts import BOLD, REGULAR, FontSet
 

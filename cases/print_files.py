@@ -16,7 +16,9 @@ from typing import BinaryIO
 
 from django.db.models import QuerySet
 
-from . import digital_link, pdf, qr
+from core import digital_link
+
+from . import pdf, qr
 from .models import Label, PrintJob
 
 Kind = PrintJob.Kind

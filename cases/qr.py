@@ -10,7 +10,7 @@ from django.conf import settings
 from PIL import Image
 from segno import consts as segno_consts
 
-from . import digital_link
+from core import digital_link
 
 # Labels live in kitchens: grease and scratches, so error correction Q (25 %).
 ERROR_CORRECTION = "q"

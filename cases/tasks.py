@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from project.enqueue import send_safely
+from core.enqueue import send_safely
 
 from .hooks import labels_generated
 from .models import LabelBatch

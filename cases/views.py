@@ -18,9 +18,10 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from audit import services as audit
-from project.exports import TableExport
+from core import digital_link
+from core.exports import TableExport
 
-from . import digital_link, filters, pdf, selectors, tables
+from . import filters, pdf, selectors, tables
 from .forms import ApplianceModelForm, PrintJobForm
 from .services.documents import store_document
 from .services.labels import Origin

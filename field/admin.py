@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from accounts.pii import MaskedPersonalDataAdmin
-from project.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import (
     Booking,

@@ -8,9 +8,9 @@ as the GS1-Conformant resolver standard does; every target is a page of ours on 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases import digital_link
 from cases.models import LabelState
 from cases.qr import public_url
+from core import digital_link
 
 MEDIA_TYPE = "application/linkset+json"
 GS1 = "https://gs1.org/voc/"

@@ -3,9 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from cases import digital_link, rules, serials
+from accounts import roles
+from cases import rules
 from cases.models import ApplianceModel, Label, LabelState
+from core import digital_link, serials
 
 from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .services import supply_areas
@@ -115,11 +119,6 @@ class ScanAction:
 
 def scan_actions(user, scan):
     """The buttons a genuine label's page offers this visitor: booking for anyone, work for the roles that do it."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from accounts import roles
-
     state, serial = scan.label.state, scan.serial
     held = roles.roles_of(user)
     actions = []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pwa, views
+from . import views, views_pwa
 
 app_name = "field"
 
@@ -12,10 +12,10 @@ urlpatterns = [
     # GS1 Digital Link: /01/{gtin}/21/{serial} (a label), /01/{gtin} (its model); other AIs are parsed there.
     path("01/<path:rest>", views.digital_link_page, name="digital-link"),
     path("p/<str:number>", views.permit_public, name="permit-public"),
-    path("manifest.webmanifest", pwa.manifest, name="manifest"),  # the installable field app
-    path("sw.js", pwa.service_worker, name="service-worker"),  # at the root: its scope is the whole site
-    path("field/outbox/", pwa.outbox_page, name="outbox"),
-    path("field/offline/", pwa.offline_page, name="offline"),
+    path("manifest.webmanifest", views_pwa.manifest, name="manifest"),  # the installable field app
+    path("sw.js", views_pwa.service_worker, name="service-worker"),  # at the root: its scope is the whole site
+    path("field/outbox/", views_pwa.outbox_page, name="outbox"),
+    path("field/offline/", views_pwa.offline_page, name="offline"),
     path("field/scan/", views.scanner, name="scanner"),
     path("field/sell/", views.scanner, {"action": "sell"}, name="sell-start"),
     path("field/install/", views.scanner, {"action": "install"}, name="install-start"),

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions, roles
-from cases import digital_link, serials
 from cases.services.labels import Origin
-from project import ratelimit
-from project.client import client_ip
+from core import digital_link, ratelimit, serials
+from core.client import client_ip
 
 from . import linkset, selectors
 from .forms import (
@@ -29,7 +28,6 @@ from .forms import (
     WorkForm,
 )
 from .models import Booking, PhoneCode, ScanLog, SuspectedClone, WorkPermit, WorkRecord
-from .pwa import uses_field_app
 from .services import bookings as booking_services
 from .services import clones as clone_services
 from .services import permits as permit_services
@@ -41,6 +39,7 @@ from .services.labels import find_label, refuse_if_recalled
 from .services.sales import sell
 from .services.scans import record_scan
 from .services.work import rate_by_link, rate_work, rating_link_target, record_work, send_rating_link
+from .views_pwa import uses_field_app
 
 
 def too_many(request):

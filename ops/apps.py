@@ -7,6 +7,7 @@ class OpsConfig(AppConfig):
     verbose_name = _("运行状态")
 
     def ready(self):
+        # Imported when Django has loaded the apps: the checks register themselves, the log hook needs settings.
         from celery.signals import worker_ready
 
         from . import checks  # noqa: F401  registers the system checks

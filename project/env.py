@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from cases.constants import GAS_CATEGORY_CODES  # a plain list: safe to read while settings load
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -101,8 +103,6 @@ def secret_key(environ, key_file: Path):
 
 
 def gas_category(environ, name="CITY_GAS_CATEGORY", default="12T"):
-    from cases.constants import GAS_CATEGORY_CODES
-
     value = (environ.get(name) or default).strip().upper()
     if value not in GAS_CATEGORY_CODES:
         raise ConfigError(f"{name}={value!r} is not a GB/T 13611 category ({', '.join(GAS_CATEGORY_CODES)})")

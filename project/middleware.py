@@ -9,7 +9,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from project import errors
+from core import errors
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):

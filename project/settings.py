@@ -98,7 +98,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.database_config(ENV, BASE_DIR)}
 (BASE_DIR / "var").mkdir(exist_ok=True)
-# Django's own request guards (a 400/413 before any view; JSON under /api/, project.errors): a form or JSON body
+# Django's own request guards (a 400/413 before any view; JSON under /api/, core.errors): a form or JSON body
 # over 2.5 MB, more than 1000 fields. Uploaded files are streamed to disk and limited by DOCUMENT_MAX_BYTES instead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.env_int(ENV, "DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.env_int(ENV, "DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
@@ -131,7 +131,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The client address behind our proxies (TRUSTED_PROXY_HOPS), not the proxy's: one rule for the whole app.
-AXES_CLIENT_IP_CALLABLE = "project.client.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -6,10 +6,10 @@ from accounts import views as account_views
 from project import converters  # noqa: F401  registers <id:…> before the apps' URLconfs load
 
 # Under /api/ these answer JSON {code, detail, errors}; pages keep our templates.
-handler400 = "project.errors.bad_request"
-handler403 = "project.errors.permission_denied"
-handler404 = "project.errors.page_not_found"
-handler500 = "project.errors.server_error"
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.pii import MaskedPersonalDataAdmin
 from audit.admin import AuditedAdmin
 from cases.services.labels import Origin
-from project.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
 from .notifications import settle_unknown

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from cases.constants import SHENZHEN_DISTRICTS
-from project import limits
+from core import limits
 
 from .models import ProblemKind, Resolution
 

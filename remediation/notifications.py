@@ -13,6 +13,7 @@ key, so a person checks the provider's records (our id is in OutId / SessionCont
 import logging
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from audit import services as audit
-from project.enqueue import enqueue_on_commit, send_safely
+from core.enqueue import enqueue_on_commit, send_safely
 
 from . import sms
 from .models import Deadline, Level, Notification, Step
@@ -330,14 +331,17 @@ def notify_resident(phone, key, *, template, params):
 # --- delivery ---------------------------------------------------------------------------------
 
 
+def _delivery_task():
+    # By name: remediation.tasks sits above the services it calls (it imports this module), never below them.
+    return current_app.signature("remediation.tasks.deliver_notifications")
+
+
 def schedule_delivery(ids):
     """Queue the e-mail/SMS rows for sending once the current transaction commits."""
     ids = list(ids)
     if not ids:
         return
-    from .tasks import deliver_notifications  # tasks imports this module
-
-    enqueue_on_commit(deliver_notifications, ids)  # broker down: logged; requeue_unsent() sends it later
+    enqueue_on_commit(_delivery_task(), ids)  # broker down: logged; requeue_unsent() sends it later
 
 
 def requeue_unsent(older_than=None, max_attempts=10):
@@ -347,8 +351,6 @@ def requeue_unsent(older_than=None, max_attempts=10):
     mid-send: whether it went out is unknown, so it goes to a person, not back to the queue.
     Rows that failed max_attempts times are left for a person too.
     """
-    from .tasks import deliver_notifications  # tasks imports this module
-
     if older_than is None:
         # A delivery task normally runs within seconds; older unsent rows lost theirs.
         older_than = timedelta(seconds=getattr(settings, "NOTIFICATION_REQUEUE_SECONDS", 300))
@@ -367,7 +369,7 @@ def requeue_unsent(older_than=None, max_attempts=10):
         .values_list("pk", flat=True)[:1000]
     )
     if ids:
-        send_safely(deliver_notifications, ids)
+        send_safely(_delivery_task(), ids)
     return len(ids)
 
 

@@ -7,6 +7,9 @@ from django.conf import settings
 
 from ops import heartbeats
 
+from .notifications import deliver
+from .services.sla import run_sweep
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_deadlines():
@@ -16,8 +19,6 @@ def sweep_deadlines():
     claims the sweep first and is skipped if another started within half a period. Its end is the
     heartbeat /health/ judges beat and the `sweep` worker by.
     """
-    from .services.sla import run_sweep
-
     half_period = timedelta(seconds=settings.SLA_SWEEP_SECONDS / 2)
     if not heartbeats.claim_run(name=heartbeats.SWEEP, min_interval=half_period):
         return {"skipped": "another sweep started less than half a period ago"}
@@ -37,8 +38,6 @@ def sweep_deadlines():
 )
 def deliver_notifications(self, ids):
     """Send each queued e-mail/SMS; a retry resends only what is still unsent."""
-    from .notifications import deliver
-
     failed = None
     for notification_id in ids:
         try:

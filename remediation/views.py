@@ -19,7 +19,7 @@ from django_tables2.export.views import ExportMixin
 
 from accounts import permissions, pii, roles
 from cases.services.labels import Origin
-from project.exports import TableExport
+from core.exports import TableExport
 
 from . import selectors, services
 from .forms import ContactForm, NoteForm, ReassignForm, ReportForm, ResolveForm, TextForm

@@ -9,6 +9,7 @@ def ensure_label_count_triggers(sender, using="default", **kwargs):
     SQLite alters a table by copying it into a new one, which drops its triggers;
     when that happened, recreate them and recount.
     """
+    # Imported here: this runs from a signal while Django is still loading the apps.
     from django.db import connections
 
     from . import label_counts_sql

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from project.exports import safe_cell
+from core.exports import safe_cell
 
 from . import figures, scoping, selectors
 from .models import Report

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from project.exports import TableExport
+from core.exports import TableExport
 
 from . import figures, scoping
 from .forms import PeriodForm

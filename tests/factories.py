@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Organization, User
-from cases import serials
 from cases.models import ApplianceModel, Declaration, Label, LabelBatch
+from core import serials
 
 PASSWORD = "test-pass-123"
 

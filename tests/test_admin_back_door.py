@@ -15,7 +15,7 @@ from audit.admin import AuditedAdmin
 from audit.models import AuditEntry
 from cases.models import Declaration, Label, LabelBatch
 from cases.services import recalls
-from project.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from tests.factories import PASSWORD, DeclarationFactory, LabelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from bench import city, server
-from cases import serials
+from core import serials
 
 pytestmark = pytest.mark.django_db
 

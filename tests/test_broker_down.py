@@ -70,7 +70,7 @@ def test_api_report_succeeds_and_its_mail_goes_out_after_the_outage(
     label = sold_label(city)
     client = APIClient()
     client.login(username=city.installer.username, password=PASSWORD)
-    with caplog.at_level(logging.WARNING, logger="project.enqueue"), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.WARNING, logger="core.enqueue"), django_capture_on_commit_callbacks(execute=True):
         response = client.post("/api/v1/reports/", {"kind": "label_mismatch", "serial": label.serial}, format="json")
     assert response.status_code == 201, response.content
     assert RemediationCase.objects.count() == 1

@@ -1,4 +1,4 @@
-"""One client-address rule (project.client): audit origins, login lock-out, rate limits and scan logs agree.
+"""One client-address rule (core.client): audit origins, login lock-out, rate limits and scan logs agree.
 
 Behind the recommended proxy (TRUSTED_PROXY_HOPS=1) every request arrives from the proxy's address; keying
 anything on REMOTE_ADDR would put every resident in one bucket and let one person lock a user out for everyone.
@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import LabelTransition
-from project.client import client_ip
+from core.client import client_ip
 from tests.factories import PASSWORD, LabelFactory, UserFactory
 from tests.factories_field import dealer_user
 
@@ -81,7 +81,7 @@ def test_rate_limit_fails_open_with_a_warning_when_the_cache_is_unreachable(clie
     }
     settings.FIELD_SCAN_RATE = "1/m"
     label = LabelFactory(state="activated")
-    with caplog.at_level(logging.WARNING, logger="project.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="core.ratelimit"):
         codes = [client.get(f"/q/{label.serial}").status_code for _ in range(3)]
         api = client.get(f"/api/v1/scan/{label.serial}/")
     assert codes == [200, 200, 200]

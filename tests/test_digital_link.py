@@ -11,9 +11,10 @@ import zxingcpp
 from django.core.cache import cache
 from PIL import Image
 
-from cases import digital_link, pdf, qr
+from cases import pdf, qr
 from cases.models import LabelBatch
 from cases.services.batches import generate_labels
+from core import digital_link
 from field import linkset
 from field.models import ScanLog, WorkRecord
 from tests.factories import ApplianceModelFactory, LabelBatchFactory, LabelFactory
@@ -193,7 +194,7 @@ def test_gtin_only_link_shows_the_model_and_its_linkset(client, django_assert_nu
 
 
 def test_one_parser_takes_digital_links_at_every_entry_point(client):
-    from cases import serials
+    from core import serials
     from field.services.errors import FieldError
     from field.services.labels import find_label
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from accounts import roles
 from accounts.models import Organization
-from project.exports import safe_cell
+from core.exports import safe_cell
 from remediation import services
 from remediation.models import RemediationCase
 from stats import reports

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from accounts import roles
 from accounts.models import Organization
-from cases import serials
 from cases.models import Label, LabelTransition
+from core import serials
 from field.models import Booking, Ignition, Sale, ScanLog, WorkRecord
 from tests.factories import PASSWORD, UserFactory
 from tests.factories_field import (

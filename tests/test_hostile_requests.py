@@ -99,7 +99,7 @@ def test_too_many_form_fields_on_a_page_is_the_400_page(client, settings):
 def test_unknown_api_path_and_api_500_are_json(client, settings):
     assert_json_error(client.get("/api/v1/no-such-thing/"), 404, "not_found")
     # The 500 handler itself, as Django calls it for an unhandled error under /api/.
-    from project.errors import server_error
+    from core.errors import server_error
 
     request = Client().get("/").wsgi_request
     request.path = "/api/v1/scan/X/"

@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import serials
 from cases.models import Label, LabelBatch, LabelState, LabelTransition
 from cases.services import batches
 from cases.services.labels import Origin, apply_transition
+from core import serials
 from tests.factories import LabelBatchFactory
 from tests.factories_declarations import maker_and_model, reviewer
 

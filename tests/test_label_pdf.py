@@ -9,9 +9,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from cases import pdf, qr, serials
+from cases import pdf, qr
 from cases.models import LabelBatch
 from cases.services.batches import generate_labels
+from core import serials
 from tests.factories import LabelBatchFactory
 from tests.factories_declarations import maker_and_model
 

@@ -198,9 +198,9 @@ def test_progress_json_and_the_no_worker_notice(client, settings, django_capture
 
 
 def test_declaration_page_right_after_approval_shows_generation_progress_not_a_500(client, settings):
-    from cases import serials
     from cases.models import Label
     from cases.services.declarations import create_declaration
+    from core import serials
     from workflows.declaration import services as steps
 
     maker, model = maker_and_model()
@@ -255,7 +255,7 @@ def test_health_turns_red_while_a_print_job_is_stuck(settings):
 def test_serial_list_of_a_digital_link_model_carries_the_urls_its_qr_codes_carry(
     eager, django_capture_on_commit_callbacks
 ):
-    from cases import digital_link
+    from core import digital_link
 
     batch = generated_batch(3)
     model = batch.appliance_model

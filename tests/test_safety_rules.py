@@ -9,11 +9,12 @@ import pytest
 
 from accounts import roles
 from accounts.models import Organization
-from cases import rules, serials
+from cases import rules
 from cases.models import Label, LabelState, Recall
 from cases.qr import label_qr_text
 from cases.services import recalls
 from cases.services.labels import SYSTEM
+from core import serials
 from field.models import Booking, Ignition, Sale, WorkRecord
 from field.services.sales import sell
 from remediation import services as remediation

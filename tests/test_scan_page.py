@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import Organization
-from cases import serials
+from core import serials
 from field.models import ScanLog, WorkRecord
 from tests.factories import ApplianceModelFactory, LabelFactory
 from tests.factories_field import installer_with_permit, label_for, qualified

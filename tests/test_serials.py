@@ -1,6 +1,6 @@
 import pytest
 
-from cases import serials
+from core import serials
 
 
 def test_new_serials_have_fixed_length_and_validate():

@@ -5,7 +5,7 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
-from project.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 admin.site.unregister(Process)
 admin.site.unregister(Task)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from core import serials
 
-from .. import serials
 from ..models import Declaration, Label, LabelBatch, LabelState, LabelTransition
 from .labels import SYSTEM
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from audit import services as audit
-from project.client import client_ip
+from core.client import client_ip
 
 from ..models import Label, LabelTransition
 

@@ -26,9 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from project.enqueue import enqueue_on_commit, send_safely
+from core import serials
+from core.enqueue import enqueue_on_commit, send_safely
 
-from .. import print_files, serials
+from .. import print_files
 from ..models import Label, LabelBatch, PrintJob
 from .labels import Origin
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from audit import services as audit
+from core import serials
 
-from .. import serials
 from ..models import ApplianceModel, Label, LabelBatch, Recall
 from .labels import SYSTEM, Origin
 

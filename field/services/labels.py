@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext as _
 
-from cases import digital_link, rules, serials
+from cases import rules
 from cases.models import Label, LabelState
 from cases.services.labels import LabelTransitionError, apply_transition
+from core import digital_link, serials
 
 from .common import report_url
 from .errors import FieldError

@@ -1,7 +1,7 @@
 """Residents confirmed by their own phones: one-time SMS codes for bookings and ratings.
 
 Limits: per number (one code a minute for one purpose, PHONE_CODES_PER_NUMBER_PER_HOUR an hour; counted in the
-database so every worker sees them) and per client (the shared rate-limit buckets, project.ratelimit,
+database so every worker sees them) and per client (the shared rate-limit buckets, core.ratelimit,
 applied by the views). Five wrong guesses end a code. The code travels as the approved `verify_code`
 SMS template; only its keyed hash is stored here.
 """

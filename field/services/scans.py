@@ -8,7 +8,7 @@ the page honest (see tests/test_scan_page.py).
 import ipaddress
 
 from accounts.roles import roles_of
-from project.client import client_ip
+from core.client import client_ip
 
 from ..models import ScanLog
 

@@ -13,8 +13,8 @@ from accounts import permissions, roles
 from accounts.models import Organization
 from cases import rules
 from cases.models import Label, LabelState
-from cases.serials import InvalidSerial, parse_code
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
+from core.serials import InvalidSerial, parse_code
 
 from .. import hooks as process
 from .. import notifications

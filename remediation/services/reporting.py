@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from accounts import permissions, roles
 from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import SUSPENDABLE_STATES, Label, LabelState
-from cases.serials import InvalidSerial, parse_code
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
+from core.serials import InvalidSerial, parse_code
 
 from .. import hooks as process
 from .. import notifications

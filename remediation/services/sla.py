@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 
+from .. import notifications
 from ..models import STEP_LEVEL, CaseEvent, Deadline, DeadlinePolicy, Escalation, Level, RemediationCase, Step
 from .timeline import audit_entry, record_event
 
@@ -47,8 +48,6 @@ class SweepBatch:
 
     def flush(self):
         """Insert the buffered rows; returns the ids of e-mail/SMS notifications to deliver."""
-        from .. import notifications
-
         CaseEvent.objects.bulk_create(self.events)
         audit.record_many([audit_entry(event) for event in self.events])
         outbound = notifications.store(self.notifications)
@@ -135,8 +134,6 @@ def _miss(deadlines, now):
     clock (one per case); a missed follow-up escalates to the regulator unless the
     association already reported the case. Returns the e-mail/SMS ids to deliver.
     """
-    from .. import notifications
-
     if not deadlines:
         return []
     batch = SweepBatch()
@@ -220,8 +217,6 @@ def sweep_due_deadlines(now=None, batch_size=None):
     is changing right now (they lock the case, then its deadlines) is skipped
     until the next sweep, so the two lock orders can never deadlock.
     """
-    from .. import notifications
-
     now = now or timezone.now()
     batch_size = batch_size or getattr(settings, "SLA_SWEEP_BATCH_SIZE", BATCH_SIZE)
     # Only the fault test sets a pause: it kills a worker between two committed batches.
@@ -253,8 +248,6 @@ def warn_due_soon(now=None, lead=None):
 
     `warned_at` is claimed by a conditional UPDATE, so overlapping sweeps warn once.
     """
-    from .. import notifications
-
     now = now or timezone.now()
     lead = lead or timedelta(minutes=settings.DEADLINE_WARNING_MINUTES)
     with transaction.atomic():
@@ -281,8 +274,6 @@ def run_sweep():
     beat entry for every clock in the project.
     """
     from viewflow.workflow.timers import fire_due_timers
-
-    from .. import notifications
 
     missed = sweep_due_deadlines()
     warned = warn_due_soon()

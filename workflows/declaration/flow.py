@@ -21,7 +21,7 @@ from accounts import permissions
 from cases.models import Declaration, DeclarationProcess
 from cases.services.batches import create_batch
 from cases.tasks import generate_batch_labels
-from project.enqueue import enqueue_on_commit
+from core.enqueue import enqueue_on_commit
 
 
 class ReviewerTask(flow.View):

@@ -7,7 +7,7 @@ from accounts.models import Organization
 from cases.forms import DocumentsMixin
 from cases.models import ApplianceModel
 from cases.services.declarations import MAX_QUANTITY, Decision
-from project import limits
+from core import limits
 
 
 class DeclarationForm(DocumentsMixin):

@@ -69,7 +69,7 @@ def parse_label_code(text):
     """The serial (and GTIN) in what a person typed or a scanner read; raises InvalidSerial.
 
     Accepted: a bare serial, a label URL (`…/q/<serial>`), a GS1 Digital Link (`…/01/<gtin>/21/<serial>`,
-    see cases.digital_link). The one parser every entry point uses (scan, sell/install/ignite, booking,
+    see core.digital_link). The one parser every entry point uses (scan, sell/install/ignite, booking,
     problem reports, relabelling), so a code that works in one place works in all.
     """
     if not isinstance(text, str):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
-from project.client import client_ip
+from core.client import client_ip
 
 logger = logging.getLogger(__name__)
 
