@@ -231,7 +231,10 @@ def _permit_initial(user, kind):
 def sell_page(request, code):
     def perform(data, label):
         sale = sell(user=request.user, code=code, district=data["district"], origin=Origin.from_request(request))
-        return render(request, "field/done.html", {"label": label, "title": _("已登记销售"), "warning": sale.warning})
+        # Selling many in a row: the next scan is one tap away, no navigating back.
+        next_scan = reverse("field:sell-start")
+        context = {"label": label, "title": _("已登记销售"), "warning": sale.warning, "next_scan": next_scan}
+        return render(request, "field/done.html", context)
 
     return _work_page(
         request, code, role=roles.DEALER, form_class=SellForm, template="field/sell.html", perform=perform

@@ -115,3 +115,23 @@ def test_other_companies_and_roles_cannot_schedule(client):
     assert client.get("/field/bookings/").status_code == 403
     booking.refresh_from_db()
     assert booking.status == "requested"
+
+
+def test_booking_card_calls_the_resident_and_starts_the_work_for_that_label(client):
+    company = qualified(Organization.Kind.INSTALLER)
+    label = label_for(company, state="sold")
+    booking = Booking.objects.create(
+        label=label,
+        kind="installation",
+        company=company,
+        resident_phone="13912345678",
+        district="futian",
+        preferred_date=tomorrow(),
+    )
+    staff, _permit = installer_with_permit(company)
+    client.force_login(staff)
+    page = client.get("/field/bookings/").content.decode()
+    assert 'href="tel:13912345678"' in page and str(label.appliance_model) in page
+    start = f'data-start="{booking.pk}" href="/field/install/{label.serial}/"'
+    assert start in page
+    assert client.get(f"/field/install/{label.serial}/").status_code == 200  # the work page for this label

@@ -23,6 +23,8 @@ def test_dealer_sells_via_page_with_district_and_transition_logs_dealer(client):
     assert label.appliance_model.model_number in page.content.decode()
     response = client.post(f"/field/sell/{label.serial}/", {"district": "nanshan"})
     assert response.status_code == 200 and "已登记销售" in response.content.decode()
+    # Selling many: the next scan is one tap from here, back on the sell scanner.
+    assert 'id="next-scan" href="/field/sell/"' in response.content.decode()
     label.refresh_from_db()
     assert label.state == "sold"
     sale = Sale.objects.get(label=label)
