@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from accounts.pii import MaskedPersonalDataAdmin
+from audit.admin import AuditedAdmin
 from core.admin import ReadOnlyAdmin
 
 from .models import (
@@ -84,8 +85,8 @@ class SuspectedCloneAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SupplyArea)
-class SupplyAreaAdmin(admin.ModelAdmin):
-    """City data an administrator sets up: which supplier pipes which gas where (the gas rule reads it)."""
+class SupplyAreaAdmin(AuditedAdmin):
+    """City data an administrator sets up: which supplier pipes which gas where (the gas rule reads it; audited)."""
 
     list_display = ["district", "street", "gas_category", "supplier"]
     list_filter = ["gas_category", "district", "supplier"]

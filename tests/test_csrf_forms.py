@@ -31,6 +31,7 @@ PAGES = [
     (INST, lambda w: f"/field/repair/{w.installed.serial}/"),
     (INST, lambda w: f"/field/work/{w.work.pk}/rate/"),
     (INST, lambda w: "/field/bookings/"),
+    (INST, lambda w: "/field/offline/"),  # the offline job forms (sent later through the outbox)
     (IGN, lambda w: f"/field/ignite/{w.installed.serial}/"),
     (MAN, lambda w: "/backoffice/models/new/"),
     (MAN, lambda w: "/declarations/new/"),

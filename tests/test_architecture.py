@@ -1,0 +1,187 @@
+"""The rooms and the direction of dependence (ARCHITECTURE.md), checked on the source.
+
+Walks every first-party module (migrations aside) with `ast`:
+- no import cycle between modules (module-level imports);
+- a room's domain modules import only the rooms below it (ALLOWED), so no domain app imports workflows/ or the
+  API; its page modules (views, URLs, forms, tables, filters, admin: thin, they ask) may import any domain room;
+- no first-party import inside a function unless a comment says why (on that line, or above its import block):
+  Celery task bodies and Django app loading are the usual reasons.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+BASE = Path(__file__).resolve().parent.parent
+
+# Bottom to top. core/ and ops/ are plumbing with no domain knowledge; project/ is the top (settings, URLs, Celery).
+FLOORS = [
+    {"core"},
+    {"ops"},
+    {"audit"},
+    {"accounts"},
+    {"cases"},
+    {"remediation"},
+    {"field"},
+    {"stats"},
+    {"workflows"},
+    {"api", "demo"},
+    {"project"},
+]
+ALLOWED = {room: set().union(*FLOORS[:floor]) for floor, rooms in enumerate(FLOORS) for room in rooms}
+APPS = set(ALLOWED)
+DOMAIN = {"core", "ops", "audit", "accounts", "cases", "remediation", "field", "stats"}
+# The thin page layer of an app: it asks the domain rooms, which never import it.
+PAGE_MODULES = {"views", "urls", "forms", "tables", "filters", "admin"}
+
+
+def is_page(module):
+    parts = module.split(".")[1:]
+    return bool(PAGE_MODULES & set(parts)) or "templatetags" in parts or any(p.startswith("views") for p in parts)
+
+
+def modules():
+    """{dotted name: path} of every first-party module outside migrations."""
+    found = {}
+    for app in APPS:
+        for path in (BASE / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = path.relative_to(BASE).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+MODULES = modules()
+
+
+def imported(module, path, node):
+    """First-party modules an import statement names (a `from x import y` of a submodule counts as x.y)."""
+    if isinstance(node, ast.Import):
+        targets = [alias.name for alias in node.names]
+    else:
+        if node.level:
+            package = module.split(".")
+            if path.name != "__init__.py":
+                package = package[:-1]
+            package = package[: len(package) - (node.level - 1)]
+            base = ".".join(package + ([node.module] if node.module else []))
+        else:
+            base = node.module or ""
+        targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+    result = []
+    for target in targets:
+        while target not in MODULES and "." in target:
+            target = target.rsplit(".", 1)[0]
+        if target in MODULES:
+            result.append(target)
+    return result
+
+
+def walk():
+    """(module, line, target, at_top) for every first-party import."""
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for target in imported(module, path, node):
+                    if target != module:
+                        yield module, node.lineno, target, id(node) in top
+
+
+IMPORTS = list(walk())
+
+
+def test_no_import_cycles():
+    graph = {name: set() for name in MODULES}
+    for module, _line, target, at_top in IMPORTS:
+        if at_top:
+            graph[module].add(target)
+    # Tarjan's strongly connected components: any component of two or more modules is a cycle.
+    index, low, stack, on_stack, cycles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(node):
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for name in graph:
+        if name not in index:
+            visit(name)
+    assert cycles == []
+
+
+def test_dependence_points_down():
+    wrong = sorted(
+        f"{module}:{line} imports {target}"
+        for module, line, target, _top in IMPORTS
+        if (src := module.split(".")[0]) != (dst := target.split(".")[0])
+        and dst not in ALLOWED[src]
+        and not (is_page(module) and dst in DOMAIN)
+    )
+    assert wrong == []
+
+
+def test_domain_modules_never_import_pages():
+    wrong = sorted(
+        f"{module}:{line} imports {target}"
+        for module, line, target, _top in IMPORTS
+        if not is_page(module) and is_page(target) and module.split(".")[0] != "project"
+    )
+    assert wrong == []
+
+
+def test_domain_apps_never_import_workflows():
+    domain = {"core", "accounts", "audit", "cases", "field", "remediation", "stats"}
+    wrong = [
+        f"{m}:{line}" for m, line, target, _ in IMPORTS if m.split(".")[0] in domain and target.startswith("workflows")
+    ]
+    assert wrong == []
+
+
+def has_reason(path, line):
+    """A comment on the import's line, or just above the block of imports it stands in."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if "#" in lines[line - 1]:
+        return True
+    for above in reversed(lines[: line - 1]):
+        text = above.strip()
+        if text.startswith("#"):
+            return True
+        if not (text.startswith(("from ", "import ")) or text == ""):
+            return False
+    return False
+
+
+def test_imports_inside_functions_say_why():
+    silent = sorted(
+        f"{module}:{line} imports {target}"
+        for module, line, target, at_top in IMPORTS
+        if not at_top and not has_reason(MODULES[module], line)
+    )
+    assert silent == []
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_every_room_is_named_in_architecture_md(app):
+    assert f"`{app}/`" in (BASE / "ARCHITECTURE.md").read_text(encoding="utf-8")
