@@ -232,10 +232,10 @@ def load(models, batches, permits, *, labels, scans, cases):
                        CASE WHEN id % 10 < 8 THEN created + interval '20 hours' END
                 FROM p""")
                 sql("""
-                INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at, settled_at)
+                INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at, settled_at, rule)
                 SELECT c.process_ptr_id, s.step, 'dealer', c.reported_at + s.hours * interval '1 hour',
                        CASE WHEN c.process_ptr_id % 7 = 0 THEN 'missed' ELSE 'met' END, c.reported_at,
-                       c.reported_at + s.hours * interval '1 hour'
+                       c.reported_at + s.hours * interval '1 hour', ''
                 FROM remediation_remediationcase c CROSS JOIN (VALUES ('contact', 2), ('resolve', 24)) AS s(step, hours)""")
                 sql("""
                 INSERT INTO remediation_escalation (case_id, level, reason, note, created_at, closed_at)

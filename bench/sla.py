@@ -88,13 +88,13 @@ def main():
             [dealer.pk, flow_ref],
         )
         cur.execute(
-            "INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at) "
+            "INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at, rule) "
             "SELECT process_ptr_id, 'contact', 'dealer', "
             "  CASE WHEN process_ptr_id <= (SELECT min(process_ptr_id) FROM remediation_remediationcase) + %s - 1 "
-            "       THEN now() - interval '1 hour' ELSE now() + interval '2 hours' END, 'pending', now() "
+            "       THEN now() - interval '1 hour' ELSE now() + interval '2 hours' END, 'pending', now(), '' "
             "FROM remediation_remediationcase "
             "UNION ALL "
-            "SELECT process_ptr_id, 'resolve', 'dealer', now() + interval '24 hours', 'pending', now() "
+            "SELECT process_ptr_id, 'resolve', 'dealer', now() + interval '24 hours', 'pending', now(), '' "
             "FROM remediation_remediationcase",
             [DUE],
         )

@@ -118,8 +118,8 @@ def seed_overdue_cases(dealer_org, count):
             [dealer_org.pk, flow_ref],
         )
         cur.execute(
-            "INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at) "
-            "SELECT process_ptr_id, 'contact', 'dealer', now() - interval '1 hour', 'pending', now() "
+            "INSERT INTO remediation_deadline (case_id, step, level, due_at, state, created_at, rule) "
+            "SELECT process_ptr_id, 'contact', 'dealer', now() - interval '1 hour', 'pending', now(), '' "
             "FROM remediation_remediationcase"
         )
 
