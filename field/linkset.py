@@ -8,9 +8,10 @@ as the GS1-Conformant resolver standard does; every target is a page of ours on 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases.models import LabelState
 from cases.qr import public_url
 from core import digital_link
+
+from .selectors import may_book
 
 MEDIA_TYPE = "application/linkset+json"
 GS1 = "https://gs1.org/voc/"
@@ -65,8 +66,6 @@ def label_linkset(scan) -> dict:
     }
     if scan.is_recalled:
         context[SAFETY_INFO] = _target(scan_page, _("该型号已召回/停售"))
-    elif scan.label.state in (LabelState.ACTIVATED, LabelState.SOLD) or (
-        scan.label.state == LabelState.INSTALLED and scan.fits_gas
-    ):  # the same rule as the scan page's booking button (selectors.scan_actions)
+    elif may_book(scan):  # the same rule as the scan page's booking button
         context[SERVICE_INFO] = _target(reverse("field:book", args=[serial]), _("预约安装或点火"))
     return {"linkset": [context]}

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from cases import rules
+from cases import lifecycle, rules
 from cases.models import ApplianceModel, Label, LabelState
 from core import digital_link, serials
 
@@ -49,7 +49,7 @@ class ScanView:
     def installed_elsewhere(self):
         """For a worker's scan: the recorded installation of this label (if the appliance in front of them
         is not that one, the label is a copy). Comes from the records already loaded: no query."""
-        if self.label is None or self.label.state not in (LabelState.INSTALLED, LabelState.IGNITED):
+        if self.label is None or not lifecycle.is_in_service(self.label):
             return None
         return self.installation
 
@@ -119,26 +119,38 @@ class ScanAction:
 
 def scan_actions(user, scan):
     """The buttons a genuine label's page offers this visitor: booking for anyone, work for the roles that do it."""
-    state, serial = scan.label.state, scan.serial
+    label, serial = scan.label, scan.serial
     held = roles.roles_of(user)
     actions = []
     if scan.is_recalled:  # no booking, sale, installation or ignition; a repair may still be recorded
-        if roles.INSTALLER in held and state in (LabelState.INSTALLED, LabelState.IGNITED):
+        if roles.INSTALLER in held and lifecycle.may_repair(label):
             actions.append(ScanAction("do-repair", _("登记维修"), reverse("field:repair", args=[serial])))
         return actions
-    if state in (LabelState.ACTIVATED, LabelState.SOLD):
+    booking = may_book(scan)
+    if booking == "install":
         actions.append(ScanAction("book", _("预约安装"), reverse("field:book", args=[serial]), primary=True))
-    elif state == LabelState.INSTALLED and scan.fits_gas:
+    elif booking == "ignite":
         actions.append(ScanAction("book", _("预约点火"), reverse("field:book", args=[serial]), primary=True))
-    if roles.DEALER in held and state == LabelState.ACTIVATED:
+    if roles.DEALER in held and lifecycle.may_sell(label):
         actions.append(ScanAction("do-sell", _("登记销售"), reverse("field:sell", args=[serial])))
-    if roles.INSTALLER in held and state in (LabelState.ACTIVATED, LabelState.SOLD):
+    if roles.INSTALLER in held and lifecycle.may_install(label):
         actions.append(ScanAction("do-install", _("登记安装"), reverse("field:install", args=[serial])))
-    if roles.INSTALLER in held and state in (LabelState.INSTALLED, LabelState.IGNITED):
+    if roles.INSTALLER in held and lifecycle.may_repair(label):
         actions.append(ScanAction("do-repair", _("登记维修"), reverse("field:repair", args=[serial])))
-    if roles.IGNITION_WORKER in held and state == LabelState.INSTALLED:
+    if roles.IGNITION_WORKER in held and lifecycle.may_ignite(label):
         actions.append(ScanAction("do-ignite", _("点火通气"), reverse("field:ignite", args=[serial])))
     return actions
+
+
+def may_book(scan) -> str | None:
+    """What a resident may book from this scan ("install" / "ignite"), if anything: the scan page's button and
+    the linkset's service link both ask here. Ignition is offered only for an appliance that fits the gas."""
+    if scan.is_recalled or scan.is_suspended:
+        return None
+    work = lifecycle.next_work(scan.label)
+    if work == "ignite" and not scan.fits_gas:
+        return None
+    return work
 
 
 def model_by_gtin(gtin):
@@ -178,16 +190,16 @@ def permits_of(user, kind=None):
     return permits.order_by("-valid_until")
 
 
-IN_SERVICE = (LabelState.INSTALLED, LabelState.IGNITED)
-
-
 def recalled_in_service():
     """Labels under an active recall whose appliance is installed or ignited (suspended ones too, by where they
     were), with the district and date of their first installation: the association's follow-up list."""
     installs = WorkRecord.objects.filter(label=OuterRef("pk"), kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
     return (
         Label.objects.filter(recall__isnull=False, recall__lifted_at__isnull=True)
-        .filter(Q(state__in=IN_SERVICE) | Q(state=LabelState.SUSPENDED, state_before_suspension__in=IN_SERVICE))
+        .filter(
+            Q(state__in=lifecycle.IN_SERVICE)
+            | Q(state=LabelState.SUSPENDED, state_before_suspension__in=lifecycle.IN_SERVICE)
+        )
         .select_related("appliance_model__manufacturer", "recall", "ignition")
         .annotate(district=Subquery(installs.values("district")[:1]), installed_at=Subquery(installs.values("at")[:1]))
         .order_by("district", "appliance_model__brand", "serial")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions, roles
 from accounts.models import Organization
 from audit import services as audit
-from cases.models import LabelState
+from cases import lifecycle
 from remediation import notifications
 
 from ..models import Booking, PhoneCode
@@ -21,10 +21,8 @@ from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_recalled, refuse_if_suspended
 from .phone_codes import confirm_code
 
-BOOKABLE_STATES = {
-    Booking.Kind.INSTALLATION: {LabelState.ACTIVATED, LabelState.SOLD},
-    Booking.Kind.IGNITION: {LabelState.INSTALLED},
-}
+# What a resident books for the job the label's lifecycle says comes next (cases.lifecycle.next_work).
+BOOKING_FOR = {"install": Booking.Kind.INSTALLATION, "ignite": Booking.Kind.IGNITION}
 
 
 def too_far_message() -> str:
@@ -35,9 +33,9 @@ def bookable_kind(label):
     """What the resident can book for this appliance now: installation before, ignition after installing."""
     refuse_if_suspended(label)
     refuse_if_recalled(label)
-    for kind, states in BOOKABLE_STATES.items():
-        if label.state in states:
-            return kind
+    work = lifecycle.next_work(label)
+    if work is not None:
+        return BOOKING_FOR[work]
     raise FieldError("wrong_state", _("该燃具已安装并点火通气，无需预约。"))
 
 
@@ -60,7 +58,7 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note="", sm
     label = find_label(code)
     refuse_if_suspended(label)
     refuse_if_recalled(label)
-    if label.state not in BOOKABLE_STATES[kind]:
+    if BOOKING_FOR.get(lifecycle.next_work(label)) != kind:
         message = (
             _("该燃具已安装，无需再预约安装。")
             if kind == Booking.Kind.INSTALLATION

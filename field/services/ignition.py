@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from cases import rules
+from cases import lifecycle, rules
 from cases.models import LabelState
 
 from ..models import Booking, Ignition, WorkPermit
@@ -37,9 +37,9 @@ def ignite(*, user, code, permit_code, origin, area_category=None):
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
         refuse_if_recalled(label)
-        if label.state == LabelState.IGNITED:
-            raise FieldError("already_done", _("该燃具已点火通气，不能重复登记。"))
-        if label.state != LabelState.INSTALLED:
+        if not lifecycle.may_ignite(label):
+            if label.state == LabelState.IGNITED:
+                raise FieldError("already_done", _("该燃具已点火通气，不能重复登记。"))
             raise FieldError("wrong_state", _("该燃具尚未登记安装，不能点火通气。请先由安装维修工安装。"))
         district = installed_district(label)
         # The gas of the supply area where it was installed (the city's where no area is set up).

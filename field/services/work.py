@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit import services as audit
-from cases.models import LabelState
+from cases import lifecycle
 from remediation import notifications
 
 from ..models import Booking, PhoneCode, WorkPermit, WorkRecord
@@ -21,8 +21,6 @@ from .errors import FieldError, require_role, settle
 from .labels import find_label, refuse_if_gas_mismatch, refuse_if_recalled, refuse_if_suspended, transition
 from .permits import check_permit
 from .phone_codes import confirm_code
-
-REPAIRABLE_STATES = {LabelState.INSTALLED, LabelState.IGNITED}
 
 
 def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district, origin, area_category=None):
@@ -54,7 +52,7 @@ def _record_work(*, user, code, kind, permit_code, district, origin, area_catego
         permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION, lock=True)
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
-        if kind == WorkRecord.Kind.INSTALLATION and label.state in REPAIRABLE_STATES:
+        if kind == WorkRecord.Kind.INSTALLATION and lifecycle.is_in_service(label):
             raise _already_installed(label, user=user, company=permit.company, district=district, origin=origin)
         if kind == WorkRecord.Kind.INSTALLATION:
             refuse_if_recalled(label)
@@ -72,7 +70,7 @@ def _record_work(*, user, code, kind, permit_code, district, origin, area_catego
             )
         if kind == WorkRecord.Kind.INSTALLATION:
             transition(label, "install", origin, note=permit.number)
-        elif label.state not in REPAIRABLE_STATES:
+        elif not lifecycle.may_repair(label):
             raise FieldError("wrong_state", _("该燃具尚未安装，不能登记维修。"))
         record = WorkRecord.objects.create(
             label=label,
