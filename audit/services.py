@@ -75,7 +75,7 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     return AuditEntry.objects.bulk_create(rows) if rows else []
 
 
-def record_system_many(rows: list[tuple], *, at) -> int:
+def record_system_many(rows: list[tuple[str, str, str, str, str]], *, at: datetime) -> int:
     """Insert entries made by the system at `at`, (action, object_type, object_id, to_state, detail) each.
 
     Plain tuples, no model instance per row: what a sweep writes thousands of per batch.
