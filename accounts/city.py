@@ -144,7 +144,6 @@ def _regulator_changed(sender, instance, **kwargs):
         forget()
 
 
-
 class HasDistrict:
     """Mixin for a model with a `district` code: its name from the current city's districts.
 

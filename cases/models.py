@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from stdnum import ean
 from viewflow.workflow.models import Process
 
@@ -250,7 +250,7 @@ class LabelState(models.TextChoices):
 GENUINE_STATES = frozenset(
     {LabelState.ACTIVATED, LabelState.SOLD, LabelState.INSTALLED, LabelState.IGNITED, LabelState.SUSPENDED}
 )
-# States a label may be suspended from, and so may return to when the case closes.
+# States a label may be suspended from (installation or ignition stops until its case puts the label right).
 SUSPENDABLE_STATES = [LabelState.ACTIVATED, LabelState.SOLD, LabelState.INSTALLED, LabelState.IGNITED]
 
 
@@ -325,12 +325,6 @@ class Label(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=SUSPENDABLE_STATES, target=LabelState.SUSPENDED)
     def suspend(self):
         self.state_before_suspension = self.state
-
-    @transition(field=state, source=LabelState.SUSPENDED, target=RETURN_VALUE(*SUSPENDABLE_STATES))
-    def resume(self):
-        previous = self.state_before_suspension or LabelState.ACTIVATED
-        self.state_before_suspension = ""
-        return previous
 
     @transition(
         field=state, source="*", target=LabelState.VOID, conditions=[lambda label: label.state != LabelState.VOID]

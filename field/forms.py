@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import city
 from accounts.models import User
+from core import limits
 
 from .models import WorkPermit
 
@@ -91,4 +92,22 @@ class ScheduleForm(forms.Form):
         label=_("上门时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class NotGenuineReportForm(forms.Form):
+    """A resident reports a label the scan page called not genuine (all optional; the service checks the rest)."""
+
+    description = forms.CharField(
+        label=_("情况说明（可选）"),
+        max_length=limits.LONG_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    phone = forms.CharField(label=_("联系电话（可选，方便协会回访）"), max_length=limits.PHONE, required=False)
+    district = forms.ChoiceField(label=_("所在区（可选）"), choices=district_choices, required=False)
+    photo = forms.FileField(
+        label=_("标识或燃具照片（可选）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
     )

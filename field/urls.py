@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views, views_pwa
+from . import views, views_pwa, views_report
 
 app_name = "field"
 
 urlpatterns = [
     path("q/", views.scan_lookup, name="scan-lookup"),
+    # Before q/<code>/ (which would take "report" for a code): a resident reports a not-genuine label.
+    path("q/report/", views_report.report_not_genuine_page, name="report-not-genuine"),
     path("q/<str:code>", views.scan_page, name="scan"),
     path("q/<str:code>/", views.scan_page),  # a trailing slash typed or added by a QR app
     path("q/<str:code>/book/", views.book_page, name="book"),

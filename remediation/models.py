@@ -8,9 +8,12 @@ dispatcher walks due timers one by one under per-process locks, whereas the issu
 asks for a set-based `SELECT … FOR UPDATE SKIP LOCKED` sweep in batches.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
@@ -318,3 +321,25 @@ class Notification(models.Model):
     def message_id(self) -> str:
         """Our id as the provider sees it (Alibaba OutId, Tencent SessionContext)."""
         return f"gl-{self.pk}"
+
+
+def case_photo_upload_to(instance, filename):
+    # Random name: a resident's file name is never trusted as a path.
+    extension = {"image/jpeg": "jpg", "image/png": "png"}.get(instance.content_type, "bin")
+    return f"case-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class CasePhoto(models.Model):
+    """A photo sent with a resident's report of a label that is not genuine (decoded fully before it is kept)."""
+
+    case = models.ForeignKey(RemediationCase, verbose_name=_("整改单"), on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("照片"), upload_to=case_photo_upload_to, max_length=200)
+    content_type = models.CharField(_("类型"), max_length=20)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["uploaded_at", "pk"]

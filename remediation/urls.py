@@ -13,6 +13,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<id:pk>/", views.inbox_open, name="inbox-open"),
     path("<id:pk>/", views.case_page, name="case"),
+    path("<id:pk>/photos/<id:photo>/", views.case_photo, name="case-photo"),
     path("<id:pk>/contact/", views.contact, name="contact"),
     path("<id:pk>/resolve/", views.resolve, name="resolve"),
     path("<id:pk>/reassign/", views.reassign, name="reassign"),

@@ -5,7 +5,7 @@ Thin: forms in, remediation.services for every change, remediation.selectors for
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +79,7 @@ def _case_context(request, case):
         "address": pii.address_for(case.address, may_call=is_dealer),
         "deadlines": deadlines,
         "events": list(case.events.all()),
+        "photos": list(case.photos.all()),
         "escalations": list(case.escalations.all()),
         "tasks": list(selectors.case_tasks(case)),
         "is_open": case.stage != Stage.CLOSED,
@@ -107,6 +108,19 @@ def _load_case(request, pk):
 @login_required
 def case_page(request, pk):
     return render(request, "remediation/case.html", _case_context(request, _load_case(request, pk)))
+
+
+@login_required
+def case_photo(request, pk, photo):
+    """A resident's photo, for those who may see the case (404 for anyone else); the type was sniffed on upload."""
+    row = get_object_or_404(_load_case(request, pk).photos, pk=photo)
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=row.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _action(service, form_class, build_kwargs, success, prefix=None):

@@ -226,7 +226,7 @@ FIGURES = [
         columns=(("dealer", _("代理商")), *_COMPLIANCE),
         x="dealer",
         series=("pct_met",),
-        notes=_("代理商的两个时限：2 小时联系用户、24 小时完成整改。"),
+        notes=_("代理商的两个时限：联系用户、完成整改（时长见协会的时限设置）。"),  # hours: DeadlinePolicy
     ),
     Figure(
         key="open_escalations",

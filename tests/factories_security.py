@@ -17,9 +17,10 @@ from field.models import Booking, SuspectedClone, WorkPermit
 from field.services.sales import sell
 from field.services.work import record_work
 from remediation import services as remediation_services
+from remediation.models import CasePhoto
 from stats.models import Report
 from tests.factories import ApplianceModelFactory, LabelBatchFactory, LabelFactory, OrganizationFactory, UserFactory
-from tests.factories_declarations import pdf_upload
+from tests.factories_declarations import image_bytes, pdf_upload
 from tests.factories_field import WorkPermitFactory, qualified
 from workflows.declaration import services as declaration_services
 
@@ -110,6 +111,10 @@ def build_world():
         origin=Origin(actor=w.users[INST]),
     )
     assert w.case.dealer_id == dealer_org.pk
+    # A resident's photo on that case (the same storage path as a report through /q/report/).
+    png = image_bytes()
+    w.case_photo = CasePhoto(case=w.case, content_type="image/png", size=len(png), sha256="-")
+    w.case_photo.file.save("p.png", ContentFile(png), save=True)
     w.document = store_document(appliance_model=w.model, declaration=w.declaration, upload=pdf_upload())
     # A recall of another model of the same maker (the lift row of the matrix); w.model stays unrecalled.
     w.recall = recalls.recall(

@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
@@ -21,43 +20,25 @@ from rest_framework.test import APIClient
 from audit.models import AuditEntry
 from remediation.models import CaseEvent, Deadline, Escalation, Notification, RemediationCase
 from tests.factories_remediation import make_city, sold_label
+from tests.processes import ALL_QUEUES, celery_env, start, stop, wait_for
 from tests.test_broker_down import broker_down  # noqa: F401  (fixture)
-from tests.test_sla_celery_integration import ALL_QUEUES, database_url_of_test_db, start, stop
 from workflows.remediation.flow import RemediationFlow
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def celery_env(**extra):
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith("redis://"):
-        pytest.fail("the fault tests need CELERY_BROKER_URL=redis://… (a Redis db of their own)")
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "DATABASE_URL": database_url_of_test_db(),
-        "CELERY_BROKER_URL": broker,
-        "SLA_SWEEP_SECONDS": "1",
-        "NOTIFICATION_REQUEUE_SECONDS": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "SMS_BACKEND": "remediation.sms.ConsoleBackend",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "LOG_LEVEL": "INFO",
+def fault_env(**extra):
+    return celery_env(
+        SLA_SWEEP_SECONDS="1",
+        NOTIFICATION_REQUEUE_SECONDS="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        SMS_BACKEND="remediation.sms.ConsoleBackend",
+        LOG_LEVEL="INFO",
         **extra,
-    }
+    )
 
 
 WORKER = ["worker", "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO", f"--queues={ALL_QUEUES}"]
-
-
-def wait_for(condition, seconds, procs=()):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        assert all(p.poll() is None for p in procs), "a Celery process died"
-        time.sleep(0.2)
-    return condition()
 
 
 def unsent():
@@ -75,7 +56,7 @@ def test_broker_down_then_worker_and_beat_catch_up(broker_down, tmp_path):  # no
     assert unsent().filter(recipient=city.dealer).count() == 2  # e-mail + SMS, never queued
     Deadline.objects.filter(case=case, step="contact").update(due_at=timezone.now() - timedelta(minutes=1))
 
-    env = celery_env()
+    env = fault_env()
     log = open(tmp_path / "celery.log", "w")
     worker = start([*WORKER, "--purge"], env, log)
     beat = start(["beat", "-s", str(tmp_path / "beat-schedule"), "--loglevel=INFO"], env, log)
@@ -131,7 +112,7 @@ def test_worker_killed_mid_sweep_loses_and_doubles_nothing(tmp_path):
     assert Deadline.objects.filter(state="pending").count() == total
 
     # Batches of 10 with a pause between them: the sweep takes ~6 s, long enough to kill it half-way.
-    env = celery_env(SLA_SWEEP_BATCH_SIZE="10", SLA_SWEEP_BATCH_PAUSE_MS="300")
+    env = fault_env(SLA_SWEEP_BATCH_SIZE="10", SLA_SWEEP_BATCH_PAUSE_MS="300")
     log = open(tmp_path / "celery.log", "w")
     worker = start([*WORKER, "--purge"], env, log)
     beat = start(["beat", "-s", str(tmp_path / "beat-schedule"), "--loglevel=INFO"], env, log)

@@ -14,6 +14,7 @@ from tests.factories_security import ANON, DEAL, IGN, INST, MAN, REG, REV, world
 PAGES = [
     (ANON, lambda w: "/accounts/login/"),
     (ANON, lambda w: f"/q/{w.sold_label.serial}/book/"),
+    (ANON, lambda w: f"/q/report/?code={w.activated.serial}"),
     (REV, lambda w: "/"),  # navigation: logout and language forms
     (REV, lambda w: "/field/permits/"),
     (REV, lambda w: "/field/clones/"),  # a close form per open suspected-clone case

@@ -11,7 +11,6 @@ pg_terminate_backend is filtered on this test database's name only: other people
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,15 +26,9 @@ from django.utils import timezone
 
 from field.models import Booking, ScanLog
 from tests.factories_field import label_for, qualified, verified_code
-from tests.test_sla_celery_integration import database_url_of_test_db
+from tests.processes import database_url_of_test_db, free_port, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition, seconds=20.0):
@@ -54,16 +47,6 @@ def get(url, data=None, headers=None):
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-def stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def start_gunicorn(tmp_path, **env):

@@ -66,19 +66,22 @@ def test_install_allowed_without_recorded_sale():
 
 
 @pytest.mark.parametrize("before", ["activated", "sold", "installed"])
-def test_suspend_then_resume_returns_to_previous_state(before):
+def test_suspend_keeps_the_state_it_left_and_stays_genuine(before):
+    # A suspended label is put right by its case (relabelled: the new label takes over; returned or exchanged:
+    # voided), never resumed; the state it left says where it was (the recall follow-up list reads it).
     label = LabelFactory(state=before)
     label = apply_transition(label.pk, "suspend")
     assert label.state == LabelState.SUSPENDED
+    assert label.state_before_suspension == before
     assert label.is_genuine
-    label = apply_transition(label.pk, "resume")
-    assert label.state == before
+    with pytest.raises(LabelTransitionError):
+        apply_transition(label.pk, "resume")
 
 
 def test_void_is_final_and_not_genuine():
     label = apply_transition(LabelFactory(state="sold").pk, "void")
     assert not label.is_genuine
-    for name in ["activate", "sell", "resume", "install"]:
+    for name in ["activate", "sell", "suspend", "install"]:
         with pytest.raises(LabelTransitionError):
             apply_transition(label.pk, name)
 

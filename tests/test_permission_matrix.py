@@ -131,6 +131,7 @@ MATRIX = {
     ),
     "audit:log": ("get", None, None, {REV, REG}),  # the audit log: association and regulator, read-only
     "remediation:case": ("get", lambda w: [w.case.pk], None, {REV, REG, DEAL, INST}),
+    "remediation:case-photo": ("get", lambda w: [w.case.pk, w.case_photo.pk], None, {REV, REG, DEAL, INST}),
     "remediation:contact": ("post", lambda w: [w.case.pk], lambda w: {"note": "已联系"}, {DEAL}),
     "remediation:resolve": ("post", lambda w: [w.case.pk], lambda w: {"resolution": "return"}, {DEAL}),
     "remediation:reassign": ("post", lambda w: [w.case.pk], lambda w: {"dealer": w.other_dealer_org.pk}, {REV}),
@@ -148,6 +149,7 @@ MATRIX = {
     "q/<str:code>/": ("get", lambda w: f"/q/{w.activated.serial}/", None, EVERYONE),
     "field:digital-link": ("get", lambda w: [f"0{w.model.gtin}/21/{w.activated.serial}"], None, EVERYONE),
     "field:book": ("get", lambda w: [w.sold_label.serial], None, EVERYONE),
+    "field:report-not-genuine": ("get", lambda w: f"/q/report/?code={w.activated.serial}", None, EVERYONE),
     "field:permit-public": ("get", lambda w: [w.install_permit.number], None, EVERYONE),
     "field:scanner": ("get", None, None, EVERYONE),
     # The installable field app: its manifest, service worker, outbox page and offline shell hold no data.

@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases.services.labels import Origin
@@ -13,7 +14,7 @@ from core.tasks import purge_personal_data as purge_task
 from field.models import Booking, WorkRecord
 from field.services.work import rate_work, record_work
 from remediation import services
-from remediation.models import Notification, RemediationCase
+from remediation.models import CasePhoto, Notification, RemediationCase
 from tests.factories_field import installer_with_permit, label_for, verified_code
 from tests.factories_remediation import fresh_label, make_city, sold_label
 
@@ -72,8 +73,15 @@ def test_retention_is_a_setting_with_a_daily_beat_entry():
     assert len(entries) == 1
 
 
-def test_old_records_are_blanked_once_and_recent_or_open_ones_kept(settings):
+def _photo(case):
+    photo = CasePhoto(case=case, content_type="image/png", size=3, sha256="-")
+    photo.file.save("p.png", ContentFile(b"png"), save=True)
+    return photo
+
+
+def test_old_records_are_blanked_once_and_recent_or_open_ones_kept(settings, tmp_path):
     settings.PII_RETENTION_DAYS = 30
+    settings.MEDIA_ROOT = tmp_path
     city = make_city()
     with time_machine.travel(START, tick=False):
         old_record = _work_record()
@@ -88,19 +96,29 @@ def test_old_records_are_blanked_once_and_recent_or_open_ones_kept(settings):
         )
         old_case = _closed_case(city)
         still_open = _open_case(city)
+        old_photo, open_photo = _photo(old_case), _photo(still_open)
     assert Notification.objects.filter(case=old_case, recipient__isnull=True, address=PHONE).exists()
 
     with time_machine.travel(START + datetime.timedelta(days=29), tick=False):
         recent_record = _work_record("13700002222")
-        assert purge_personal_data() == {"work_records": 0, "bookings": 0, "cases": 0, "notifications": 0}
+        assert purge_personal_data() == {
+            "work_records": 0,
+            "bookings": 0,
+            "cases": 0,
+            "case_photos": 0,
+            "notifications": 0,
+        }
 
     with time_machine.travel(START + datetime.timedelta(days=31), tick=False):
         first = purge_personal_data()
         second = purge_task.apply().get()  # the beat task, run again: nothing left to change
 
     # The closed case sent the resident two SMS: "the dealer took your case" and "book again".
-    assert first == {"work_records": 1, "bookings": 1, "cases": 1, "notifications": 2}
-    assert second == {"work_records": 0, "bookings": 0, "cases": 0, "notifications": 0}
+    assert first == {"work_records": 1, "bookings": 1, "cases": 1, "case_photos": 1, "notifications": 2}
+    # A resident's photo of a closed case goes with its file; the open case keeps its photo.
+    assert not (tmp_path / old_photo.file.name).exists() and (tmp_path / open_photo.file.name).exists()
+    assert list(CasePhoto.objects.values_list("pk", flat=True)) == [open_photo.pk]
+    assert second == {"work_records": 0, "bookings": 0, "cases": 0, "case_photos": 0, "notifications": 0}
     old_record.refresh_from_db()
     old_booking.refresh_from_db()
     old_case.refresh_from_db()

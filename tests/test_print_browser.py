@@ -17,10 +17,10 @@ from cases import qr
 from cases.models import LabelBatch
 from cases.services.declarations import create_declaration
 from tests.factories_declarations import maker_and_model, reviewer
+from tests.processes import start, stop
 from tests.test_browser_field import PHONE, launch, login  # noqa: F401  (fixture)
 from tests.test_label_pdf import as_url, in_reading_order
 from tests.test_print_worker import PRINT_WORKER, print_env, purge
-from tests.test_sla_celery_integration import start, stop
 from workflows.declaration import services as steps
 
 pytestmark = [

@@ -10,10 +10,8 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 
 from cases import pdf
@@ -23,7 +21,7 @@ from cases.services.batches import generate_labels
 from cases.services.labels import Origin
 from tests.factories import LabelBatchFactory
 from tests.factories_declarations import maker_and_model, reviewer
-from tests.test_sla_celery_integration import database_url_of_test_db, start, stop
+from tests.processes import celery_env, start, stop, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -32,30 +30,7 @@ PRINT_WORKER = ["worker", "--pool=solo", "-Q", "celery,print,sweep", "--without-
 
 
 def print_env(media_root, **extra):
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith("redis://"):
-        pytest.fail("the print worker tests need CELERY_BROKER_URL=redis://… (a Redis db of their own)")
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "DATABASE_URL": database_url_of_test_db(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(media_root),
-        "LABEL_PDF_WORKERS": "1",
-        "LOG_LEVEL": "INFO",
-        **extra,
-    }
-
-
-def wait_for(condition, seconds, procs=()):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        assert all(p.poll() is None for p in procs), "a Celery process died"
-        time.sleep(0.2)
-    return condition()
+    return celery_env(MEDIA_ROOT=str(media_root), LABEL_PDF_WORKERS="1", LOG_LEVEL="INFO", **extra)
 
 
 def purge(env, log):

@@ -1,12 +1,8 @@
 """A real Celery worker and beat (Redis broker, the test database) escalate an overdue case by themselves."""
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,38 +11,7 @@ from django.utils import timezone
 from remediation import services
 from remediation.models import Deadline, Escalation, Notification
 from tests.factories_remediation import make_city, sold_label
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-# A worker started by a test consumes every queue (settings.CELERY_TASK_ROUTES sends the sweep to `sweep`,
-# e-mail/SMS to `notify`, label generation to `print`).
-ALL_QUEUES = ",".join(settings.CELERY_QUEUE_NAMES)
-
-
-def database_url_of_test_db():
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def start(args, env, log):
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "project", *args],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(proc):
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+from tests.processes import ALL_QUEUES, database_url_of_test_db, start, stop
 
 
 @pytest.mark.integration

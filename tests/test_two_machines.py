@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from cases.models import Document, LabelBatch, PrintJob
 from remediation.models import Deadline, Escalation, Notification
 from tests.factories_declarations import PDF_BYTES, maker_and_model
 from tests.factories_remediation import make_city, sold_label
+from tests.processes import free_port
 from tests.s3_server import s3_server  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,12 +38,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "rehearsal-pass-2026"
 PUBLIC = "http://gaslabel.rehearsal.example"
 QUEUES = ",".join(settings.CELERY_QUEUE_NAMES)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

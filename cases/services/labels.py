@@ -19,7 +19,6 @@ TRANSITIONS = {
     "install": "install",
     "ignite": "ignite",
     "suspend": "suspend",
-    "resume": "resume",
     "void": "void",
 }
 

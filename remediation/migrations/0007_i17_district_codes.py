@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('remediation', '0005_i14_recall_notifications'),
+        ('remediation', '0006_i20b_case_photos'),
     ]
 
     operations = [
