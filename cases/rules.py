@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from accounts import city
 
 if TYPE_CHECKING:
     # annotations only: cases.models imports this module
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 
 def city_gas_category() -> str:
-    """The gas the city pipes (the CITY_GAS_CATEGORY setting: 12T for Shenzhen)."""
-    return settings.CITY_GAS_CATEGORY
+    """The gas the current city pipes where no supply area says otherwise (City.gas_category: 12T in Shenzhen)."""
+    return city.current_city().gas_category
 
 
 @dataclass(frozen=True)
