@@ -27,6 +27,7 @@ ENDPOINTS = ["/q/{serial}", f"/01/{GTIN14}/21/{{serial}}", "/api/v1/scan/{serial
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     cache.clear()
+    city.current_city()  # the city is cached across requests (tests/test_city.py counts the cold read)
     city.current_city()  # the city (hotline, gas) is cached across requests: warm, as after any earlier request
 
 
