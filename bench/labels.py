@@ -13,7 +13,13 @@ For each size it prints, measured in this one run on this machine:
 - peak RSS of this process after each size (goal: the same for 10 000 and 100 000 labels) and of the QR
   worker processes;
 - how long starting a print job takes (goal: under 200 ms whatever the size);
-- printing and activating the whole batch: queries and seconds (goal: constant queries, under 2 s on PostgreSQL).
+- printing and activating the whole batch: queries, seconds and the ratio to the goal (constant queries, under
+  2 s on PostgreSQL: ratio ≤ 1.00), and on PostgreSQL how many label updates were HOT (all, when nothing
+  indexes the label's state and the pages have room: cases migration 0006_i19).
+
+On PostgreSQL use a database of your own (it is migrated and keeps its rows), e.g.
+    createdb gl_bench_labels && DATABASE_URL=postgres://postgres@127.0.0.1:5432/gl_bench_labels \
+        python bench/labels.py --no-pdf --counts 100000
 """
 
 import argparse
@@ -112,11 +118,35 @@ def run_size(count, raw, render=True):
     print(f"start a print job: {start_ms:.0f} ms (goal < 200 ms)")
     print(f"peak RSS so far: {peak_mb():.0f} MB this process, {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB QR workers")
     for label, operation in (("print", print_batch), ("activate", activate_batch)):
+        updates = label_updates()
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
             _batch, moved = operation(batch.pk)
             took = time.perf_counter() - start
-        print(f"{label} whole batch: {moved} labels in {took:.2f} s, {len(queries.captured_queries)} queries")
+        hot = ""
+        if updates:
+            (updated, hot_updated), (before, hot_before) = label_updates(), updates
+            hot = f", {hot_updated - hot_before} of {updated - before} label updates HOT"
+        print(
+            f"{label} whole batch: {moved} labels in {took:.2f} s = {took / 2:.2f} × goal (2 s), "
+            f"{len(queries.captured_queries)} queries{hot}"
+        )
+
+
+def label_updates():
+    """PostgreSQL's (updates, HOT updates) of cases_label so far, or None elsewhere.
+
+    HOT (heap-only) updates write no index entry: what keeps a batch move cheap (cases migration 0006_i19).
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # this backend's counters, flushed when it idles
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'cases_label'")
+        return cursor.fetchone()
 
 
 def main():

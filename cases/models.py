@@ -266,7 +266,9 @@ class Label(ConcurrentTransitionMixin, models.Model):
     appliance_model = models.ForeignKey(
         ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="labels"
     )
-    state = FSMField(_("状态"), default=LabelState.DECLARED, choices=LabelState.choices, db_index=True)
+    # Not indexed, on purpose: an index on `state` (even a partial or composite one) makes every state
+    # change write every index entry again; without one, batch moves are HOT updates (cases/migrations/0006).
+    state = FSMField(_("状态"), default=LabelState.DECLARED, choices=LabelState.choices)
     state_before_suspension = models.CharField(max_length=20, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     # Set by cases.services.recalls while an active recall covers this label (scan page, list, refusals).
@@ -290,7 +292,6 @@ class Label(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("标识")
         verbose_name_plural = _("标识")
-        indexes = [models.Index(fields=["appliance_model", "state"], name="label_model_state")]
 
     def __str__(self):
         return self.serial

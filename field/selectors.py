@@ -11,6 +11,7 @@ from cases import lifecycle, rules
 from cases.models import ApplianceModel, Label, LabelState
 from core import digital_link, serials
 
+from . import scan_sql
 from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .services import supply_areas
 
@@ -74,12 +75,8 @@ def resolve_scan(code, *, gtin=""):
     except serials.InvalidSerial:
         return ScanView(code=code or "", verdict=ScanLog.Verdict.MALFORMED)
     serial, gtin = parsed.serial, gtin or parsed.gtin
-    # One query: label, model, manufacturer, and the (one-to-one) ignition and sale.
-    label = (
-        Label.objects.select_related("appliance_model__manufacturer", "ignition__company", "sale__dealer", "recall")
-        .filter(serial=serial)
-        .first()
-    )
+    # One query, prepared once: label, model, manufacturer, recall and the (one-to-one) ignition and sale.
+    label = scan_sql.label_by_serial(serial)
     if label is None:
         return ScanView(code=code, serial=serial, verdict=ScanLog.Verdict.UNKNOWN)
     if label.state == LabelState.VOID:
@@ -89,7 +86,7 @@ def resolve_scan(code, *, gtin=""):
     if not label.is_genuine:
         return ScanView(code=code, serial=serial, label=label, verdict=ScanLog.Verdict.NOT_ACTIVATED)
     # Second query: the installation and repair history with each company.
-    records = list(WorkRecord.objects.filter(label=label).select_related("company").order_by("at", "pk"))
+    records = scan_sql.work_history(label)
     ignition = getattr(label, "ignition", None)
     supply = rules.city_gas_category()
     installs = [r for r in records if r.kind == WorkRecord.Kind.INSTALLATION]

@@ -104,6 +104,26 @@ def test_activation_query_count_is_constant(django_assert_num_queries):
     assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"activated"}
 
 
+def _label_updates():
+    """(updates, HOT updates) of cases_label in this transaction so far (PostgreSQL's own counters)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'cases_label'")
+        return cursor.fetchone()
+
+
+@pytest.mark.postgres
+def test_printing_a_batch_updates_its_labels_in_place_without_touching_an_index():
+    # HOT needs no index on a changed column and room on the page (migration cases 0006_i19): a new index
+    # on `state` or a full-page fillfactor would make every moved label write every index entry again.
+    batch = _generated(300)
+    updated, hot = _label_updates()
+    _batch, moved = batches.print_batch(batch.pk)
+    after_updated, after_hot = _label_updates()
+    assert moved == 300
+    assert (after_updated - updated, after_hot - hot) == (300, 300)
+    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"printed"}
+
+
 def test_batch_steps_out_of_order_are_refused_and_change_nothing():
     batch = _generated(10)
     with pytest.raises(batches.BatchStageError) as exc:

@@ -1,0 +1,135 @@
+"""The scan path's query budget and its prepared reads (issue 19), for every label state and every endpoint.
+
+The look-up and history are prepared SQL (field/scan_sql.py): these tests check they give what the ORM
+gave (the same instances and relations, no lazy query afterwards) and that the scan log is still written.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import LabelState, Recall
+from core import serials
+from field import scan_sql
+from field.models import Ignition, Sale, ScanLog, WorkRecord
+from tests.factories import UserFactory
+from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
+
+pytestmark = pytest.mark.django_db
+
+GTIN = "6901234567892"
+GTIN14 = "06901234567892"
+ENDPOINTS = ["/q/{serial}", f"/01/{GTIN14}/21/{{serial}}", "/api/v1/scan/{serial}/"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+
+
+def label_in(state, *, recalled=False):
+    """A label in `state` with everything the page can show: sale, installation and repair, ignition."""
+    installer = qualified("installer", name="安居安装")
+    worker, permit = installer_with_permit(installer)
+    label = label_for(installer, state=state, brand="华焰", model_number="JZT-2H10", gtin=GTIN, digital_link=True)
+    if state in ("sold", "installed", "ignited", "suspended"):
+        Sale.objects.create(label=label, dealer=qualified("dealer", name="好家电"), seller=UserFactory())
+    if state in ("installed", "ignited", "suspended"):
+        for kind in ("installation", "repair"):
+            WorkRecord.objects.create(
+                label=label, kind=kind, worker=worker, permit=permit, company=installer, district="futian"
+            )
+    if state == "ignited":
+        igniter, ignition_permit = igniter_with_permit(qualified("gas_supplier", name="深燃"))
+        Ignition.objects.create(
+            label=label,
+            worker=igniter,
+            permit=ignition_permit,
+            company=igniter.organization,
+            supply_gas_category="12T",
+            district="futian",
+        )
+    if recalled:
+        label.recall = Recall.objects.create(
+            scope="label",
+            appliance_model=label.appliance_model,
+            reason="阀门缺陷",
+            recalled_on=timezone.localdate(),
+            created_by=UserFactory(),
+        )
+        label.save()
+    return label
+
+
+@pytest.mark.parametrize("path", ENDPOINTS, ids=["page", "digital-link", "api"])
+@pytest.mark.parametrize("recalled", [False, True], ids=["", "recalled"])
+@pytest.mark.parametrize("state", LabelState.values)
+def test_every_state_answers_in_three_queries_at_most(client, django_assert_max_num_queries, state, recalled, path):
+    label = label_in(state, recalled=recalled)
+    genuine = label.is_genuine
+    with django_assert_max_num_queries(3 if genuine else 2):  # label & co, [history], scan-log insert
+        response = client.get(path.format(serial=label.serial))
+    assert response.status_code == (200 if genuine else 404)
+    body = response.content.decode()
+    if genuine:
+        assert "华焰" in body and ("安居安装" in body) == (state in ("installed", "ignited", "suspended"))
+        assert ("好家电" in body) == (state != "activated" and "api" not in path)  # the API omits the dealer
+        assert ("深燃" in body) == (state == "ignited" and "api" not in path)
+        assert ("阀门缺陷" in body) == recalled
+    log = ScanLog.objects.get()
+    expected = "genuine" if genuine else ("void" if state == "void" else "not_activated")
+    assert (log.label, log.verdict) == (label, expected)
+
+
+@pytest.mark.parametrize("path", ENDPOINTS, ids=["page", "digital-link", "api"])
+def test_unknown_and_malformed_codes_cost_one_look_up_at_most(client, django_assert_num_queries, path):
+    with django_assert_num_queries(2):  # the look-up that finds nothing, the scan-log insert
+        assert client.get(path.format(serial=serials.new_serial())).status_code == 404
+    if "/01/" not in path:  # a Digital Link with a bad serial is a bad link, answered like the page's typo
+        with django_assert_num_queries(1):  # no look-up for a code that cannot be a serial: only the log
+            client.get(path.format(serial="NOT-A-SERIAL"))
+    assert list(ScanLog.objects.order_by("pk").values_list("verdict", "label")[:1]) == [("unknown", None)]
+
+
+def test_prepared_look_up_gives_what_select_related_gave(django_assert_num_queries):
+    label = label_in("ignited", recalled=True)
+    ignited_at = Ignition.objects.get().at
+    with django_assert_num_queries(2):
+        found = scan_sql.label_by_serial(label.serial)
+        history = scan_sql.work_history(found)
+    with django_assert_num_queries(0):  # every relation the page reads is loaded
+        assert found == label and found.state == "ignited" and found.recall.reason == "阀门缺陷"
+        assert found.appliance_model.manufacturer.name and found.appliance_model.gtin == GTIN
+        assert found.sale.dealer.name == "好家电" and found.ignition.company.name == "深燃"
+        assert found.ignition.at == ignited_at  # converters applied (aware datetimes on SQLite too)
+        assert [(r.kind, r.company.name, r.label is found) for r in history] == [
+            ("installation", "安居安装", True),
+            ("repair", "安居安装", True),
+        ]
+    bare = label_for(None, state="activated")
+    with django_assert_num_queries(1):
+        found = scan_sql.label_by_serial(bare.serial)
+    with django_assert_num_queries(0):  # a missing sale or ignition is known to be missing, as with select_related
+        assert getattr(found, "sale", None) is None and getattr(found, "ignition", None) is None
+        assert found.recall is None
+    assert scan_sql.label_by_serial(serials.new_serial()) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scan_log_is_written_outside_the_request_transaction_with_a_relaxed_commit(client):
+    label = label_in("sold")
+    response = client.get(f"/q/{label.serial}", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile")
+    assert response.status_code == 200
+    log = ScanLog.objects.get()
+    assert (log.label, log.verdict, log.channel, log.network, log.device) == (
+        label,
+        "genuine",
+        "web",
+        "10.1.2.0/24",
+        "mobile",
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the relaxed commit was the INSERT's own; the session keeps its setting
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
