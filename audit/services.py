@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 
+from core.bulk import insert_rows
+
 from .models import AuditEntry
 
 
@@ -51,3 +53,20 @@ def record(action, obj=None, **kwargs):
 def record_many(rows):
     """Insert unsaved entries in one statement (sweeps and batch moves)."""
     return AuditEntry.objects.bulk_create(rows) if rows else []
+
+
+def record_system_many(rows: list[tuple], *, at) -> int:
+    """Insert entries made by the system at `at`, (action, object_type, object_id, to_state, detail) each.
+
+    Plain tuples, no model instance per row: what a sweep writes thousands of per batch.
+    """
+    columns = ["at", "action", "object_type", "object_id", "to_state", "detail", "source"]
+    system = AuditEntry.Source.SYSTEM
+    return insert_rows(
+        AuditEntry,
+        columns,
+        [
+            (at, action[:60], kind[:40], object_id[:64], to_state, detail, system)
+            for action, kind, object_id, to_state, detail in rows
+        ],
+    )

@@ -6,13 +6,14 @@ booking (pages, API, admin actions and tasks all go through those services), and
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from accounts import city
 
 
 def city_gas_category() -> str:
-    """The gas the city pipes (the CITY_GAS_CATEGORY setting: 12T for Shenzhen)."""
-    return settings.CITY_GAS_CATEGORY
+    """The gas the current city pipes where no supply area says otherwise (City.gas_category: 12T in Shenzhen)."""
+    return city.current_city().gas_category
 
 
 @dataclass(frozen=True)

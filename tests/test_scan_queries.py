@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from accounts import city
 from cases.models import LabelState, Recall
 from core import serials
 from field import scan_sql
@@ -26,6 +27,7 @@ ENDPOINTS = ["/q/{serial}", f"/01/{GTIN14}/21/{{serial}}", "/api/v1/scan/{serial
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     cache.clear()
+    city.current_city()  # the city (hotline, gas) is cached across requests: warm, as after any earlier request
 
 
 def label_in(state, *, recalled=False):

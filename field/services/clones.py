@@ -19,13 +19,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from accounts import city
 from audit import services as audit
-from cases.constants import SHENZHEN_DISTRICTS
 from cases.services.labels import SYSTEM, Origin
 
 from ..models import CloneSignal, ScanLog, SuspectedClone, WorkRecord
 
-DISTRICT_NAMES = dict(SHENZHEN_DISTRICTS)
 MAX_EVIDENCE = 20  # per signal: enough to see the pattern, bounded however often it fires
 
 
@@ -35,7 +34,7 @@ def evidence(*, at: datetime, what: str, district: str = "", who: str = "", comp
         "at": timezone.localtime(at).isoformat(timespec="minutes"),
         "what": what,
         "district": district,
-        "district_name": str(DISTRICT_NAMES.get(district, district)),
+        "district_name": city.district_name(district),
         "who": who,
         "company": company,
     }

@@ -5,11 +5,10 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
-from cases.constants import SHENZHEN_DISTRICTS
+from accounts import city
 
 from .errors import FieldError
 
-DISTRICT_CODES = {code for code, _label in SHENZHEN_DISTRICTS}
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -17,7 +16,7 @@ def clean_district(district, *, required):
     district = (district or "").strip()
     if not district and not required:
         return ""
-    if district not in DISTRICT_CODES:
+    if not city.is_district(district):
         raise FieldError("invalid", _("请选择有效的行政区。"))
     return district
 
