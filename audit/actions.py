@@ -64,6 +64,9 @@ ACTION_NAMES = {
     "clone.opened": _("疑似克隆：立案"),
     "clone.signal": _("疑似克隆：新信号"),
     "clone.closed": _("疑似克隆：核查完毕"),
+    # the city (accounts/city_setup.py)
+    "city.created": _("城市：建立"),
+    "city.updated": _("城市：修改"),
     # the admin (audit.admin.AuditedAdmin)
     "admin.add": _("后台：新增"),
     "admin.change": _("后台：修改"),
@@ -80,6 +83,7 @@ ACTION_GROUPS = {
     "permit.": _("上岗证（全部）"),
     "recall.": _("召回（全部）"),
     "clone.": _("疑似克隆（全部）"),
+    "city.": _("城市（全部）"),
     "admin.": _("后台（全部）"),
 }
 
