@@ -73,7 +73,7 @@ def _scan_url(parsed):
 
 
 def scan_page(request, code):
-    """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
+    """Public, mobile-first: what this label is and whether it is genuine. Two queries for a genuine label (at most 3)."""
     if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
     return _scan_response(request, code, selectors.resolve_scan(code))

@@ -25,7 +25,7 @@ def verdict_of(response):
     return html[start : html.index("</div>", start)]
 
 
-def test_genuine_label_shows_product_gas_fit_installer_in_three_queries(client, django_assert_num_queries):
+def test_genuine_label_shows_product_gas_fit_installer_in_two_queries(client, django_assert_num_queries):
     company = qualified(Organization.Kind.INSTALLER, name="安居安装")
     user, permit = installer_with_permit(company)
     label = label_for(company, state="installed", brand="华焰", model_number="JZT-2H10")
@@ -39,7 +39,7 @@ def test_genuine_label_shows_product_gas_fit_installer_in_three_queries(client, 
         nameplate_confirmed=True,
     )
     city.current_city()  # the city is cached across requests (tests/test_city.py counts the cold read)
-    with django_assert_num_queries(3):  # label+model+maker+ignition+sale, work history, scan log insert
+    with django_assert_num_queries(2):  # label+model+maker+recall+ignition+sale+work history, scan log insert
         response = client.get(
             f"/q/{label.serial}", HTTP_USER_AGENT="Mozilla/5.0 (iPhone) Mobile", REMOTE_ADDR="10.1.2.3"
         )
