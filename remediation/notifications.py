@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import city
 from accounts.models import Organization, User
 from audit import services as audit
 from core.bulk import insert_rows
@@ -51,6 +52,10 @@ def association_users(cache=None):
 
 
 def regulator_users(cache=None):
+    """The current city's regulator (accounts.City.regulator); every regulator organisation while none is set."""
+    regulator_id = city.current_city().regulator_id
+    if regulator_id:
+        return _members({"organization_id": regulator_id}, cache)
     return _members({"organization__kind": Organization.Kind.REGULATOR}, cache)
 
 

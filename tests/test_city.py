@@ -18,6 +18,7 @@ from audit.models import AuditEntry
 from cases import pdf
 from core import serials
 from field.models import Ignition, Sale, WorkRecord
+from remediation import notifications
 from remediation.models import RemediationCase
 from stats import scoping, selectors
 from tests.factories import UserFactory
@@ -151,3 +152,13 @@ def test_a_second_city_from_a_fixture_works_end_to_end(client, tmp_path):
 def test_the_openapi_schema_describes_district_as_a_code_not_a_shenzhen_enum(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "futian" not in schema and "district code of the current city" in schema
+
+
+def test_escalations_reach_the_current_citys_regulator_only(tmp_path):
+    other = UserFactory(
+        organization=Organization.objects.create(name="邻市主管部门", kind="regulator"), role="regulator"
+    )
+    assert other in notifications.regulator_users()  # no regulator named yet: every regulator hears
+    call_command("load_city", str(FOSHAN), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    ours = UserFactory(organization=City.objects.get(is_current=True).regulator, role="regulator")
+    assert notifications.regulator_users() == [ours]
