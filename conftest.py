@@ -54,3 +54,12 @@ def chinese_after_each_test():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def warm_city(db):
+    # The current city (accounts.city) is read once and kept in the cache, which every test starts empty: a
+    # query count of a hot path warms it first, as any earlier request in production has.
+    from accounts import city
+
+    return city.current_city()

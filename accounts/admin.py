@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from audit.admin import AuditedAdmin
 
-from .models import Organization, User
+from .models import City, District, Organization, User
 
 POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
@@ -26,6 +26,21 @@ class OrganizationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "licence_number", "licence_valid_until", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "licence_number"]
+
+
+class DistrictInline(admin.TabularInline):
+    model = District
+    extra = 0
+    fields = ["order", "code", "name", "name_en"]
+
+
+@admin.register(City)
+class CityAdmin(AuditedAdmin):
+    """The city as data: association, hotline, default gas, regulator and districts (load_city imports one)."""
+
+    list_display = ["name", "association_name", "hotline", "gas_category", "regulator", "is_current"]
+    list_select_related = ["regulator"]
+    inlines = [DistrictInline]
 
 
 @admin.register(User)

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,3 +57,63 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+
+class City(models.Model):
+    """The city a GasLabel deployment serves: its association, hotline, piped gas and regulator are data.
+
+    Exactly one city is current (the one pages, labels, SMS and statistics speak for); a second city is set
+    up in the admin or with `manage.py load_city <fixture.json>`, without changing code.
+    """
+
+    name = models.CharField(_("城市"), max_length=50, unique=True)
+    association_name = models.CharField(_("协会名称"), max_length=200)
+    hotline = models.CharField(_("协会热线"), max_length=32, blank=True)
+    # accounts sits below cases (which holds GAS_CATEGORIES), so the GB/T 13611 codes are a pattern here.
+    gas_category = models.CharField(
+        _("默认供气气源"),
+        max_length=4,
+        default="12T",
+        help_text=_("GB/T 13611，如 12T；未划入供气区域的地址按此气源"),
+        validators=[RegexValidator(r"^(10T|12T|19Y|20Y|22Y|[3-7]R)$", _("请填写 GB/T 13611 气源代号，如 12T。"))],
+    )
+    regulator = models.ForeignKey(
+        Organization,
+        verbose_name=_("行业主管部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="regulated_cities",
+        limit_choices_to={"kind": Organization.Kind.REGULATOR},
+    )
+    is_current = models.BooleanField(_("当前城市"), default=False)
+
+    class Meta:
+        verbose_name = _("城市")
+        verbose_name_plural = _("城市")
+        ordering = ["-is_current", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True), name="one_current_city")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A district of a city. Records keep the district's code (a short slug), so codes never change meaning."""
+
+    city = models.ForeignKey(City, verbose_name=_("城市"), on_delete=models.CASCADE, related_name="districts")
+    code = models.SlugField(_("代码"), max_length=20, help_text=_("小写字母，写入记录后请勿修改"))
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("行政区")
+        verbose_name_plural = _("行政区")
+        ordering = ["city", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["city", "code"], name="one_district_code_per_city")]
+
+    def __str__(self):
+        return self.name

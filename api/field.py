@@ -14,9 +14,8 @@ from rest_framework.views import APIView
 
 from accounts import pii, roles
 from accounts.models import User
-from api.fields import DateTimeField
+from api.fields import DateTimeField, DistrictField
 from api.idempotency import idempotent
-from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
 from core import limits, ratelimit
@@ -100,14 +99,14 @@ class ScanSerializer(serializers.Serializer):
 
 
 class SellInput(serializers.Serializer):
-    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS, required=False, allow_blank=True)
+    district = DistrictField(required=False, allow_blank=True)
 
 
 class WorkInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=WorkRecord.Kind.choices, default=WorkRecord.Kind.INSTALLATION)
     permit = serializers.CharField(max_length=limits.CODE, help_text="permit number or the scanned permit QR text")
     nameplate_confirmed = serializers.BooleanField()
-    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
+    district = DistrictField()
 
 
 class WorkRecordSerializer(serializers.ModelSerializer):
@@ -188,7 +187,7 @@ class BookingInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Booking.Kind.choices)
     company = serializers.IntegerField()
     phone = serializers.CharField(max_length=limits.PHONE)
-    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS)
+    district = DistrictField()
     preferred_date = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON, default="")
     # Optional here so the service answers a missing code in the same words as a wrong one (and a recalled

@@ -1,6 +1,9 @@
 """Serializer fields the API needs beyond DRF's own."""
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
+
+from accounts import city
 
 
 class DateTimeField(serializers.DateTimeField):
@@ -14,3 +17,28 @@ class DateTimeField(serializers.DateTimeField):
             return super().enforce_timezone(value)
         except (OverflowError, ValueError):
             self.fail("overflow")
+
+
+class DistrictField(serializers.CharField):
+    """A district code of the current city (accounts.City / District: data, not code).
+
+    The schema shows a string with the pattern of a code, not an enum: the codes change with the city an
+    administrator sets up, and a schema fixed at build time would lie after that. A code that is not one of the
+    current city's districts is a 400 naming the valid ones.
+    """
+
+    default_error_messages = {"district": '"{value}" is not a district of the current city; valid codes: {codes}'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "help_text", "district code of the current city (its districts are set up in the admin: City)"
+        )
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(r"^[-a-z0-9_]+$"))
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value and not city.is_district(value):
+            self.fail("district", value=value, codes=", ".join(d.code for d in city.districts()))
+        return value

@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from accounts import permissions, pii
 from api.errors import ErrorSerializer
+from api.fields import DistrictField
 from api.idempotency import idempotent
-from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelTransition
 from cases.services.labels import Origin
 from core import limits
@@ -30,7 +30,7 @@ ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409:
 class ReportSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ProblemKind.choices)
     serial = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
-    district = serializers.ChoiceField(choices=SHENZHEN_DISTRICTS, required=False, allow_blank=True, default="")
+    district = DistrictField(required=False, allow_blank=True, default="")
     address = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     resident_phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
     description = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT, default="")

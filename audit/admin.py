@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from core.client import client_ip
@@ -55,16 +56,33 @@ class AuditedAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
-        "action",
-        "object_type",
+        "action_label",
+        "object_type_label",
         "object_id",
         "object_repr",
-        "from_state",
-        "to_state",
+        "from_state_label",
+        "to_state_label",
         "actor_name",
         "source",
         "ip_address",
     ]
     list_filter = ["source", "object_type", "action"]
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, entry):
+        return entry.action_name
+
+    @admin.display(description=_("对象类型"), ordering="object_type")
+    def object_type_label(self, entry):
+        return entry.object_type_name
+
+    @admin.display(description=_("原状态"))
+    def from_state_label(self, entry):
+        return entry.from_state_name
+
+    @admin.display(description=_("新状态"))
+    def to_state_label(self, entry):
+        return entry.to_state_name
+
     search_fields = ["object_id", "object_repr", "actor_name", "action"]
     date_hierarchy = "at"

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import actions
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit entry."""
@@ -74,6 +76,23 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    # Names for people (audit.actions): the codes stay in the row, the page and the admin show these.
+    @property
+    def action_name(self) -> str:
+        return actions.action_name(self.action)
+
+    @property
+    def object_type_name(self) -> str:
+        return actions.object_type_name(self.object_type)
+
+    @property
+    def from_state_name(self) -> str:
+        return actions.state_name(self.object_type, self.from_state)
+
+    @property
+    def to_state_name(self) -> str:
+        return actions.state_name(self.object_type, self.to_state)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from accounts import permissions
 
+from .actions import filter_choices
 from .selectors import audit_entries
 
 PAGE_SIZE = 100
@@ -18,4 +19,4 @@ def audit_log(request):
         raise PermissionDenied
     query = {key: request.GET.get(key, "")[:64] for key in ("object_id", "action", "actor")}
     page = Paginator(audit_entries(**query), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/log.html", {"page": page, "query": query})
+    return render(request, "audit/log.html", {"page": page, "query": query, "action_groups": filter_choices()})

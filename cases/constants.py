@@ -25,15 +25,4 @@ APPLIANCE_CATEGORIES = [
     ("other", _("其他燃气具 (烤箱等)")),
 ]
 
-SHENZHEN_DISTRICTS = [
-    ("futian", _("福田区")),
-    ("luohu", _("罗湖区")),
-    ("nanshan", _("南山区")),
-    ("yantian", _("盐田区")),
-    ("baoan", _("宝安区")),
-    ("longgang", _("龙岗区")),
-    ("longhua", _("龙华区")),
-    ("pingshan", _("坪山区")),
-    ("guangming", _("光明区")),
-    ("dapeng", _("大鹏新区")),
-]
+# The city and its districts are data (accounts.City / District, accounts.city), not constants here.

@@ -21,6 +21,7 @@ from django.utils import translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
+from accounts import city
 from core import digital_link, serials
 
 from . import qr
@@ -349,7 +350,7 @@ def label_text_for(appliance_model) -> LabelText:
         standard=standard,
         gas_code=gas_code,
         gas_name=gas_name,
-        association=settings.ASSOCIATION_NAME,
+        association=city.current_city().association_name,
         gtin=digital_link.label_gtin(appliance_model),
     )
 

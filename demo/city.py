@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from accounts import roles
-from accounts.models import Organization, User
+from accounts import city, roles
+from accounts.models import City, Organization, User
 from cases.models import ApplianceModel
 from field.models import SupplyArea
 
@@ -118,7 +118,12 @@ def seed_demo():
             },
         )
 
-    # Shenzhen pipes 12T (CITY_GAS_CATEGORY); one LPG area shows the gas rule following the installation address.
+    # The city is data (accounts.City, seeded by migration): the demo names its regulator there, the
+    # organisation whose members hear escalations.
+    City.objects.filter(is_current=True).update(regulator=orgs["regulator"])
+    city.forget()  # update() sends no signal
+
+    # Shenzhen pipes 12T (the city's default gas); one LPG area shows the gas rule following the installation address.
     for district, street, gas, supplier in SUPPLY_AREAS:
         SupplyArea.objects.update_or_create(
             district=district, street=street, defaults={"gas_category": gas, "supplier": orgs[supplier]}

@@ -3,23 +3,26 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import city
 from accounts.models import User
-from cases.constants import SHENZHEN_DISTRICTS
 from core import limits
 
 from .models import WorkPermit
 
-DISTRICT_CHOICES = [("", _("请选择"))] + SHENZHEN_DISTRICTS
+
+def district_choices():
+    """The current city's districts, read when a form is built (they are data, not code)."""
+    return [("", _("请选择")), *city.district_choices()]
 
 
 class SellForm(forms.Form):
-    district = forms.ChoiceField(label=_("销售区域（可选）"), choices=DISTRICT_CHOICES, required=False)
+    district = forms.ChoiceField(label=_("销售区域（可选）"), choices=district_choices, required=False)
 
 
 class WorkForm(forms.Form):
     permit = forms.CharField(label=_("上岗证编号"), max_length=200)
     nameplate_confirmed = forms.BooleanField(label=_("我已核对：标识上的型号与燃具铭牌型号一致"), required=False)
-    district = forms.ChoiceField(label=_("安装地址所在区"), choices=DISTRICT_CHOICES)
+    district = forms.ChoiceField(label=_("安装地址所在区"), choices=district_choices)
 
 
 class IgniteForm(forms.Form):
@@ -59,7 +62,7 @@ class BookingForm(forms.Form):
         required=False,  # the service refuses a booking without it, with the message the page shows
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
-    district = forms.ChoiceField(label=_("所在区"), choices=DISTRICT_CHOICES)
+    district = forms.ChoiceField(label=_("所在区"), choices=district_choices)
     preferred_date = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("备注（可选）"), max_length=255, required=False)
 
@@ -102,7 +105,7 @@ class NotGenuineReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     phone = forms.CharField(label=_("联系电话（可选，方便协会回访）"), max_length=limits.PHONE, required=False)
-    district = forms.ChoiceField(label=_("所在区（可选）"), choices=DISTRICT_CHOICES, required=False)
+    district = forms.ChoiceField(label=_("所在区（可选）"), choices=district_choices, required=False)
     photo = forms.FileField(
         label=_("标识或燃具照片（可选）"),
         required=False,

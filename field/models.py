@@ -6,8 +6,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.city import HasDistrict
 from accounts.models import Organization
-from cases.constants import GAS_CATEGORIES, SHENZHEN_DISTRICTS
+from cases.constants import GAS_CATEGORIES
 from cases.models import Label
 
 
@@ -85,7 +86,7 @@ class WorkPermit(models.Model):
         return f"{self.number} {self.holder_name}"
 
 
-class Sale(models.Model):
+class Sale(HasDistrict, models.Model):
     """A dealer sold a labelled appliance (the label's `sell` transition records who and when too)."""
 
     label = models.OneToOneField(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="sale")
@@ -93,7 +94,7 @@ class Sale(models.Model):
     seller = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("销售人员"), on_delete=models.PROTECT, related_name="+"
     )
-    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS, blank=True)
+    district = models.CharField(_("区"), max_length=20, blank=True)
     at = models.DateTimeField(_("销售时间"), default=timezone.now)
 
     class Meta:
@@ -101,7 +102,7 @@ class Sale(models.Model):
         verbose_name_plural = _("销售记录")
 
 
-class WorkRecord(models.Model):
+class WorkRecord(HasDistrict, models.Model):
     """An installation or a repair by a permitted worker, with the resident's rating."""
 
     class Kind(models.TextChoices):
@@ -117,7 +118,7 @@ class WorkRecord(models.Model):
     company = models.ForeignKey(
         Organization, verbose_name=_("安装维修企业"), on_delete=models.PROTECT, related_name="+"
     )
-    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS)
+    district = models.CharField(_("区"), max_length=20)
     nameplate_confirmed = models.BooleanField(_("已核对铭牌型号"), default=False)
     at = models.DateTimeField(_("作业时间"), default=timezone.now, db_index=True)
     resident_phone = models.CharField(_("用户手机号"), max_length=20, blank=True)
@@ -133,7 +134,7 @@ class WorkRecord(models.Model):
         ordering = ["at", "pk"]
 
 
-class Ignition(models.Model):
+class Ignition(HasDistrict, models.Model):
     """The first ignition (点火通气) of an installed appliance; one per label."""
 
     label = models.OneToOneField(Label, verbose_name=_("标识"), on_delete=models.PROTECT, related_name="ignition")
@@ -146,14 +147,14 @@ class Ignition(models.Model):
     at = models.DateTimeField(_("点火时间"), default=timezone.now)
     # Where the appliance was installed (its first installation record), copied when it is ignited so the
     # statistics count ignitions per district from this row alone ('' when no installation was recorded).
-    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS, blank=True, editable=False)
+    district = models.CharField(_("区"), max_length=20, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("点火通气记录")
         verbose_name_plural = _("点火通气记录")
 
 
-class Booking(models.Model):
+class Booking(HasDistrict, models.Model):
     """A resident's booking (预约) of installation or ignition with one company."""
 
     class Kind(models.TextChoices):
@@ -172,7 +173,7 @@ class Booking(models.Model):
         Organization, verbose_name=_("服务单位"), on_delete=models.PROTECT, related_name="bookings"
     )
     resident_phone = models.CharField(_("联系手机"), max_length=20)
-    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS)
+    district = models.CharField(_("区"), max_length=20)
     preferred_date = models.DateField(_("期望日期"))
     note = models.CharField(_("备注"), max_length=255, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True)
@@ -271,7 +272,7 @@ class CloneSignal(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_clone_signal_per_kind")]
 
 
-class SupplyArea(models.Model):
+class SupplyArea(HasDistrict, models.Model):
     """Where a gas supplier pipes (or bottles) which gas: a district, or one street of it (GB/T 13611 category).
 
     The gas rule at installation and ignition compares the appliance with the area of the installation
@@ -285,7 +286,7 @@ class SupplyArea(models.Model):
         related_name="supply_areas",
         limit_choices_to={"kind": Organization.Kind.GAS_SUPPLIER},
     )
-    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS)
+    district = models.CharField(_("区"), max_length=20)
     street = models.CharField(_("街道"), max_length=50, blank=True, help_text=_("留空表示全区"))
     gas_category = models.CharField(_("供气气源"), max_length=4, choices=GAS_CATEGORIES)
 

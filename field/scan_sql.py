@@ -1,7 +1,7 @@
-"""The scan path's two reads as prepared SQL on a cursor, and its log write as one statement.
+"""The scan path's read as one prepared SQL statement on a cursor, and its log write as one statement.
 
 The ORM rebuilt and compiled the six-table look-up (and the history query) on every scan: about 9 ms of
-Python against 3 ms for the same SQL on a cursor (issue 19). Here each statement is written once per
+Python against 3 ms for the same SQL on a cursor (issue 19). Here the statement is written once per
 database vendor from the models' own metadata (so a new column is picked up) and rows become the same
 model instances select_related would give (values through the backend's converters, relations cached), so
 the page, the API, the linkset and the lifecycle rules read them without a further query.
@@ -27,10 +27,14 @@ _LABEL_PARTS = (
     ("i", Ignition, "LEFT JOIN {t} i ON i.label_id = l.id", "l", (Ignition, "label")),
     ("ic", Organization, "LEFT JOIN {t} ic ON ic.id = i.company_id", "i", (Ignition, "company")),
 )
+# The installation and repair history comes in the same statement (one row per record, the label's columns
+# repeated; a label has a handful of records at most): one round trip instead of two.
 _HISTORY_PARTS = (
-    ("w", WorkRecord, "", None, None),
-    ("c", Organization, "JOIN {t} c ON c.id = w.company_id", "w", (WorkRecord, "company")),
+    ("w", WorkRecord, "LEFT JOIN {t} w ON w.label_id = l.id", None, None),
+    ("c", Organization, "LEFT JOIN {t} c ON c.id = w.company_id", "w", (WorkRecord, "company")),
 )
+_LABEL_ALIASES = frozenset(part[0] for part in _LABEL_PARTS)
+_HISTORY_ALIASES = frozenset(part[0] for part in _HISTORY_PARTS)
 
 
 class _Prepared:
@@ -57,9 +61,10 @@ class _Prepared:
     def rows(self, params):
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            return [self._instances(row) for row in cursor.fetchall()]
+            return cursor.fetchall()
 
-    def _instances(self, row):
+    def instances(self, row, aliases):
+        """The model instances of the parts named in `aliases` from one row, relations among them cached."""
         values = list(row)
         for i, converters, col in self.converters:
             for converter in converters:
@@ -68,6 +73,8 @@ class _Prepared:
         for (alias, _model, _join, parent, relation), (model, names, start, end) in zip(
             self.parts, self.spans, strict=True
         ):
+            if alias not in aliases:
+                continue
             pk = values[start + names.index(model._meta.pk.attname)]
             obj = model.from_db(connection.alias, names, values[start:end]) if pk is not None else None
             objects[alias] = obj
@@ -85,29 +92,26 @@ class _Prepared:
 
 
 @cache
-def _label_query(vendor: str) -> _Prepared:
-    return _Prepared(_LABEL_PARTS, "l.serial = %s")
+def _scan_query(vendor: str) -> _Prepared:
+    return _Prepared(_LABEL_PARTS + _HISTORY_PARTS, "l.serial = %s ORDER BY w.at, w.id")
 
 
-@cache
-def _history_query(vendor: str) -> _Prepared:
-    return _Prepared(_HISTORY_PARTS, "w.label_id = %s ORDER BY w.at, w.id")
-
-
-def label_by_serial(serial: str) -> Label | None:
-    """The label with its model, maker, recall, sale (and dealer), ignition (and company): one query."""
-    rows = _label_query(connection.vendor).rows([serial])
-    return rows[0]["l"] if rows else None
-
-
-def work_history(label: Label) -> list[WorkRecord]:
-    """The label's installation and repair records, oldest first, each with its company: one query."""
+def label_and_history(serial: str) -> tuple[Label | None, list[WorkRecord]]:
+    """The label with its model, maker, recall, sale (and dealer), ignition (and company), and its installation
+    and repair records oldest first, each with its company: one query."""
+    query = _scan_query(connection.vendor)
+    rows = query.rows([serial])
+    if not rows:
+        return None, []
+    label = query.instances(rows[0], _LABEL_ALIASES)["l"]
     records = []
-    for objects in _history_query(connection.vendor).rows([label.pk]):
-        record = objects["w"]
-        WorkRecord._meta.get_field("label").set_cached_value(record, label)
-        records.append(record)
-    return records
+    label_field = WorkRecord._meta.get_field("label")
+    for row in rows:
+        record = query.instances(row, _HISTORY_ALIASES)["w"]
+        if record is not None:  # a label without records still has its one row
+            label_field.set_cached_value(record, label)
+            records.append(record)
+    return label, records
 
 
 _LOG_FIELDS = ("label_id", "code", "verdict", "channel", "role", "network", "device", "at")

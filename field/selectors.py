@@ -64,7 +64,8 @@ class ScanView:
 
 
 def resolve_scan(code, *, gtin=""):
-    """Classify a scanned/typed code and load what a genuine label shows: two queries at most.
+    """Classify a scanned/typed code and load what a genuine label shows: one query (two for an appliance
+    off the city's gas with an installation, or a label of a model recalled as a whole).
 
     `gtin` comes with a GS1 Digital Link (`/01/{gtin}/21/{serial}`): it must be the GTIN of the label's
     model, else the code is a copy on the wrong product and is not shown as genuine (no extra query: the
@@ -75,8 +76,9 @@ def resolve_scan(code, *, gtin=""):
     except serials.InvalidSerial:
         return ScanView(code=code or "", verdict=ScanLog.Verdict.MALFORMED)
     serial, gtin = parsed.serial, gtin or parsed.gtin
-    # One query, prepared once: label, model, manufacturer, recall and the (one-to-one) ignition and sale.
-    label = scan_sql.label_by_serial(serial)
+    # One query, prepared once: label, model, manufacturer, recall, the (one-to-one) ignition and sale, and the
+    # installation and repair history with each company.
+    label, records = scan_sql.label_and_history(serial)
     if label is None:
         return ScanView(code=code, serial=serial, verdict=ScanLog.Verdict.UNKNOWN)
     if label.state == LabelState.VOID:
@@ -85,8 +87,6 @@ def resolve_scan(code, *, gtin=""):
         return ScanView(code=code, serial=serial, label=label, verdict=ScanLog.Verdict.GTIN_MISMATCH)
     if not label.is_genuine:
         return ScanView(code=code, serial=serial, label=label, verdict=ScanLog.Verdict.NOT_ACTIVATED)
-    # Second query: the installation and repair history with each company.
-    records = scan_sql.work_history(label)
     ignition = getattr(label, "ignition", None)
     supply = rules.city_gas_category()
     installs = [r for r in records if r.kind == WorkRecord.Kind.INSTALLATION]

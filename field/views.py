@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import permissions, roles
+from accounts import city, permissions, roles
 from cases.services.labels import Origin
 from core import digital_link, ratelimit, serials
 from core.client import client_ip
@@ -73,7 +73,7 @@ def _scan_url(parsed):
 
 
 def scan_page(request, code):
-    """Public, mobile-first: what this label is and whether it is genuine. Three queries for a genuine label."""
+    """Public, mobile-first: what this label is and whether it is genuine. Two queries for a genuine label (at most 3)."""
     if ratelimit.limited(request, group=ratelimit.LOOKUP):
         return too_many(request)
     return _scan_response(request, code, selectors.resolve_scan(code))
@@ -125,10 +125,11 @@ def _digital_link_response(request, code, *, wants_linkset):
 def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
+    current_city = city.current_city()  # cached: no query on a warm cache
     context = {
         "scan": view,
-        "hotline": settings.ASSOCIATION_HOTLINE,
-        "association_name": settings.ASSOCIATION_NAME,
+        "hotline": current_city.hotline,
+        "association_name": current_city.association_name,
         "field_app": uses_field_app(request.user),
     }
     if view.is_genuine:

@@ -1,8 +1,8 @@
 """The resident's report of a label the scan page called not genuine. Thin: the rules are in remediation."""
 
-from django.conf import settings
 from django.shortcuts import render
 
+from accounts import city
 from cases.services.labels import Origin
 from core import ratelimit
 from remediation.services.errors import RemediationError
@@ -19,11 +19,12 @@ def report_not_genuine_page(request):
         return render(request, "field/rate_limited.html", status=429)
     code = (request.POST.get("code") if posting else request.GET.get("code")) or ""
     form = NotGenuineReportForm(request.POST or None, request.FILES or None)
+    current_city = city.current_city()
     context = {
         "code": code[:200],
         "form": form,
-        "hotline": settings.ASSOCIATION_HOTLINE,
-        "association_name": settings.ASSOCIATION_NAME,
+        "hotline": current_city.hotline,
+        "association_name": current_city.association_name,
     }
     if not posting:
         return render(request, "field/report_not_genuine.html", context)

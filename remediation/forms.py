@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import city
 from accounts.models import Organization
-from cases.constants import SHENZHEN_DISTRICTS
 from core import limits
 
 from .models import ProblemKind, Resolution
@@ -11,7 +11,9 @@ from .models import ProblemKind, Resolution
 class ReportForm(forms.Form):
     serial = forms.CharField(label=_("标识编码"), required=False, max_length=64)
     kind = forms.ChoiceField(label=_("问题类型"), choices=ProblemKind.choices)
-    district = forms.ChoiceField(label=_("所在区"), choices=[("", "—")] + SHENZHEN_DISTRICTS, required=False)
+    district = forms.ChoiceField(
+        label=_("所在区"), choices=lambda: [("", "—"), *city.district_choices()], required=False
+    )
     address = forms.CharField(label=_("安装地址"), required=False, max_length=255)
     resident_phone = forms.CharField(label=_("用户电话"), required=False, max_length=32)
     description = forms.CharField(

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from accounts.city import HasDistrict
 from accounts.models import Organization
-from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import ApplianceModel, Label
 
 from .clock import CALENDAR, SERVICE, Rule
@@ -62,7 +62,7 @@ STEP_LEVEL = {Step.CONTACT: Level.DEALER, Step.RESOLVE: Level.DEALER, Step.FOLLO
 DEFAULT_HOURS = {Step.CONTACT: 2, Step.RESOLVE: 24, Step.FOLLOWUP: 48}
 
 
-class RemediationCase(Process):
+class RemediationCase(HasDistrict, Process):
     """One reported problem with one appliance; the viewflow process row of RemediationFlow."""
 
     kind = models.CharField(_("问题类型"), max_length=20, choices=ProblemKind.choices)
@@ -74,7 +74,7 @@ class RemediationCase(Process):
     appliance_model = models.ForeignKey(
         ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    district = models.CharField(_("区"), max_length=20, choices=SHENZHEN_DISTRICTS, blank=True)
+    district = models.CharField(_("区"), max_length=20, blank=True)
     address = models.CharField(_("安装地址"), max_length=255, blank=True)
     resident_phone = models.CharField(_("用户电话"), max_length=32, blank=True)
     description = models.TextField(_("情况说明"), blank=True)

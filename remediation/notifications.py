@@ -20,14 +20,17 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import city
 from accounts.models import Organization, User
 from audit import services as audit
+from core.bulk import insert_rows
 from core.enqueue import enqueue_on_commit, send_safely
 
 from . import sms
-from .models import Deadline, Level, Notification, Step
+from .models import Deadline, Level, Notification, ProblemKind, Step
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,10 @@ def association_users(cache=None):
 
 
 def regulator_users(cache=None):
+    """The current city's regulator (accounts.City.regulator); every regulator organisation while none is set."""
+    regulator_id = city.current_city().regulator_id
+    if regulator_id:
+        return _members({"organization_id": regulator_id}, cache)
     return _members({"organization__kind": Organization.Kind.REGULATOR}, cache)
 
 
@@ -75,30 +82,62 @@ def local_time(when) -> str:
     return timezone.localtime(when).strftime("%m-%d %H:%M") if when else "-"
 
 
-def rows_for_users(users, key_prefix, *, template, params, subject, body="", link="", case=None, escalation=None):
-    """Unsaved rows: an inbox message for each user, plus e-mail and SMS where the user has them."""
-    now = timezone.now()
+# The columns the sweep writes with core.bulk.insert_rows (in this order); the rest keep their defaults.
+ROW_COLUMNS = [
+    "dedupe_key",
+    "channel",
+    "recipient_id",
+    "address",
+    "case_id",
+    "escalation_id",
+    "template",
+    "params",
+    "link",
+    "subject",
+    "body",
+    "created_at",
+    "state",
+    "sent_at",
+]
+
+
+def row_values(
+    users, key_prefix, *, template, params, subject, body="", link="", case_id=None, escalation_id=None, now
+):
+    """Tuples in ROW_COLUMNS order: an inbox message for each user, plus e-mail and SMS where the user has them."""
     text = sms.render(template, params)
     link = link.removeprefix(settings.PUBLIC_BASE_URL)  # the inbox opens a path on this site
+    # An SMS carries exactly the approved template; inbox and e-mail may say more.
+    long_text = body or text
+    common = (case_id, escalation_id, template, params, link, subject)
     rows = []
     for user in users:
-        rows.append(Notification(channel=Notification.Channel.INBOX, state=State.SENT, sent_at=now, recipient=user))
+        key = f"{key_prefix}:{{}}:u{user.pk}"
+        channels = [(Notification.Channel.INBOX, "", long_text, State.SENT, now)]
         if user.email:
-            rows.append(Notification(channel=Notification.Channel.EMAIL, recipient=user, address=user.email))
+            channels.append((Notification.Channel.EMAIL, user.email, long_text, State.QUEUED, None))
         if user.phone:
-            rows.append(Notification(channel=Notification.Channel.SMS, recipient=user, address=user.phone))
-    for row in rows:
-        row.dedupe_key = f"{key_prefix}:{row.channel}:u{row.recipient_id}"
-        row.case = case
-        row.escalation = escalation
-        row.template = template
-        row.params = params
-        row.link = link
-        row.subject = subject
-        # An SMS carries exactly the approved template; inbox and e-mail may say more.
-        row.body = text if row.channel == Notification.Channel.SMS else (body or text)
-        row.created_at = now
+            channels.append((Notification.Channel.SMS, user.phone, text, State.QUEUED, None))
+        for channel, address, message, state, sent_at in channels:
+            rows.append((key.format(channel), channel, user.pk, address, *common, message, now, state, sent_at))
     return rows
+
+
+def rows_for_users(users, key_prefix, *, template, params, subject, body="", link="", case=None, escalation=None):
+    """Unsaved rows: an inbox message for each user, plus e-mail and SMS where the user has them."""
+    values = row_values(
+        users,
+        key_prefix,
+        template=template,
+        params=params,
+        subject=subject,
+        body=body,
+        link=link,
+        case_id=getattr(case, "pk", None),
+        escalation_id=getattr(escalation, "pk", None),
+        now=timezone.now(),
+    )
+    return [Notification(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in values]
 
 
 def resident_row(phone, key, *, template, params, case=None):
@@ -129,6 +168,17 @@ def store(rows):
     )
 
 
+def insert_new(rows: list[tuple], *, escalation_ids: list[int]) -> list[int]:
+    """Insert ROW_COLUMNS tuples of new escalations (their dedupe keys cannot exist yet); return outbound ids."""
+    insert_rows(Notification, ROW_COLUMNS, rows)
+    return list(
+        Notification.objects.filter(escalation_id__in=escalation_ids, state=State.QUEUED)
+        .exclude(channel=Notification.Channel.INBOX)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def notify(rows):
     """Store and queue for sending after commit: the one call the other apps make."""
     schedule_delivery(store(rows))
@@ -153,23 +203,59 @@ def notify_escalation(escalation):
 
 def escalation_rows(escalation, cache=None):
     """The unsaved notification rows for an escalation: association (+ dealer) or regulator (+ association)."""
-    case = escalation.case
-    if escalation.level == Level.ASSOCIATION:
+    values = escalation_row_values(
+        escalation_id=escalation.pk, level=escalation.level, case=escalation.case, cache=cache, now=timezone.now()
+    )
+    return [Notification(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in values]
+
+
+def _escalation_texts(level, cache):
+    """The translated wording of an escalation message, looked up once per sweep batch (gettext is not free)."""
+    key = ("texts", level, get_language())
+    if cache is not None and key in cache:
+        return cache[key]
+    if level == Level.ASSOCIATION:
+        subject = _("整改单 #%(pk)s 超时，已转协会督办")
+    else:
+        subject = _("整改单 #%(pk)s 已上报行业主管部门")
+    texts = {
+        "subject": subject,
+        "body": _("%(subject)s。问题：%(kind)s；编码：%(code)s。详情：%(url)s"),
+        "level": str(Level(level).label),
+        "kinds": {value: str(label) for value, label in ProblemKind.choices},
+    }
+    if cache is not None:
+        cache[key] = texts
+    return texts
+
+
+def escalation_row_values(*, escalation_id: int, level: str, case, cache: dict | None, now) -> list[tuple]:
+    """escalation_rows as ROW_COLUMNS tuples (the sweep inserts thousands a batch)."""
+    if level == Level.ASSOCIATION:
         users = association_users(cache) + dealer_users(case.dealer_id, cache)
-        subject = _("整改单 #%(pk)s 超时，已转协会督办") % {"pk": case.pk}
     else:
         users = regulator_users(cache) + association_users(cache)
-        subject = _("整改单 #%(pk)s 已上报行业主管部门") % {"pk": case.pk}
-    return rows_for_users(
+    texts = _escalation_texts(level, cache)
+    subject = texts["subject"] % {"pk": case.pk}
+    url = case_url(case)
+    # The same wording as _case_body, from the looked-up templates.
+    body = texts["body"] % {
+        "subject": subject,
+        "kind": texts["kinds"].get(case.kind, case.kind),
+        "code": case.code or "-",
+        "url": url,
+    }
+    return row_values(
         users,
-        f"esc{escalation.pk}",
+        f"esc{escalation_id}",
         template="case_escalated",
-        params={"case": case.pk, "level": str(Level(escalation.level).label)},
+        params={"case": case.pk, "level": texts["level"]},
         subject=subject,
-        body=_case_body(case, subject),
-        link=case_url(case),
-        case=case,
-        escalation=escalation,
+        body=body,
+        link=url,
+        case_id=case.pk,
+        escalation_id=escalation_id,
+        now=now,
     )
 
 

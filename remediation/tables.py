@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts import city
 from accounts.models import Organization
-from cases.constants import SHENZHEN_DISTRICTS
 
 from .models import Level, ProblemKind, RemediationCase, Stage
 
@@ -68,7 +68,7 @@ class CaseFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("问题类型"), choices=ProblemKind.choices)
     stage = django_filters.ChoiceFilter(label=_("阶段"), choices=Stage.choices)
     escalation_level = django_filters.ChoiceFilter(label=_("督办级别"), choices=Level.choices)
-    district = django_filters.ChoiceFilter(label=_("区"), choices=SHENZHEN_DISTRICTS)
+    district = django_filters.ChoiceFilter(label=_("区"), choices=city.district_choices)
     dealer = django_filters.ModelChoiceFilter(
         label=_("责任代理商"), queryset=Organization.objects.filter(kind=Organization.Kind.DEALER)
     )

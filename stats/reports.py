@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import city
 from core.exports import safe_cell
 
 from . import figures, scoping, selectors
@@ -179,11 +180,10 @@ def render_pdf(title, data):
 
 
 def report_title(kind, period):
-    from django.conf import settings
 
     name = _("周报") if kind == Report.Kind.WEEKLY else _("月报")
     return _("%(association)s 燃气具标识管理%(kind)s（%(start)s 至 %(end)s）") % {
-        "association": settings.ASSOCIATION_NAME,
+        "association": city.current_city().association_name,
         "kind": name,
         "start": period.start,
         "end": period.end,

@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import city
 from cases import rules
-from cases.constants import SHENZHEN_DISTRICTS
 from cases.models import LabelState, LabelTransition
 from field.models import CloneSignal, Ignition, ScanLog, SupplyArea, SuspectedClone, WorkRecord
 from remediation.models import Deadline, Escalation, Level, ProblemKind, RemediationCase, Resolution, Stage, Step
@@ -24,7 +24,6 @@ from . import summaries
 from .models import DailyFieldCount, LabelStateCount
 
 STATES = [code for code, _label in LabelState.choices]
-DISTRICT_NAMES = dict(SHENZHEN_DISTRICTS)
 
 
 _UNREAD = object()
@@ -228,7 +227,7 @@ def _per_district(metric, scope, period):
     if _company_field(scope, metric) is None:
         return []
     counts = _grouped(metric, scope, period, "district")
-    result = [{"district": str(name), "count": counts.pop(code, 0)} for code, name in SHENZHEN_DISTRICTS]
+    result = [{"district": name, "count": counts.pop(code, 0)} for code, name in city.district_choices()]
     unknown = sum(counts.values())
     if unknown:
         result.append({"district": _("未知"), "count": unknown})
@@ -275,7 +274,7 @@ def supply_areas(scope, period=None):
     areas = {(a.district, a.street): a for a in SupplyArea.objects.select_related("supplier")}
     city_gas = rules.city_gas_category()
     rows = []
-    for code, name in SHENZHEN_DISTRICTS:
+    for code, name in city.district_choices():
         area = areas.get((code, ""))
         supplier = area.supplier.name if area else ""
         rows.append({"area": str(name), "gas": area.gas_category if area else city_gas, "supplier": supplier})

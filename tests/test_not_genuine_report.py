@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import roles
-from accounts.models import Organization
+from accounts.models import City, Organization
 from audit.models import AuditEntry
 from core import serials
 from remediation.models import CaseEvent, CasePhoto, Deadline, Notification, RemediationCase
@@ -27,7 +27,7 @@ REPORT = "/q/report/"
 def setup(settings, tmp_path):
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ASSOCIATION_HOTLINE = "0755-12345678"
+    City.objects.filter(is_current=True).update(hotline="0755-12345678")  # the city's data (accounts.City)
 
 
 @pytest.fixture

@@ -224,6 +224,6 @@ def _sweep_queries(city, count):
 
 
 def test_sweep_cost_does_not_grow_with_the_batch(clock, city):
-    # Set-based per batch: 2 or 6 due deadlines take the same number of queries. (Beyond ~6 cases, 36
-    # notification rows × 21 columns pass SQLite's 999-parameter limit and Django splits the INSERT.)
+    # Set-based per batch: 2 or 6 due deadlines take the same number of queries (tests/test_sla_sweep_rows.py
+    # holds the exact count for a larger batch).
     assert _sweep_queries(city, 2) == _sweep_queries(city, 6)

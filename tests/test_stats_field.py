@@ -94,7 +94,7 @@ def test_installer_ratings_count_installs_and_repairs_rated_in_the_period(city):
     assert [r["company"] for r in selectors.installer_ratings(scoping.CITY, PERIOD)] == ["一号安装公司", "二号安装公司"]
 
 
-def test_field_page_filters_by_period_in_one_query_per_figure(client, city, django_assert_num_queries):
+def test_field_page_filters_by_period_in_one_query_per_figure(client, city, warm_city, django_assert_num_queries):
     client.login(username="regulator", password=PASSWORD)
     client.get(reverse("home"))
     url = reverse("stats:section", args=["field"]) + "?start=2026-03-01&end=2026-03-31"
@@ -178,7 +178,9 @@ def test_summary_rows_hold_the_daily_counts(city):
     assert sorted(stars) == [(1, 1), (4, 1), (5, 1), (5, 1)]  # 5 on 31 Dec 2025 and 5 March 2026
 
 
-def test_field_page_reads_summary_and_live_rows_two_queries_a_figure(client, city, django_assert_num_queries):
+def test_field_page_reads_summary_and_live_rows_two_queries_a_figure(
+    client, city, warm_city, django_assert_num_queries
+):
     from stats import summaries
 
     summaries.refresh(today=datetime.date(2026, 4, 12))
@@ -212,7 +214,7 @@ def test_an_ignition_counts_where_the_appliance_was_installed(client):
     assert nonzero(selectors.ignitions_per_district(scoping.CITY, today)) == {"龙岗区": 1}
 
 
-def test_ignitions_per_district_is_one_query_on_ignitions_alone(city):
+def test_ignitions_per_district_is_one_query_on_ignitions_alone(city, warm_city):
     """No look-up of each ignition's installation (the correlated subquery that was slow at 10 M labels)."""
     period = PERIOD.with_watermark()
     with CaptureQueriesContext(connection) as queries:

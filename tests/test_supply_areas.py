@@ -106,7 +106,9 @@ def test_ignition_page_follows_the_area_and_bookings_go_to_its_supplier(client, 
     assert Ignition.objects.get(label=in_lpg).supply_gas_category == "20Y"
 
 
-def test_scan_page_shows_the_area_gas_for_an_installed_lpg_appliance(client, lpg_area, django_assert_max_num_queries):
+def test_scan_page_shows_the_area_gas_for_an_installed_lpg_appliance(
+    client, lpg_area, warm_city, django_assert_max_num_queries
+):
     installer, permit = installer_with_permit()
     in_lpg = installed_in("dapeng", installer, permit)
     with django_assert_max_num_queries(4):  # the 3 of every scan + the area, for appliances off the city's gas

@@ -6,8 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions, roles
-from cases.constants import SHENZHEN_DISTRICTS
+from accounts import city, permissions, roles
 from cases.models import SUSPENDABLE_STATES, Label, LabelState
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
 from core.serials import InvalidSerial, parse_code
@@ -21,7 +20,6 @@ from .timeline import record_event
 
 REPORTER_ROLES = (roles.INSTALLER, roles.IGNITION_WORKER)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{5,30}$")
-DISTRICT_CODES = {code for code, _label in SHENZHEN_DISTRICTS}
 
 
 def dealer_for_label(label):
@@ -56,7 +54,7 @@ def _check_input(reporter, kind, label, typed_code, district, address, resident_
         raise RemediationError(_("请选择问题类型。"))
     if label is None and not typed_code and kind != ProblemKind.LABEL_MISSING:
         raise RemediationError(_("请扫描或输入标识编码；燃具上没有标识时请选择「标识缺失」。"))
-    if district and district not in DISTRICT_CODES:
+    if district and not city.is_district(district):
         raise RemediationError(_("请选择正确的区。"))
     if label is None and not (district and address.strip()):
         raise RemediationError(_("没有可识别的标识时，请填写安装地址和所在区。"))

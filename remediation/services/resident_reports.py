@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import city
 from audit import services as audit
 from cases.models import Label
 from cases.services.documents import check_upload
@@ -24,7 +25,7 @@ from .. import hooks as process
 from .. import notifications
 from ..models import CaseEvent, CasePhoto, ProblemKind, RemediationCase, Stage, Step
 from .errors import RemediationError
-from .reporting import DISTRICT_CODES, PHONE_RE
+from .reporting import PHONE_RE
 from .sla import start_deadline
 from .timeline import record_event
 
@@ -76,7 +77,7 @@ def report_not_genuine(
         raise RemediationError(_("说明最多 %(n)s 个字。") % {"n": limits.LONG_TEXT})
     if resident_phone and (len(resident_phone) > limits.PHONE or not PHONE_RE.match(resident_phone)):
         raise RemediationError(_("用户电话格式不正确。"))
-    if district and district not in DISTRICT_CODES:
+    if district and not city.is_district(district):
         raise RemediationError(_("请选择正确的区。"))
     content_type = check_photo(photo) if photo else ""
     label = _label_for(parsed.serial, parsed.gtin)

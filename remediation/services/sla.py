@@ -5,6 +5,9 @@ with `SELECT … FOR UPDATE SKIP LOCKED` in batches, so two workers never take t
 same row, and each row is flipped pending→missed by a conditional UPDATE before
 anything else happens, so a second run finds nothing to do. The Escalation's
 one-to-one on the deadline is the last guard: one missed deadline, one escalation.
+A batch writes its rows set-based (see `_miss`): a constant number of statements
+whatever its size, all in the claim's transaction, so a worker killed mid-sweep
+leaves whole batches or none.
 """
 
 import logging
@@ -12,16 +15,14 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-
 from .. import notifications
 from ..models import STEP_LEVEL, CaseEvent, Deadline, DeadlinePolicy, Escalation, Level, RemediationCase, Step
-from .timeline import audit_entry, record_event
+from .timeline import record_event, record_system_events
 
 logger = logging.getLogger(__name__)
 
@@ -32,32 +33,9 @@ def _local(dt):
     return date_format(timezone.localtime(dt), "Y-m-d H:i")
 
 
-class SweepBatch:
-    """What one sweep batch shares: looked-up durations and recipients, and rows to insert in bulk."""
-
-    def __init__(self):
-        self.events = []
-        self.notifications = []
-        self.rules = {}
-        self.recipients = {}
-
-    def rule(self, step):
-        if step not in self.rules:
-            self.rules[step] = DeadlinePolicy.rule(step)
-        return self.rules[step]
-
-    def flush(self):
-        """Insert the buffered rows; returns the ids of e-mail/SMS notifications to deliver."""
-        CaseEvent.objects.bulk_create(self.events)
-        audit.record_many([audit_entry(event) for event in self.events])
-        outbound = notifications.store(self.notifications)
-        self.events, self.notifications = [], []
-        return outbound
-
-
-def start_deadline(case, step, now, batch=None):
+def start_deadline(case, step, now):
     """Start the clock of `step` (once per case and step); returns the Deadline."""
-    rule = batch.rule(step) if batch else DeadlinePolicy.rule(step)
+    rule = DeadlinePolicy.rule(step)
     deadline, created = Deadline.objects.get_or_create(
         case=case,
         step=step,
@@ -74,7 +52,6 @@ def start_deadline(case, step, now, batch=None):
             CaseEvent.Kind.DEADLINE_SET,
             text=_("%(step)s：截止 %(due)s") % {"step": Step(step).label, "due": _local(deadline.due_at)},
             at=now,
-            buffer=batch.events if batch else None,
         )
     return deadline
 
@@ -103,109 +80,122 @@ def cancel_pending(case, now, origin=None, steps=None):
         record_event(case, CaseEvent.Kind.DEADLINE_CANCELLED, origin, Step(deadline.step).label, at=now)
 
 
-def escalate(case, level, reason, now, deadline=None, actor=None, note="", batch=None):
-    """Record an escalation and raise the case's level (never lowers it)."""
+def _escalated_text(level, reason):
+    return _("升级至%(level)s：%(reason)s") % {"level": Level(level).label, "reason": Escalation.Reason(reason).label}
+
+
+def _raise_level(case_ids, level, now):
+    """Raise the cases to `level` (never lower): the one place escalation moves a case up."""
+    if level == Level.ASSOCIATION:
+        RemediationCase.objects.filter(pk__in=case_ids, escalation_level=Level.DEALER).update(escalation_level=level)
+        return
+    RemediationCase.objects.filter(pk__in=case_ids).update(escalation_level=level)
+    # The association's follow-up is now in the regulator's hands.
+    Escalation.objects.filter(case_id__in=case_ids, level=Level.ASSOCIATION, closed_at__isnull=True).update(
+        closed_at=now
+    )
+
+
+def escalate(case, level, reason, now, deadline=None, actor=None, note=""):
+    """Record one escalation by hand (the association reports a case) and raise the case's level.
+
+    Missed deadlines escalate in `_miss`, set-based; both raise the level through `_raise_level`.
+    """
     escalation = Escalation.objects.create(
         case=case, deadline=deadline, level=level, reason=reason, note=note, created_at=now, created_by=actor
     )
-    if level == Level.ASSOCIATION:
-        RemediationCase.objects.filter(pk=case.pk, escalation_level=Level.DEALER).update(escalation_level=level)
-    else:
-        RemediationCase.objects.filter(pk=case.pk).update(escalation_level=level)
-        # The association's follow-up is now in the regulator's hands.
-        Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).update(closed_at=now)
+    _raise_level([case.pk], level, now)
     if level == Level.REGULATOR or case.escalation_level == Level.DEALER:
         case.escalation_level = level
-    record_event(
-        case,
-        CaseEvent.Kind.ESCALATED,
-        text=_("升级至%(level)s：%(reason)s")
-        % {"level": Level(level).label, "reason": Escalation.Reason(reason).label},
-        at=now,
-        buffer=batch.events if batch else None,
-    )
+    record_event(case, CaseEvent.Kind.ESCALATED, text=_escalated_text(level, reason), at=now)
     return escalation
 
 
-def _miss(deadlines, now):
-    """Mark pending deadlines (locked by the caller) missed and escalate them, set-based.
+# One escalation per missed deadline, written by the database from the deadlines themselves: a missed
+# dealer step goes to the association; a missed follow-up to the regulator unless the case is there.
+_INSERT_ESCALATIONS = """
+INSERT INTO remediation_escalation (case_id, deadline_id, level, reason, note, created_at)
+SELECT d.case_id, d.id, CASE WHEN d.level = %s THEN %s ELSE %s END, %s, '', %s
+FROM remediation_deadline d
+WHERE d.id IN ({ids}) AND d.state = %s AND (
+    d.level = %s
+    OR NOT EXISTS (SELECT 1 FROM remediation_escalation r WHERE r.case_id = d.case_id AND r.level = %s)
+)
+ORDER BY CASE WHEN d.level = %s THEN 0 ELSE 1 END, d.due_at, d.id
+RETURNING id, case_id, level
+"""
 
-    A missed dealer deadline escalates to the association and starts its follow-up
-    clock (one per case); a missed follow-up escalates to the regulator unless the
-    association already reported the case. Returns the e-mail/SMS ids to deliver.
+# The association's follow-up clock, once per case (a second missed dealer step adds none).
+_INSERT_FOLLOWUPS = """
+INSERT INTO remediation_deadline (case_id, step, level, due_at, rule, state, created_at)
+SELECT DISTINCT d.case_id, %s, %s, %s, %s, %s, %s
+FROM remediation_deadline d
+WHERE d.id IN ({ids}) AND d.level = %s
+    AND NOT EXISTS (SELECT 1 FROM remediation_deadline f WHERE f.case_id = d.case_id AND f.step = %s)
+ON CONFLICT DO NOTHING
+RETURNING case_id
+"""
+
+
+def _miss(deadlines, now):
+    """Mark pending deadlines (locked by the caller, with their cases) missed and escalate them, set-based.
+
+    A missed dealer deadline escalates to the association and starts its follow-up clock
+    (one per case); a missed follow-up escalates to the regulator unless the case is already
+    there. Escalations and follow-ups are INSERT … SELECT from the deadlines; events, audit
+    entries and notifications are plain tuples written by COPY (executemany off PostgreSQL),
+    a constant number of statements per batch. Returns the e-mail/SMS ids to deliver.
     """
     if not deadlines:
         return []
-    batch = SweepBatch()
-    Deadline.objects.filter(pk__in=[d.pk for d in deadlines], state=Deadline.State.PENDING).update(
+    ids = [d.pk for d in deadlines]
+    placeholders = ", ".join(["%s"] * len(ids))
+    cases = {d.case_id: d.case for d in deadlines}
+    at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: SQLite stores naive UTC text
+    Deadline.objects.filter(pk__in=ids, state=Deadline.State.PENDING).update(
         state=Deadline.State.MISSED, settled_at=now
     )
-    cases = {d.case_id: d.case for d in deadlines}
-    for d in deadlines:
-        record_event(d.case, CaseEvent.Kind.DEADLINE_MISSED, text=Step(d.step).label, at=now, buffer=batch.events)
-    dealer_level = [d for d in deadlines if d.level == Level.DEALER]
-    followups = [d for d in deadlines if d.level == Level.ASSOCIATION]
-    reported = set(
-        Escalation.objects.filter(case_id__in=[d.case_id for d in followups], level=Level.REGULATOR).values_list(
-            "case_id", flat=True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_ESCALATIONS.format(ids=placeholders),
+            [Level.DEALER, Level.ASSOCIATION, Level.REGULATOR, Escalation.Reason.MISSED, at, *ids]
+            + [Deadline.State.MISSED, Level.DEALER, Level.REGULATOR, Level.DEALER],
         )
-    )
-    to_regulator = [d for d in followups if d.case_id not in reported]
-    escalations = Escalation.objects.bulk_create(
-        [
-            Escalation(case=d.case, deadline=d, level=level, reason=Escalation.Reason.MISSED, created_at=now)
-            for level, group in ((Level.ASSOCIATION, dealer_level), (Level.REGULATOR, to_regulator))
-            for d in group
-        ]
-    )
-    if dealer_level:
-        RemediationCase.objects.filter(pk__in={d.case_id for d in dealer_level}, escalation_level=Level.DEALER).update(
-            escalation_level=Level.ASSOCIATION
-        )
-    if to_regulator:
-        regulator_cases = {d.case_id for d in to_regulator}
-        RemediationCase.objects.filter(pk__in=regulator_cases).update(escalation_level=Level.REGULATOR)
-        # The association's follow-up is now in the regulator's hands.
-        Escalation.objects.filter(case_id__in=regulator_cases, level=Level.ASSOCIATION, closed_at__isnull=True).update(
-            closed_at=now
-        )
-    for escalation in escalations:
-        record_event(
-            escalation.case,
-            CaseEvent.Kind.ESCALATED,
-            text=_("升级至%(level)s：%(reason)s")
-            % {"level": Level(escalation.level).label, "reason": Escalation.Reason.MISSED.label},
-            at=now,
-            buffer=batch.events,
-        )
-        batch.notifications.extend(notifications.escalation_rows(escalation, batch.recipients))
-    _start_followups({d.case_id for d in dealer_level}, cases, now, batch)
-    return batch.flush()
+        escalations = sorted(cursor.fetchall())
+        by_level = {level: {case_id for _pk, case_id, lvl in escalations if lvl == level} for level in Level}
+        followups = []
+        if by_level[Level.ASSOCIATION]:
+            rule = DeadlinePolicy.rule(Step.FOLLOWUP)
+            due = rule.due_from(now)
+            due_at = connection.ops.adapt_datetimefield_value(due)
+            cursor.execute(
+                _INSERT_FOLLOWUPS.format(ids=placeholders),
+                [Step.FOLLOWUP, Level.ASSOCIATION, due_at, str(rule.describe()), Deadline.State.PENDING, at, *ids]
+                + [Level.DEALER, Step.FOLLOWUP],
+            )
+            followups = sorted(case_id for (case_id,) in cursor.fetchall())
+    for level in (Level.ASSOCIATION, Level.REGULATOR):
+        if by_level[level]:
+            _raise_level(by_level[level], level, now)
 
+    steps = {step: str(label) for step, label in Step.choices}  # translated once a batch, not once a row
+    events = [(d.case_id, CaseEvent.Kind.DEADLINE_MISSED, steps[d.step]) for d in deadlines]
+    escalated = {level: _escalated_text(level, Escalation.Reason.MISSED) for level in by_level}
+    events += [(case_id, CaseEvent.Kind.ESCALATED, escalated[level]) for _pk, case_id, level in escalations]
+    if followups:
+        text = _("%(step)s：截止 %(due)s") % {"step": Step.FOLLOWUP.label, "due": _local(due)}
+        events += [(case_id, CaseEvent.Kind.DEADLINE_SET, text) for case_id in followups]
+    record_system_events(events, cases, now)
 
-def _start_followups(case_ids, cases, now, batch):
-    """The association's follow-up clock, once per case (a second missed dealer step adds none)."""
-    if not case_ids:
-        return
-    existing = set(Deadline.objects.filter(case_id__in=case_ids, step=Step.FOLLOWUP).values_list("case_id", flat=True))
-    rule = batch.rule(Step.FOLLOWUP)
-    due = rule.due_from(now)
-    new = [
-        Deadline(
-            case_id=pk,
-            step=Step.FOLLOWUP,
-            level=Level.ASSOCIATION,
-            due_at=due,
-            rule=rule.describe(),
-            created_at=now,
+    recipients, sent_at = {}, timezone.now()
+    rows = [
+        row
+        for pk, case_id, level in escalations
+        for row in notifications.escalation_row_values(
+            escalation_id=pk, level=level, case=cases[case_id], cache=recipients, now=sent_at
         )
-        for pk in sorted(case_ids - existing)
     ]
-    # ignore_conflicts: a concurrent sweep may start the same case's follow-up from its other dealer step.
-    Deadline.objects.bulk_create(new, ignore_conflicts=True)
-    text = _("%(step)s：截止 %(due)s") % {"step": Step.FOLLOWUP.label, "due": _local(due)}
-    for deadline in new:
-        record_event(cases[deadline.case_id], CaseEvent.Kind.DEADLINE_SET, text=text, at=now, buffer=batch.events)
+    return notifications.insert_new(rows, escalation_ids=[pk for pk, _case, _level in escalations])
 
 
 def sweep_due_deadlines(now=None, batch_size=None):

@@ -3,12 +3,13 @@
 from django.utils import timezone
 
 from audit import services as audit
+from core.bulk import insert_rows
 
 from ..models import CaseEvent
 
 
-def record_event(case, kind, origin=None, text="", at=None, buffer=None):
-    """Add one event; with `buffer` (a list) the unsaved event is appended for one bulk insert later."""
+def record_event(case, kind, origin=None, text="", at=None):
+    """Add one event and its audit entry."""
     actor = getattr(origin, "actor", None)
     event = CaseEvent(
         case=case,
@@ -19,12 +20,21 @@ def record_event(case, kind, origin=None, text="", at=None, buffer=None):
         source=getattr(origin, "source", "system"),
         at=at or timezone.now(),
     )
-    if buffer is not None:
-        buffer.append(event)  # the sweep's flush() writes the audit entries with the events
-    else:
-        event.save()
-        audit.record_many([audit_entry(event, origin)])
+    event.save()
+    audit.record_many([audit_entry(event, origin)])
     return event
+
+
+def record_system_events(events: list[tuple], cases: dict, at) -> None:
+    """The sweep's events, (case_id, kind, text) each, with their audit entries: set-based, by the system."""
+    insert_rows(CaseEvent, ["case_id", "kind", "text", "source", "at"], [(*event, "system", at) for event in events])
+    audit.record_system_many(
+        [
+            (f"case.{kind}", "remediationcase", str(case_id), cases[case_id].stage, text)
+            for case_id, kind, text in events
+        ],
+        at=at,
+    )
 
 
 def audit_entry(event, origin=None):

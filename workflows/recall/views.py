@@ -7,9 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions
+from accounts import city, permissions
 from cases import selectors as case_selectors
-from cases.constants import SHENZHEN_DISTRICTS
 from cases.services.labels import Origin
 from cases.services.recalls import RecallError
 from field import selectors as field_selectors
@@ -76,7 +75,6 @@ def in_service(request):
     """Recalled appliances already installed or ignited, with their district: the association follows them up."""
     _require_reviewer(request.user)
     rows = list(field_selectors.recalled_in_service()[:1000])
-    names = dict(SHENZHEN_DISTRICTS)
     for row in rows:
-        row.district_name = names.get(row.district, row.district or "")
+        row.district_name = city.district_name(row.district or "")
     return render(request, "workflows/recall/in_service.html", {"rows": rows})

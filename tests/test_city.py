@@ -1,0 +1,164 @@
+"""The city as data: Shenzhen migrated from the old constant, a second city set up from a fixture and walked
+end to end (sale, installation, ignition, a remediation report, statistics by district), on pages and API."""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts import city
+from accounts.models import City, District, Organization
+from audit.models import AuditEntry
+from cases import pdf
+from core import serials
+from field.models import Ignition, Sale, WorkRecord
+from remediation import notifications
+from remediation.models import RemediationCase
+from stats import scoping, selectors
+from tests.factories import UserFactory
+from tests.factories_field import dealer_user, igniter_with_permit, installer_with_permit, label_for
+
+pytestmark = pytest.mark.django_db
+
+FOSHAN = Path(__file__).resolve().parent.parent / "docs" / "cities" / "foshan.json"
+SHENZHEN_CODES = [
+    "futian",
+    "luohu",
+    "nanshan",
+    "yantian",
+    "baoan",
+    "longgang",
+    "longhua",
+    "pingshan",
+    "guangming",
+    "dapeng",
+]
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_migration_made_shenzhen_the_current_city_with_the_old_codes(settings):
+    shenzhen = City.objects.get(is_current=True)
+    assert shenzhen.name == "深圳市" and shenzhen.association_name == settings.ASSOCIATION_NAME
+    assert shenzhen.gas_category == "12T"
+    assert list(shenzhen.districts.values_list("code", flat=True)) == SHENZHEN_CODES
+    assert city.district_name("dapeng") == "大鹏新区" and city.is_district("futian") and not city.is_district("nanhai")
+
+
+def test_the_city_is_read_once_then_from_the_cache_and_a_change_is_seen_at_once():
+    with CaptureQueriesContext(connection) as cold:
+        city.current_city()
+    with CaptureQueriesContext(connection) as warm:
+        assert city.current_city().hotline == ""
+    assert (len(cold), len(warm)) == (2, 0)
+    shenzhen = City.objects.get(is_current=True)
+    shenzhen.hotline = "0755-12319"
+    shenzhen.save()  # as the admin does: the signal drops the cached copy
+    assert city.current_city().hotline == "0755-12319"
+    District.objects.filter(code="dapeng").get().delete()
+    assert not city.is_district("dapeng")
+
+
+def test_a_bad_fixture_is_refused_and_writes_nothing(tmp_path):
+    data = json.loads(FOSHAN.read_text(encoding="utf-8"))
+    for broken in (
+        {**data, "gas_category": "99Z"},
+        {**data, "districts": [{"code": "a", "name": "甲"}, {"code": "a", "name": "乙"}]},
+        {**data, "districts": [{"code": "Not A Slug", "name": "甲"}]},
+        {**data, "districts": []},
+    ):
+        path = tmp_path / "city.json"
+        path.write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(CommandError):
+            call_command("load_city", str(path))
+    assert list(City.objects.values_list("name", flat=True)) == ["深圳市"]
+    assert not Organization.objects.filter(kind="regulator").exists()
+    assert city.current_city().name == "深圳市"
+
+
+def test_a_second_city_from_a_fixture_works_end_to_end(client, tmp_path):
+    call_command("load_city", str(FOSHAN), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    foshan = City.objects.get(is_current=True)
+    assert foshan.name == "佛山市" and foshan.regulator.kind == "regulator"
+    assert not City.objects.get(name="深圳市").is_current
+    assert AuditEntry.objects.filter(action="city.created", object_id=str(foshan.pk)).exists()
+    # Loading again changes nothing but the audit log: a city is found by name, a district by code.
+    call_command("load_city", str(FOSHAN), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    assert foshan.districts.count() == 5 and City.objects.count() == 2
+
+    # Sale: on the page with a Foshan district; a Shenzhen district is no longer offered nor accepted.
+    dealer = dealer_user()
+    label = label_for(None, state="activated")
+    client.force_login(dealer)
+    form = client.get(f"/field/sell/{label.serial}/").content.decode()
+    assert 'value="shunde"' in form and "顺德区" in form and 'value="futian"' not in form
+    assert client.post(f"/field/sell/{label.serial}/", {"district": "futian"}).status_code in (400, 409)
+    assert client.post(f"/field/sell/{label.serial}/", {"district": "shunde"}).status_code == 200
+    assert Sale.objects.get(label=label).district == "shunde"
+
+    # Installation by API: a Shenzhen code is a 400 naming the valid codes, a Foshan code is recorded.
+    installer, permit = installer_with_permit()
+    label.appliance_model.designated_installers.add(permit.company)
+    work = {"kind": "installation", "permit": permit.number, "nameplate_confirmed": True}
+    refused = api(installer).post(f"/api/v1/labels/{label.serial}/work/", {**work, "district": "futian"})
+    assert refused.status_code == 400 and "nanhai" in json.dumps(refused.json())
+    done = api(installer).post(f"/api/v1/labels/{label.serial}/work/", {**work, "district": "nanhai"})
+    assert done.status_code == 201, done.content
+    assert WorkRecord.objects.get(label=label).get_district_display() == "南海区"
+
+    # Ignition: the city's default gas (12T) fits; the ignition counts in the installation's district.
+    igniter, ignite_permit = igniter_with_permit()
+    ignited = api(igniter).post(f"/api/v1/labels/{label.serial}/ignite/", {"permit": ignite_permit.number})
+    assert ignited.status_code == 201, ignited.content
+    assert Ignition.objects.get(label=label).district == "nanhai"
+
+    # A remediation report over the API in a Foshan district; the case page names it.
+    reported = api(igniter).post(
+        "/api/v1/reports/", {"kind": "label_missing", "district": "chancheng", "address": "祖庙路1号"}, format="json"
+    )
+    assert reported.status_code == 201, reported.content
+    case = RemediationCase.objects.get()
+    assert case.district == "chancheng" and case.get_district_display() == "禅城区"
+    wrong = api(igniter).post("/api/v1/reports/", {"kind": "label_missing", "district": "luohu"}, format="json")
+    assert wrong.status_code == 400 and RemediationCase.objects.count() == 1
+
+    # Statistics by district: Foshan's five districts by name, in the fixture's order.
+    period = selectors.Period(datetime.date.today() - datetime.timedelta(days=1), datetime.date.today())
+    installs = selectors.installations_per_district(scoping.CITY, period)
+    assert [r["district"] for r in installs] == ["禅城区", "南海区", "顺德区", "高明区", "三水区"]
+    assert {r["district"]: r["count"] for r in selectors.ignitions_per_district(scoping.CITY, period)}["南海区"] == 1
+    regulator = UserFactory(organization=foshan.regulator, role="regulator")
+    client.force_login(regulator)
+    page = client.get(reverse("stats:section", args=["field"])).content.decode()
+    assert "南海区" in page and "福田区" not in page
+
+    # The association's name and hotline on the scan page and on the printed label are Foshan's.
+    client.logout()
+    fake = client.get(f"/q/{serials.new_serial()}").content.decode()
+    assert 'href="tel:0757-12319"' in fake and "佛山市燃气行业协会" in fake
+    assert pdf.label_text_for(label.appliance_model).association == "佛山市燃气行业协会"
+
+
+def test_the_openapi_schema_describes_district_as_a_code_not_a_shenzhen_enum(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    assert "futian" not in schema and "district code of the current city" in schema
+
+
+def test_escalations_reach_the_current_citys_regulator_only(tmp_path):
+    other = UserFactory(
+        organization=Organization.objects.create(name="邻市主管部门", kind="regulator"), role="regulator"
+    )
+    assert other in notifications.regulator_users()  # no regulator named yet: every regulator hears
+    call_command("load_city", str(FOSHAN), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    ours = UserFactory(organization=City.objects.get(is_current=True).regulator, role="regulator")
+    assert notifications.regulator_users() == [ours]
