@@ -1,11 +1,15 @@
 """Reading the audit log."""
 
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
 from core.serials import InvalidSerial, normalize
 
 from .models import AuditEntry
 
 
-def audit_entries(*, object_id="", action="", actor=""):
+def audit_entries(*, object_id: str = "", action: str = "", actor: str = "") -> QuerySet[AuditEntry]:
     """Newest first. Filters: object id (a label serial as typed or scanned, a case or batch number),
     action prefix (label. / case. / batch. / declaration.), actor username."""
     entries = AuditEntry.objects.all()

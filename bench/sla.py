@@ -40,6 +40,7 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.urls import reverse
     from django.utils import timezone
 
     from accounts import roles
@@ -111,6 +112,10 @@ def main():
         )
         plan = "\n".join("    " + row[0] for row in cur.fetchall())
     print("claim query plan (the deadline part of the sweep's SELECT … FOR UPDATE SKIP LOCKED):\n" + plan)
+
+    started = time.perf_counter()
+    reverse("remediation:case", args=[0])  # messages carry the case URL
+    print(f"URLconf loaded (once per process; a running worker has it): {time.perf_counter() - started:.2f} s")
 
     queued = []
     notifications.schedule_delivery = lambda ids: queued.extend(ids)  # count, do not enqueue

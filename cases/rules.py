@@ -4,11 +4,18 @@ One function per rule, called by the services that record a sale, an installatio
 booking (pages, API, admin actions and tasks all go through those services), and by the scan page.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from accounts import city
+
+if TYPE_CHECKING:
+    # annotations only: cases.models imports this module
+    from .models import ApplianceModel, Label, Recall
 
 
 def city_gas_category() -> str:
@@ -31,7 +38,7 @@ class GasMismatch:
         }
 
 
-def gas_mismatch(appliance_model, *, area_category: str | None = None) -> GasMismatch | None:
+def gas_mismatch(appliance_model: ApplianceModel, *, area_category: str | None = None) -> GasMismatch | None:
     """The mismatch between the appliance's gas and the area's, or None when it fits.
 
     `area_category` is the gas of the place of installation; it defaults to the city's. Installation and
@@ -43,7 +50,7 @@ def gas_mismatch(appliance_model, *, area_category: str | None = None) -> GasMis
     return GasMismatch(appliance_category=appliance_model.gas_category, area_category=area)
 
 
-def active_recall(label):
+def active_recall(label: Label) -> Recall | None:
     """The active recall covering this label, else None.
 
     Its own mark, or, for a label generated after its whole model was recalled, the model's recall
@@ -59,7 +66,7 @@ def active_recall(label):
     return recall or model.recalls.model(appliance_model=model, scope="model", reason=model.recall_note or "-")
 
 
-def recall_message(recall) -> str:
+def recall_message(recall: Recall) -> str:
     if recall.recalled_on is None:
         return _("已召回 — 请勿安装或点火（%(reason)s）") % {"reason": recall.reason}
     return _("已召回 — 请勿安装或点火（%(reason)s，%(day)s）") % {"reason": recall.reason, "day": recall.recalled_on}

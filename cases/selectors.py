@@ -1,10 +1,15 @@
 """Read queries for the back office: what each user may see, and label counts by state."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 
 from . import print_files
 from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState, PrintJob, Recall
@@ -16,11 +21,11 @@ can_use_back_office = permissions.can_use_back_office
 _scoped = permissions.scope_to_manufacturer
 
 
-def models_for(user):
+def models_for(user: User) -> QuerySet[ApplianceModel]:
     return _scoped(ApplianceModel.objects.select_related("manufacturer"), user, "manufacturer_id")
 
 
-def declarations_for(user):
+def declarations_for(user: User) -> QuerySet[Declaration]:
     return _scoped(
         Declaration.objects.select_related(
             "appliance_model", "appliance_model__manufacturer", "submitted_by", "reviewed_by"
@@ -30,7 +35,7 @@ def declarations_for(user):
     )
 
 
-def batches_for(user):
+def batches_for(user: User) -> QuerySet[LabelBatch]:
     return _scoped(
         LabelBatch.objects.select_related("appliance_model", "appliance_model__manufacturer", "issued_to"),
         user,
@@ -38,7 +43,7 @@ def batches_for(user):
     )
 
 
-def labels_for(user):
+def labels_for(user: User) -> QuerySet[Label]:
     return _scoped(
         Label.objects.select_related("appliance_model", "batch").order_by("pk"),
         user,
@@ -46,11 +51,11 @@ def labels_for(user):
     )
 
 
-def documents_for(user):
+def documents_for(user: User) -> QuerySet[Document]:
     return _scoped(Document.objects.select_related("appliance_model"), user, "appliance_model__manufacturer_id")
 
 
-def state_counts(labels):
+def state_counts(labels: QuerySet[Label]) -> QuerySet[Label, dict[str, object]]:
     """Per brand and model: how many labels are in each state (one GROUP BY query)."""
     per_state = {state: Count("pk", filter=Q(state=state)) for state in LabelState.values}
     return (
@@ -61,20 +66,20 @@ def state_counts(labels):
     )
 
 
-def batch_state_counts(batch):
+def batch_state_counts(batch: LabelBatch) -> dict[str, int]:
     """{state: count} for one batch."""
     rows = Label.objects.filter(batch=batch).order_by().values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
 
 
-def print_jobs_for(user, batch):
+def print_jobs_for(user: User, batch: LabelBatch) -> QuerySet[PrintJob]:
     """The batch's print jobs, newest first (the association prints; others see none)."""
     if not is_reviewer(user):
         return PrintJob.objects.none()
     return batch.print_jobs.select_related("started_by").order_by("-created_at", "-pk")
 
 
-def generation_progress(batch, now=None):
+def generation_progress(batch: LabelBatch, now: datetime | None = None) -> dict[str, int | bool]:
     """Labels generated so far: {generated, quantity, generating, waiting_for_worker}.
 
     `waiting_for_worker`: still nothing generated long after approval, so no worker takes the
@@ -92,7 +97,7 @@ def generation_progress(batch, now=None):
     }
 
 
-def print_job_progress(job, now=None):
+def print_job_progress(job: PrintJob, now: datetime | None = None) -> dict[str, object]:
     """One job as the page shows it: state, done/total, seconds left, why it failed, whether it waits for a worker."""
     now = now or timezone.now()
     State = PrintJob.State
@@ -122,7 +127,7 @@ def print_job_progress(job, now=None):
     }
 
 
-def recalls():
+def recalls() -> QuerySet[Recall]:
     """Every recall, active first, newest first (the association's recall page)."""
     return Recall.objects.select_related("appliance_model__manufacturer", "batch", "created_by", "lifted_by").order_by(
         "-lifted_at", "-created_at", "-pk"

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import city
@@ -29,7 +30,7 @@ from core.bulk import insert_rows
 from core.enqueue import enqueue_on_commit, send_safely
 
 from . import sms
-from .models import Deadline, Level, Notification, Step
+from .models import Deadline, Level, Notification, ProblemKind, Step
 
 logger = logging.getLogger(__name__)
 
@@ -208,22 +209,50 @@ def escalation_rows(escalation, cache=None):
     return [Notification(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in values]
 
 
+def _escalation_texts(level, cache):
+    """The translated wording of an escalation message, looked up once per sweep batch (gettext is not free)."""
+    key = ("texts", level, get_language())
+    if cache is not None and key in cache:
+        return cache[key]
+    if level == Level.ASSOCIATION:
+        subject = _("整改单 #%(pk)s 超时，已转协会督办")
+    else:
+        subject = _("整改单 #%(pk)s 已上报行业主管部门")
+    texts = {
+        "subject": subject,
+        "body": _("%(subject)s。问题：%(kind)s；编码：%(code)s。详情：%(url)s"),
+        "level": str(Level(level).label),
+        "kinds": {value: str(label) for value, label in ProblemKind.choices},
+    }
+    if cache is not None:
+        cache[key] = texts
+    return texts
+
+
 def escalation_row_values(*, escalation_id: int, level: str, case, cache: dict | None, now) -> list[tuple]:
     """escalation_rows as ROW_COLUMNS tuples (the sweep inserts thousands a batch)."""
     if level == Level.ASSOCIATION:
         users = association_users(cache) + dealer_users(case.dealer_id, cache)
-        subject = _("整改单 #%(pk)s 超时，已转协会督办") % {"pk": case.pk}
     else:
         users = regulator_users(cache) + association_users(cache)
-        subject = _("整改单 #%(pk)s 已上报行业主管部门") % {"pk": case.pk}
+    texts = _escalation_texts(level, cache)
+    subject = texts["subject"] % {"pk": case.pk}
+    url = case_url(case)
+    # The same wording as _case_body, from the looked-up templates.
+    body = texts["body"] % {
+        "subject": subject,
+        "kind": texts["kinds"].get(case.kind, case.kind),
+        "code": case.code or "-",
+        "url": url,
+    }
     return row_values(
         users,
         f"esc{escalation_id}",
         template="case_escalated",
-        params={"case": case.pk, "level": str(Level(level).label)},
+        params={"case": case.pk, "level": texts["level"]},
         subject=subject,
-        body=_case_body(case, subject),
-        link=case_url(case),
+        body=body,
+        link=url,
         case_id=case.pk,
         escalation_id=escalation_id,
         now=now,

@@ -1,12 +1,17 @@
 """Read queries for remediation: the three queues, a case's timeline (who may see what: accounts.permissions)."""
 
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q
+from __future__ import annotations
+
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+
+from accounts.models import User
 
 from .models import CaseEvent, Deadline, Escalation, Level, Notification, RemediationCase, Stage
 
 
-def _with_due(queryset):
+def _with_due(queryset: QuerySet[RemediationCase]) -> QuerySet[RemediationCase]:
     """Annotate the earliest pending deadline (what the case is waiting for)."""
     return (
         queryset.annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__state=Deadline.State.PENDING)))
@@ -15,11 +20,11 @@ def _with_due(queryset):
     )
 
 
-def dealer_open_cases(organization_id):
+def dealer_open_cases(organization_id: int) -> QuerySet[RemediationCase]:
     return _with_due(RemediationCase.objects.filter(dealer_id=organization_id).exclude(stage=Stage.CLOSED))
 
 
-def association_queue():
+def association_queue() -> QuerySet[RemediationCase]:
     """Cases the association must act on: an open follow-up, or no dealer yet."""
     open_followup = Escalation.objects.filter(case=OuterRef("pk"), level=Level.ASSOCIATION, closed_at__isnull=True)
     return _with_due(
@@ -27,16 +32,16 @@ def association_queue():
     )
 
 
-def all_cases():
+def all_cases() -> QuerySet[RemediationCase]:
     return _with_due(RemediationCase.objects.all())
 
 
-def regulator_cases():
+def regulator_cases() -> QuerySet[RemediationCase]:
     reached = Escalation.objects.filter(case=OuterRef("pk"), level=Level.REGULATOR)
     return _with_due(RemediationCase.objects.filter(Exists(reached)))
 
 
-def case_detail(case_id):
+def case_detail(case_id: int) -> RemediationCase | None:
     return (
         RemediationCase.objects.select_related(
             "label", "new_label", "dealer", "appliance_model", "reported_by", "reporter_organization"
@@ -64,18 +69,16 @@ TASK_STATUS_LABELS = {
 }
 
 
-def case_tasks(case):
-    from viewflow.workflow.models import Task
-
+def case_tasks(case: RemediationCase) -> list[Task]:
     tasks = list(Task.objects.filter(process_id=case.pk).select_related("owner").order_by("created", "pk"))
     for task in tasks:
         task.status_label = TASK_STATUS_LABELS.get(task.status, task.status)
     return tasks
 
 
-def inbox_of(user):
+def inbox_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.INBOX).select_related("case")
 
 
-def unread_inbox(user):
+def unread_inbox(user: User) -> QuerySet[Notification]:
     return inbox_of(user).filter(read_at__isnull=True)

@@ -4,15 +4,22 @@ These functions change the Declaration row only; the review process around
 them (who does what next) is the viewflow flow in workflows/declaration/flow.py.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.models import User
 
-from ..models import Declaration
+from ..models import ApplianceModel, Declaration
 from .documents import store_document
+from .labels import Origin
 
 MAX_QUANTITY = 1_000_000
 
@@ -26,17 +33,24 @@ class Decision:
     CHOICES = [APPROVE, RETURN, REJECT]
 
 
-def is_member_of_manufacturer(user, appliance_model):
+def is_member_of_manufacturer(user: User, appliance_model: ApplianceModel) -> bool:
     return permissions.owns_manufacturer_object(user, appliance_model.manufacturer_id)
 
 
-def _check_quantity(quantity):
+def _check_quantity(quantity: object) -> None:
     if not isinstance(quantity, int) or quantity < 1 or quantity > MAX_QUANTITY:
         raise ValidationError(_("标识数量须在 1 到 %(max)s 之间。") % {"max": MAX_QUANTITY}, code="quantity")
 
 
 @transaction.atomic
-def create_declaration(*, appliance_model, quantity, user, documents=(), origin=None):
+def create_declaration(
+    *,
+    appliance_model: ApplianceModel,
+    quantity: int,
+    user: User,
+    documents: Iterable[tuple[str, UploadedFile]] = (),
+    origin: Origin | None = None,
+) -> Declaration:
     """A submitted declaration of `quantity` labels for the user's own model, with its documents.
 
     `documents` is a list of (kind, upload) pairs; each is sniffed and size-checked.
@@ -65,7 +79,7 @@ def create_declaration(*, appliance_model, quantity, user, documents=(), origin=
     return declaration
 
 
-def record_decision(declaration, *, reviewer, decision, comment=""):
+def record_decision(declaration: Declaration, *, reviewer: User, decision: str, comment: str = "") -> Declaration:
     """Approve, return (with reasons) or reject a submitted declaration."""
     if declaration.status != Status.SUBMITTED:
         raise ValidationError(
@@ -88,7 +102,14 @@ def record_decision(declaration, *, reviewer, decision, comment=""):
     return declaration
 
 
-def resubmit(declaration, *, user, quantity=None, documents=(), origin=None):
+def resubmit(
+    declaration: Declaration,
+    *,
+    user: User,
+    quantity: int | None = None,
+    documents: Iterable[tuple[str, UploadedFile]] = (),
+    origin: Origin | None = None,
+) -> Declaration:
     """The manufacturer revises a returned declaration and submits it again."""
     if not is_member_of_manufacturer(user, declaration.appliance_model):
         raise PermissionDenied(_("只能修改本企业的申报。"))

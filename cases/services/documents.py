@@ -1,16 +1,21 @@
 """Uploaded declaration documents: type sniffed from the bytes, size-limited, stored privately."""
 
+from __future__ import annotations
+
 import hashlib
 import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from accounts.models import User
 from audit import services as audit
 
-from ..models import Document
+from ..models import ApplianceModel, Declaration, Document
+from .labels import Origin
 
 # Magic numbers of the only types we accept; the browser's Content-Type and
 # the file name are not trusted.
@@ -22,11 +27,11 @@ SIGNATURES = [
 ALLOWED_TYPES = {content_type for _sig, content_type in SIGNATURES}
 
 
-def max_document_bytes():
+def max_document_bytes() -> int:
     return settings.DOCUMENT_MAX_BYTES
 
 
-def sniff_content_type(head):
+def sniff_content_type(head: bytes) -> str | None:
     """The content type the leading bytes prove, or None."""
     for signature, content_type in SIGNATURES:
         if head.startswith(signature):
@@ -34,7 +39,7 @@ def sniff_content_type(head):
     return None
 
 
-def check_upload(upload):
+def check_upload(upload: UploadedFile) -> str:
     """Validate an uploaded file; returns its sniffed content type or raises ValidationError."""
     limit = max_document_bytes()
     if upload.size > limit:
@@ -56,7 +61,7 @@ def check_upload(upload):
     return content_type
 
 
-def check_image(upload) -> None:
+def check_image(upload: UploadedFile) -> None:
     """Decode the whole image, under a pixel limit, before anything is stored.
 
     The header's size is checked first: a few KB of PNG can claim 40000 × 40000 pixels and would take gigabytes to
@@ -85,8 +90,14 @@ def check_image(upload) -> None:
 
 
 def store_document(
-    *, appliance_model, upload, kind=Document.Kind.OTHER, declaration=None, uploaded_by=None, origin=None
-):
+    *,
+    appliance_model: ApplianceModel,
+    upload: UploadedFile,
+    kind: str = Document.Kind.OTHER,
+    declaration: Declaration | None = None,
+    uploaded_by: User | None = None,
+    origin: Origin | None = None,
+) -> Document:
     """Check and store one upload as a Document of `appliance_model`, with its audit row."""
     content_type = check_upload(upload)
     digest = hashlib.sha256()

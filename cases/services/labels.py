@@ -1,12 +1,16 @@
 """Label state changes: one locked, checked, logged transaction each."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from accounts.models import User
 from audit import services as audit
 from core.client import client_ip
 
@@ -26,7 +30,7 @@ TRANSITIONS = {
 class LabelTransitionError(Exception):
     """The requested change is not legal for the label as it is now."""
 
-    def __init__(self, label, name, message):
+    def __init__(self, label: Label | None, name: str, message: str) -> None:
         super().__init__(message)
         self.label = label
         self.name = name
@@ -37,12 +41,12 @@ class LabelTransitionError(Exception):
 class Origin:
     """Who asks for a change and from where (web page, API, or the system itself)."""
 
-    actor: object = None
+    actor: User | None = None
     source: str = LabelTransition.Source.SYSTEM
     ip_address: str | None = None
 
     @classmethod
-    def from_request(cls, request, source=LabelTransition.Source.WEB):
+    def from_request(cls, request: HttpRequest, source: str = LabelTransition.Source.WEB) -> Origin:
         user = request.user if request.user.is_authenticated else None
         return cls(actor=user, source=source, ip_address=client_ip(request) or None)
 
@@ -50,7 +54,7 @@ class Origin:
 SYSTEM = Origin()
 
 
-def apply_transition(label_id, name, origin=SYSTEM, note=""):
+def apply_transition(label_id: int, name: str, origin: Origin = SYSTEM, note: str = "") -> Label:
     """Move one label through transition `name`, under a row lock, and log it.
 
     Takes the id rather than an instance so the state is read under the lock:

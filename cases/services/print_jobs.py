@@ -14,14 +14,15 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,9 @@ from .. import print_files
 from ..models import Label, LabelBatch, PrintJob
 from .labels import Origin
 
+if TYPE_CHECKING:
+    from celery import Task
+
 logger = logging.getLogger(__name__)
 State = PrintJob.State
 PROGRESS_EVERY_SECONDS = 1.0
@@ -42,7 +46,9 @@ class Superseded(Exception):
     """This run's claim was taken over by a newer attempt: stop without publishing anything."""
 
 
-def _key(batch_id: int, kind: str, first_page, last_page, first_serial: str, last_serial: str) -> str:
+def _key(
+    batch_id: int, kind: str, first_page: int | None, last_page: int | None, first_serial: str, last_serial: str
+) -> str:
     if first_page is not None:
         return f"{batch_id}:{kind}:p{first_page}-{last_page}"
     if first_serial:
@@ -50,7 +56,9 @@ def _key(batch_id: int, kind: str, first_page, last_page, first_serial: str, las
     return f"{batch_id}:{kind}"
 
 
-def _check_range(batch: LabelBatch, kind: str, first_page, last_page, first_serial: str, last_serial: str):
+def _check_range(
+    batch: LabelBatch, kind: str, first_page: int | None, last_page: int | None, first_serial: str, last_serial: str
+) -> tuple[int | None, int | None, str, str]:
     """Normalised (first_page, last_page, first_serial, last_serial); ValidationError for a range outside the batch."""
     if (first_page is None) != (last_page is None):
         raise ValidationError(_("请同时填写起始页和结束页。"))
@@ -140,13 +148,13 @@ def retry_print_job(*, job_id: int, origin: Origin) -> PrintJob:
     return job
 
 
-def _task():
+def _task() -> Task:
     from ..tasks import run_print_job  # noqa: PLC0415  (tasks import this module)
 
     return run_print_job
 
 
-def _stale_before():
+def _stale_before() -> datetime:
     return timezone.now() - timedelta(seconds=settings.PRINT_JOB_STALL_SECONDS)
 
 
@@ -163,7 +171,7 @@ def _claim(job_id: int) -> PrintJob | None:
     return PrintJob.objects.select_related("batch__appliance_model").get(pk=job_id)
 
 
-def _mine(job: PrintJob):
+def _mine(job: PrintJob) -> QuerySet[PrintJob]:
     return PrintJob.objects.filter(pk=job.pk, attempt=job.attempt, state=State.RUNNING)
 
 

@@ -6,6 +6,8 @@ in id order, the order every other multi-label writer locks them in. Overlapping
 keeps the first one; lifting hands its labels to another active recall that also covers them.
 """
 
+from __future__ import annotations
+
 from datetime import date
 
 from django.db import transaction
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.models import User
 from audit import services as audit
 from core import serials
 
@@ -24,13 +27,13 @@ from .labels import SYSTEM, Origin
 class RecallError(Exception):
     """A refused recall or lift; `message` is shown to the reviewer."""
 
-    def __init__(self, message, status=400):
+    def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(str(message))
         self.message = str(message)
         self.status = status
 
 
-def covered_labels(recall: Recall) -> QuerySet:
+def covered_labels(recall: Recall) -> QuerySet[Label]:
     """The labels a recall's scope covers (whatever recall they carry now)."""
     labels = Label.objects.filter(appliance_model_id=recall.appliance_model_id)
     if recall.scope == Recall.Scope.BATCH:
@@ -40,7 +43,7 @@ def covered_labels(recall: Recall) -> QuerySet:
     return labels
 
 
-def _mark(recall: Recall, labels: QuerySet) -> int:
+def _mark(recall: Recall, labels: QuerySet[Label]) -> int:
     """Point the unmarked labels of `labels` at `recall`, locking them in id order first."""
     ids = list(labels.filter(recall__isnull=True).order_by("pk").select_for_update().values_list("pk", flat=True))
     if ids:
@@ -65,7 +68,7 @@ def _range_ids(batch: LabelBatch, first: str, last: str) -> tuple[int, int]:
 
 def recall(
     *,
-    user,
+    user: User,
     appliance_model_id: int,
     reason: str,
     recalled_on: date,
@@ -127,7 +130,7 @@ def recall(
     return row
 
 
-def lift_recall(*, user, recall_id: int, reason: str, origin: Origin = SYSTEM) -> Recall:
+def lift_recall(*, user: User, recall_id: int, reason: str, origin: Origin = SYSTEM) -> Recall:
     """End a recall: its labels are free again unless another active recall covers them."""
     if not permissions.is_reviewer(user):
         raise RecallError(_("只有协会审核员可以解除召回。"), status=403)

@@ -12,6 +12,8 @@ Exactly one case also when two workers raise it at the same moment: the partial 
 (lock order: label, then case; the sweep locks only the case).
 """
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +22,9 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from accounts import city
+from accounts.models import Organization, User
 from audit import services as audit
+from cases.models import Label
 from cases.services.labels import SYSTEM, Origin
 
 from ..models import CloneSignal, ScanLog, SuspectedClone, WorkRecord
@@ -28,7 +32,7 @@ from ..models import CloneSignal, ScanLog, SuspectedClone, WorkRecord
 MAX_EVIDENCE = 20  # per signal: enough to see the pattern, bounded however often it fires
 
 
-def evidence(*, at: datetime, what: str, district: str = "", who: str = "", company: str = "") -> dict:
+def evidence(*, at: datetime, what: str, district: str = "", who: str = "", company: str = "") -> dict[str, str]:
     """One piece of evidence; the district's name is kept as shown then, beside its code."""
     return {
         "at": timezone.localtime(at).isoformat(timespec="minutes"),
@@ -40,7 +44,7 @@ def evidence(*, at: datetime, what: str, district: str = "", who: str = "", comp
     }
 
 
-def work_evidence(record: WorkRecord) -> dict:
+def work_evidence(record: WorkRecord) -> dict[str, str]:
     return evidence(
         at=record.at,
         what=record.get_kind_display(),
@@ -65,7 +69,9 @@ def _open_case(label_id: int, origin: Origin) -> SuspectedClone:
     return case
 
 
-def raise_suspicion(*, label_id: int, kind: str, items: list[dict], origin: Origin = SYSTEM) -> SuspectedClone:
+def raise_suspicion(
+    *, label_id: int, kind: str, items: list[dict[str, str]], origin: Origin = SYSTEM
+) -> SuspectedClone:
     """Open the label's suspected-clone case (or take the open one) and record this signal's evidence once."""
     with transaction.atomic():
         case = _open_case(label_id, origin)
@@ -81,7 +87,7 @@ def raise_suspicion(*, label_id: int, kind: str, items: list[dict], origin: Orig
     return case
 
 
-def second_installation(label, *, user, company, district: str, origin: Origin) -> None:
+def second_installation(label: Label, *, user: User, company: Organization, district: str, origin: Origin) -> None:
     """An installation attempted on a label already installed: the copy is on another appliance."""
     installs = WorkRecord.objects.filter(label=label, kind=WorkRecord.Kind.INSTALLATION).select_related(
         "worker", "company"

@@ -1,5 +1,7 @@
 """Small checks shared by the field services."""
 
+from __future__ import annotations
+
 import re
 from urllib.parse import urlencode
 
@@ -12,7 +14,7 @@ from .errors import FieldError
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def clean_district(district, *, required):
+def clean_district(district: str | None, *, required: bool) -> str:
     district = (district or "").strip()
     if not district and not required:
         return ""
@@ -21,14 +23,14 @@ def clean_district(district, *, required):
     return district
 
 
-def clean_mobile(phone):
+def clean_mobile(phone: str | None) -> str:
     phone = "".join((phone or "").split())
     if not MOBILE_RE.match(phone):
         raise FieldError("invalid", _("请输入 11 位手机号码。"))
     return phone
 
 
-def report_url(code, kind):
+def report_url(code: str, kind: str) -> str:
     """Where a field worker reports a problem with this appliance (the remediation app's report page)."""
     # A plain path keeps field independent of remediation's URL names.
     return "/remediation/report/?" + urlencode({"serial": code, "kind": kind})

@@ -1,9 +1,15 @@
 """The one exception field services raise: a stable code, a Chinese message and the HTTP status it means."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from accounts.models import User
 
 
 class FieldError(Exception):
@@ -27,7 +33,9 @@ class FieldError(Exception):
         "suspected_clone": 409,
     }
 
-    def __init__(self, code, message, *, after_rollback=None, **extra):
+    def __init__(
+        self, code: str, message: str, *, after_rollback: Callable[[], object] | None = None, **extra: object
+    ) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = str(message)
@@ -37,10 +45,10 @@ class FieldError(Exception):
         self.after_rollback = after_rollback
 
     @property
-    def status(self):
+    def status(self) -> int:
         return self.STATUS.get(self.code, 400)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "detail": self.message, **self.extra}
 
 
@@ -62,7 +70,7 @@ def _in_callers_transaction() -> bool:
     return any(not getattr(block, "_from_testcase", False) for block in blocks)
 
 
-def require_role(user, *role_names):
+def require_role(user: User | AnonymousUser, *role_names: str) -> None:
     """Refuse unless the user holds one of the roles (superusers hold every role)."""
     if not user.is_authenticated:
         raise FieldError("wrong_role", _("请先登录。"))

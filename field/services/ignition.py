@@ -1,11 +1,15 @@
 """Ignition (点火通气): only an installed, genuine, unrecalled appliance whose gas fits the supply."""
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import User
 from cases import lifecycle, rules
-from cases.models import LabelState
+from cases.models import Label, LabelState
+from cases.services.labels import Origin
 
 from ..models import Booking, Ignition, WorkPermit
 from . import supply_areas
@@ -15,17 +19,17 @@ from .permits import check_permit
 from .work import close_bookings
 
 
-def supply_gas_category():
+def supply_gas_category() -> str:
     """The gas the supply pipes (a setting: 12T for Shenzhen)."""
     return rules.city_gas_category()
 
 
-def installed_district(label) -> str:
+def installed_district(label: Label) -> str:
     """The district of the label's first installation ('' when none was recorded): where it is ignited."""
     return supply_areas.installation_district(label)
 
 
-def ignite(*, user, code, permit_code, origin, area_category=None):
+def ignite(*, user: User, code: str, permit_code: str, origin: Origin, area_category: str | None = None) -> Ignition:
     """Record the ignition of the appliance `code`; exactly one of two racing workers wins.
 
     Lock order: permit, then label (as in record_work); revoke_permit locks only the permit.

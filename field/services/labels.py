@@ -1,17 +1,19 @@
 """Finding the label a worker scanned or typed, and turning label refusals into FieldErrors."""
 
+from __future__ import annotations
+
 from django.utils.translation import gettext as _
 
 from cases import rules
 from cases.models import Label, LabelState
-from cases.services.labels import LabelTransitionError, apply_transition
+from cases.services.labels import LabelTransitionError, Origin, apply_transition
 from core import digital_link, serials
 
 from .common import report_url
 from .errors import FieldError
 
 
-def find_label(code, *, lock=False):
+def find_label(code: str | None, *, lock: bool = False) -> Label:
     """The genuine label for a typed serial or a scanned `/q/<serial>` URL; FieldError otherwise."""
     try:
         parsed = serials.parse_label_code(code or "")
@@ -35,7 +37,7 @@ def find_label(code, *, lock=False):
     return label
 
 
-def refuse_if_suspended(label):
+def refuse_if_suspended(label: Label) -> None:
     if label.state == LabelState.SUSPENDED:
         raise FieldError(
             "suspended",
@@ -43,14 +45,14 @@ def refuse_if_suspended(label):
         )
 
 
-def refuse_if_recalled(label):
+def refuse_if_recalled(label: Label) -> None:
     """Sale, installation, ignition and booking all stop at a recalled appliance."""
     recall = rules.active_recall(label)
     if recall is not None:
         raise FieldError("recalled", rules.recall_message(recall))
 
 
-def refuse_if_gas_mismatch(label, *, area_category=None, action_message):
+def refuse_if_gas_mismatch(label: Label, *, area_category: str | None = None, action_message: str) -> None:
     """Installation and ignition stop when the appliance's gas is not the area's (rules.gas_mismatch)."""
     mismatch = rules.gas_mismatch(label.appliance_model, area_category=area_category)
     if mismatch is not None:
@@ -61,7 +63,7 @@ def refuse_if_gas_mismatch(label, *, area_category=None, action_message):
         )
 
 
-def transition(label, name, origin, note=""):
+def transition(label: Label, name: str, origin: Origin, note: str = "") -> Label:
     """apply_transition, with its refusal turned into a 409 FieldError."""
     try:
         return apply_transition(label.pk, name, origin, note)

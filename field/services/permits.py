@@ -1,8 +1,10 @@
 """Work permits (上岗证): issuing, revoking, and the one check every page and API call uses."""
 
+from __future__ import annotations
+
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -10,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from accounts.models import Organization
+from accounts.models import Organization, User
 from audit import services as audit
 from cases.qr import make_qr, public_url
+from cases.services.labels import Origin
 from remediation import notifications
 
 from ..models import WorkPermit
@@ -27,7 +30,7 @@ PERMIT_PREFIX = {WorkPermit.Kind.INSTALLATION: "AZ", WorkPermit.Kind.IGNITION: "
 PERMIT_URL_RE = re.compile(r"/p/([A-Za-z0-9-]+)/?$")
 
 
-def permit_url(number):
+def permit_url(number: str) -> str:
     """What the permit card's QR code says: the public permit check page."""
     return public_url(reverse("field:permit-public", args=[number]))
 
@@ -41,14 +44,14 @@ def permit_qr_svg(number: str) -> str:
     return make_qr(permit_url(number)).svg_inline(scale=1, border=4, omitsize=True)
 
 
-def parse_permit_code(text):
+def parse_permit_code(text: str | None) -> str:
     """A permit number from typed text or a scanned permit URL."""
     text = (text or "").strip()
     match = PERMIT_URL_RE.search(text)
     return (match.group(1) if match else text).upper()
 
 
-def permit_problem(permit, day=None):
+def permit_problem(permit: WorkPermit, day: date | None = None) -> str | None:
     """Why this permit cannot be used on `day`, or None when it can."""
     day = day or timezone.localdate()
     if permit.revoked_at:
@@ -64,7 +67,7 @@ def permit_problem(permit, day=None):
     return None
 
 
-def check_permit(user, code, kind, day=None, *, lock=False):
+def check_permit(user: User, code: str | None, kind: str, day: date | None = None, *, lock: bool = False) -> WorkPermit:
     """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise.
 
     lock=True (inside the transaction that records the work) holds the permit row until commit: a
@@ -98,7 +101,7 @@ def check_permit(user, code, kind, day=None, *, lock=False):
     return permit
 
 
-def _new_number(kind, year):
+def _new_number(kind: str, year: int) -> str:
     while True:
         number = f"{PERMIT_PREFIX[kind]}{year}-{secrets.randbelow(10**6):06d}"
         if not WorkPermit.objects.filter(number=number).exists():
@@ -106,7 +109,16 @@ def _new_number(kind, year):
 
 
 @transaction.atomic
-def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=None, origin=None):
+def issue_permit(
+    *,
+    issued_by: User,
+    holder: User,
+    kind: str,
+    valid_from: date,
+    valid_until: date,
+    number: str | None = None,
+    origin: Origin | None = None,
+) -> WorkPermit:
     """The association issues a permit to a trained worker of a qualified company of the right kind."""
     require_role(issued_by, roles.REVIEWER)
     company = holder.organization
@@ -141,7 +153,7 @@ def issue_permit(*, issued_by, holder, kind, valid_from, valid_until, number=Non
 
 
 @transaction.atomic
-def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
+def revoke_permit(*, permit_id: int, revoked_by: User, reason: str, origin: Origin | None = None) -> WorkPermit:
     require_role(revoked_by, roles.REVIEWER)
     permit = WorkPermit.objects.select_for_update().filter(pk=permit_id).first()
     if permit is None:
@@ -167,7 +179,7 @@ def revoke_permit(*, permit_id, revoked_by, reason, origin=None):
     return permit
 
 
-def warn_expiring_permits(*, today=None, days: int = 30) -> int:
+def warn_expiring_permits(*, today: date | None = None, days: int = 30) -> int:
     """Tell each company of its permits expiring within `days` (once per permit and expiry date)."""
     today = today or timezone.localdate()
     expiring = WorkPermit.objects.filter(

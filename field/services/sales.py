@@ -1,11 +1,14 @@
 """Sale: a dealer marks a labelled appliance sold."""
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from accounts.models import Organization
+from accounts.models import Organization, User
 from cases import rules
+from cases.services.labels import Origin
 
 from ..models import Sale
 from .common import clean_district
@@ -13,7 +16,7 @@ from .errors import FieldError, require_role
 from .labels import find_label, refuse_if_recalled, refuse_if_suspended, transition
 
 
-def sell(*, user, code, district="", origin):
+def sell(*, user: User, code: str, district: str = "", origin: Origin) -> Sale:
     """Record the sale of the appliance labelled `code` by the user's dealer organisation.
 
     The returned Sale carries `warning` (not stored): the gas-mismatch notice the dealer must see.

@@ -4,7 +4,10 @@ The gas rule itself is cases.rules.gas_mismatch; this module only says which cat
 street's area, else the district's, else the city's (CITY_GAS_CATEGORY).
 """
 
+from __future__ import annotations
+
 from cases import rules
+from cases.models import Label
 
 from ..models import SupplyArea, WorkRecord
 
@@ -23,7 +26,7 @@ def gas_category_at(district: str, street: str = "") -> str:
     return area.gas_category if area is not None else rules.city_gas_category()
 
 
-def installation_district(label) -> str:
+def installation_district(label: Label) -> str:
     """Where the label's appliance was installed (its first installation record), '' when none was."""
     first = WorkRecord.objects.filter(label=label, kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
     return first.values_list("district", flat=True).first() or ""

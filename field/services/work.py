@@ -1,5 +1,7 @@
 """Installation and repair by a permitted installer, and the resident's rating of it."""
 
+from __future__ import annotations
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,8 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import Organization, User
 from audit import services as audit
 from cases import lifecycle
+from cases.models import Label
+from cases.services.labels import Origin
 from remediation import notifications
 
 from ..models import Booking, PhoneCode, WorkPermit, WorkRecord
@@ -23,7 +28,17 @@ from .permits import check_permit
 from .phone_codes import confirm_code
 
 
-def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district, origin, area_category=None):
+def record_work(
+    *,
+    user: User,
+    code: str,
+    kind: str,
+    permit_code: str,
+    nameplate_confirmed: bool,
+    district: str,
+    origin: Origin,
+    area_category: str | None = None,
+) -> WorkRecord:
     """Record an installation (label → installed) or a repair (history only) of the appliance `code`."""
     require_role(user, roles.INSTALLER)
     if kind not in WorkRecord.Kind.values:
@@ -46,7 +61,9 @@ def record_work(*, user, code, kind, permit_code, nameplate_confirmed, district,
         raise
 
 
-def _record_work(*, user, code, kind, permit_code, district, origin, area_category):
+def _record_work(
+    *, user: User, code: str, kind: str, permit_code: str, district: str, origin: Origin, area_category: str | None
+) -> WorkRecord:
     with transaction.atomic():
         # Lock order: permit, then label (as in ignite); a revocation committed first is seen here.
         permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION, lock=True)
@@ -87,7 +104,7 @@ def _record_work(*, user, code, kind, permit_code, district, origin, area_catego
     return record
 
 
-def _already_installed(label, *, user, company, district, origin):
+def _already_installed(label: Label, *, user: User, company: Organization, district: str, origin: Origin) -> FieldError:
     """The refusal of a second installation, carrying its clone signal out of the rolled-back transaction.
 
     The same company sending the same installation again (a retried form or request) is no signal.
@@ -106,13 +123,13 @@ def _already_installed(label, *, user, company, district, origin):
     )
 
 
-def close_bookings(label, kind):
+def close_bookings(label: Label, kind: str) -> None:
     Booking.objects.filter(
         label=label, kind=kind, status__in=[Booking.Status.REQUESTED, Booking.Status.SCHEDULED]
     ).update(status=Booking.Status.DONE)
 
 
-def _clean_rating(rating):
+def _clean_rating(rating: object) -> int:
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -122,7 +139,16 @@ def _clean_rating(rating):
     return rating
 
 
-def _save_rating(record_id, *, phone, rating, comment, origin, actor, worker=None):
+def _save_rating(
+    record_id: int,
+    *,
+    phone: str,
+    rating: int,
+    comment: str | None,
+    origin: Origin | None,
+    actor: User | None,
+    worker: User | None = None,
+) -> WorkRecord:
     """Record the one rating of a work record (locked; refused when already rated)."""
     with transaction.atomic():
         record = WorkRecord.objects.select_for_update().filter(pk=record_id).first()
@@ -140,7 +166,7 @@ def _save_rating(record_id, *, phone, rating, comment, origin, actor, worker=Non
     return record
 
 
-def _own_unrated_record(user, record_id):
+def _own_unrated_record(user: User, record_id: int) -> WorkRecord:
     record = WorkRecord.objects.filter(pk=record_id, worker=user).first()
     if record is None:
         raise FieldError("not_found", _("找不到您的这条作业记录。"))
@@ -149,7 +175,16 @@ def _own_unrated_record(user, record_id):
     return record
 
 
-def rate_work(*, user, record_id, phone, rating, comment="", sms_code="", origin=None):
+def rate_work(
+    *,
+    user: User,
+    record_id: int,
+    phone: str,
+    rating: int | str,
+    comment: str = "",
+    sms_code: str = "",
+    origin: Origin | None = None,
+) -> WorkRecord:
     """The resident rates on the installer's phone, confirming with the code their own phone received.
 
     The installer alone can never produce a rating: without the code sent to the resident's number,
@@ -169,7 +204,7 @@ RATING_LINK_SALT = "field.rating-link"
 RATING_LINK_DAYS = 7
 
 
-def send_rating_link(*, user, record_id, phone) -> str:
+def send_rating_link(*, user: User, record_id: int, phone: str) -> str:
     """The installer sends the resident a one-time link to rate later on their own phone; returns the path."""
     require_role(user, roles.INSTALLER)
     phone = clean_mobile(phone)
@@ -195,7 +230,7 @@ def rating_link_target(token: str) -> tuple[int, str]:
     return int(record_id), phone
 
 
-def rate_by_link(*, token, rating, comment="", origin=None):
+def rate_by_link(*, token: str, rating: int | str, comment: str = "", origin: Origin | None = None) -> WorkRecord:
     """The resident rates through the link their phone received: it works once (the record is then rated)."""
     record_id, phone = rating_link_target(token)
     rating = _clean_rating(rating)

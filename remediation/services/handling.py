@@ -5,12 +5,14 @@ when there is one, then writes our own fields with UPDATE (the flow saves its ow
 copy of the process row, so we never save a possibly stale instance over it).
 """
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
-from accounts.models import Organization
+from accounts.models import Organization, User
 from cases import rules
 from cases.models import Label, LabelState
 from cases.services.labels import LabelTransitionError, Origin, apply_transition
@@ -33,7 +35,7 @@ PATH_FROM_ACTIVATED = {
 NOTE_KINDS = {"note": CaseEvent.Kind.NOTE, "comment": CaseEvent.Kind.COMMENT, "order": CaseEvent.Kind.ORDER}
 
 
-def _lock_open_case(case_id, user):
+def _lock_open_case(case_id: int, user: User) -> RemediationCase:
     """The case, locked; a 404 for a case the user may not see, before its state is told (ids do not leak)."""
     case = RemediationCase.objects.select_for_update().filter(pk=case_id).first()
     if case is None or not permissions.can_view_case(user, case):
@@ -43,24 +45,24 @@ def _lock_open_case(case_id, user):
     return case
 
 
-def _require_dealer(case, user):
+def _require_dealer(case: RemediationCase, user: User) -> None:
     if not permissions.can_act_on_case(user, case):
         raise RemediationError(_("只有该整改单的责任代理商可以办理。"), status=403)
 
 
-def _require_role(user, *names):
+def _require_role(user: User, *names: str) -> None:
     if not permissions.holds_role(user, *names):
         raise RemediationError(_("您没有权限执行该操作。"), status=403)
 
 
-def _set(case, **fields):
+def _set(case: RemediationCase, **fields: object) -> None:
     RemediationCase.objects.filter(pk=case.pk).update(**fields)
     for name, value in fields.items():
         setattr(case, name, value)
 
 
 @transaction.atomic
-def record_contact(case_id, user, note="", origin=None):
+def record_contact(case_id: int, user: User, note: str = "", origin: Origin | None = None) -> RemediationCase:
     """The dealer has contacted the resident (step 1 of 2)."""
     origin = origin or Origin(actor=user)
     case = _lock_open_case(case_id, user)
@@ -77,7 +79,7 @@ def record_contact(case_id, user, note="", origin=None):
     return case
 
 
-def _lock_new_label(new_serial, dealer_id):
+def _lock_new_label(new_serial: str, dealer_id: int | None) -> Label:
     try:
         serial = parse_code(new_serial or "")
     except InvalidSerial:
@@ -104,7 +106,7 @@ def _lock_new_label(new_serial, dealer_id):
     return label
 
 
-def _relabel(case, new_label, origin, same_model):
+def _relabel(case: RemediationCase, new_label: Label, origin: Origin, same_model: bool) -> None:
     """Link the new label to the appliance, void the old one, and bring the new one to the appliance's state."""
     old = case.label
     if same_model and case.appliance_model_id and new_label.appliance_model_id != case.appliance_model_id:
@@ -124,7 +126,14 @@ def _relabel(case, new_label, origin, same_model):
 
 
 @transaction.atomic
-def resolve_case(case_id, user, resolution, new_serial="", note="", origin=None):
+def resolve_case(
+    case_id: int,
+    user: User,
+    resolution: str,
+    new_serial: str = "",
+    note: str = "",
+    origin: Origin | None = None,
+) -> RemediationCase:
     """The dealer relabelled, took back or exchanged the appliance (step 2 of 2); closes the case."""
     origin = origin or Origin(actor=user)
     case = _lock_open_case(case_id, user)
@@ -157,7 +166,7 @@ def resolve_case(case_id, user, resolution, new_serial="", note="", origin=None)
 
 
 @transaction.atomic
-def reassign_dealer(case_id, user, dealer_id, origin=None):
+def reassign_dealer(case_id: int, user: User, dealer_id: int, origin: Origin | None = None) -> RemediationCase:
     """The association names (or changes) the dealer answerable for a case."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
@@ -174,7 +183,7 @@ def reassign_dealer(case_id, user, dealer_id, origin=None):
 
 
 @transaction.atomic
-def close_followup(case_id, user, note="", origin=None):
+def close_followup(case_id: int, user: User, note: str = "", origin: Origin | None = None) -> RemediationCase:
     """The association has dealt with its follow-up in time: its deadline is met."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
@@ -190,7 +199,7 @@ def close_followup(case_id, user, note="", origin=None):
 
 
 @transaction.atomic
-def report_to_regulator(case_id, user, note="", origin=None):
+def report_to_regulator(case_id: int, user: User, note: str = "", origin: Origin | None = None) -> Escalation:
     """The association chooses to report a case to the regulator (without waiting for its deadline)."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
@@ -207,7 +216,7 @@ def report_to_regulator(case_id, user, note="", origin=None):
 
 
 @transaction.atomic
-def add_note(case_id, user, kind, text, origin=None):
+def add_note(case_id: int, user: User, kind: str, text: str, origin: Origin | None = None) -> CaseEvent:
     """A note on the timeline; the regulator's comment or order to act is a note of its own kind."""
     origin = origin or Origin(actor=user)
     text = (text or "").strip()

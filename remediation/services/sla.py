@@ -178,7 +178,8 @@ def _miss(deadlines, now):
         if by_level[level]:
             _raise_level(by_level[level], level, now)
 
-    events = [(d.case_id, CaseEvent.Kind.DEADLINE_MISSED, str(Step(d.step).label)) for d in deadlines]
+    steps = {step: str(label) for step, label in Step.choices}  # translated once a batch, not once a row
+    events = [(d.case_id, CaseEvent.Kind.DEADLINE_MISSED, steps[d.step]) for d in deadlines]
     escalated = {level: _escalated_text(level, Escalation.Reason.MISSED) for level in by_level}
     events += [(case_id, CaseEvent.Kind.ESCALATED, escalated[level]) for _pk, case_id, level in escalations]
     if followups:

@@ -5,16 +5,25 @@ the user may do it, change the domain objects, then let viewflow move on. All
 inside one transaction, so a refused or failing step leaves nothing half-done.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from viewflow.workflow import Node
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts import permissions
+from accounts.models import Organization, User
 from audit import services as audit
 from cases import hooks as cases_hooks
 from cases.models import Declaration, DeclarationProcess, LabelBatch
@@ -24,6 +33,7 @@ from remediation import notifications
 
 from .flow import DeclarationFlow
 
+T = TypeVar("T")
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 REVIEWER_NODES = [
     DeclarationFlow.review,
@@ -36,7 +46,7 @@ REVIEWER_NODES = [
 class StepError(Exception):
     """The step cannot be done now (wrong task, already done, not allowed); `.message` is for people."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
@@ -44,16 +54,16 @@ class StepError(Exception):
 # --- reading ------------------------------------------------------------------
 
 
-def process_of(declaration):
+def process_of(declaration: Declaration) -> DeclarationProcess | None:
     ct = ContentType.objects.get_for_model(Declaration)
     return DeclarationProcess.objects.filter(artifact_content_type=ct, artifact_object_id=declaration.pk).first()
 
 
-def open_tasks():
+def open_tasks() -> QuerySet[Task]:
     return Task.objects.filter(process__flow_class=DeclarationFlow, status__in=OPEN)
 
 
-def open_task(declaration, node=None):
+def open_task(declaration: Declaration, node: Node | None = None) -> Task | None:
     """The declaration's open human/handle task (optionally of one node), or None."""
     process = process_of(declaration)
     if process is None:
@@ -64,7 +74,7 @@ def open_task(declaration, node=None):
     return tasks.order_by("-created").first()
 
 
-def inbox(user):
+def inbox(user: User) -> QuerySet[Task]:
     """Open tasks this user may take: reviewers get the association's steps, a manufacturer its revisions."""
     tasks = open_tasks().select_related("process")
     if permissions.is_reviewer(user):
@@ -74,15 +84,13 @@ def inbox(user):
         mine = tasks.filter(flow_task=DeclarationFlow.revise, process__artifact_object_id__in=own)
     else:
         return tasks.none()
-    from django.db.models import Q
-
     return mine.filter(Q(owner__isnull=True) | Q(owner=user)).order_by("created")
 
 
 # --- doing --------------------------------------------------------------------
 
 
-def submit(declaration, origin=None):
+def submit(declaration: Declaration, origin: Origin | None = None) -> DeclarationProcess:
     """Start the review process for a freshly created declaration."""
     if process_of(declaration) is not None:
         raise StepError(_("该申报已提交。"))
@@ -97,7 +105,9 @@ def submit(declaration, origin=None):
     return process
 
 
-def _run_step(task_id, user, node, work, origin=None):
+def _run_step(
+    task_id: int, user: User, node: Node, work: Callable[[DeclarationProcess], T], origin: Origin | None = None
+) -> T:
     """Claim (if free), check and execute one human task; `work(process)` does the domain change."""
     task_row = Task.objects.filter(pk=task_id).values("process_id").first()
     if task_row is None:
@@ -130,10 +140,10 @@ def _run_step(task_id, user, node, work, origin=None):
         return result
 
 
-def review(task_id, user, decision, comment="", origin=None):
+def review(task_id: int, user: User, decision: str, comment: str = "", origin: Origin | None = None) -> Declaration:
     """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
 
-    def work(process):
+    def work(process: DeclarationProcess) -> Declaration:
         result = declarations.record_decision(process.declaration, reviewer=user, decision=decision, comment=comment)
         _tell_manufacturer(process.declaration)
         return result
@@ -147,7 +157,7 @@ DECISION_TEMPLATES = {
 }
 
 
-def _tell_manufacturer(declaration):
+def _tell_manufacturer(declaration: Declaration) -> None:
     """Returned or approved: the manufacturer hears at once (a rejection is final and shown in its list)."""
     if declaration.status not in DECISION_TEMPLATES:
         return
@@ -163,7 +173,13 @@ def _tell_manufacturer(declaration):
     )
 
 
-def resubmit(task_id, user, quantity=None, documents=(), origin=None):
+def resubmit(
+    task_id: int,
+    user: User,
+    quantity: int | None = None,
+    documents: Iterable[tuple[str, UploadedFile]] = (),
+    origin: Origin | None = None,
+) -> Declaration:
     return _run_step(
         task_id,
         user,
@@ -175,11 +191,11 @@ def resubmit(task_id, user, quantity=None, documents=(), origin=None):
     )
 
 
-def _batch_of(process):
+def _batch_of(process: DeclarationProcess) -> LabelBatch:
     return LabelBatch.objects.get(declaration_id=process.declaration.pk)
 
 
-def confirm_print(task_id, user, origin=None):
+def confirm_print(task_id: int, user: User, origin: Origin | None = None) -> LabelBatch:
     return _run_step(
         task_id,
         user,
@@ -188,7 +204,7 @@ def confirm_print(task_id, user, origin=None):
     )
 
 
-def activate(task_id, user, origin=None):
+def activate(task_id: int, user: User, origin: Origin | None = None) -> LabelBatch:
     return _run_step(
         task_id,
         user,
@@ -197,8 +213,8 @@ def activate(task_id, user, origin=None):
     )
 
 
-def issue(task_id, user, issued_to, origin=None):
-    def work(process):
+def issue(task_id: int, user: User, issued_to: Organization, origin: Origin | None = None) -> LabelBatch:
+    def work(process: DeclarationProcess) -> LabelBatch:
         try:
             batch = batches.issue_batch(_batch_of(process).pk, issued_to, _origin(user, origin))
         except batches.BatchStageError as exc:
@@ -211,7 +227,7 @@ def issue(task_id, user, issued_to, origin=None):
     return _run_step(task_id, user, DeclarationFlow.issue_batch, work)
 
 
-def _tell_labels_ready(declaration, organization_id):
+def _tell_labels_ready(declaration: Declaration, organization_id: int) -> None:
     model = declaration.appliance_model
     notifications.notify_organization(
         organization_id,
@@ -223,12 +239,14 @@ def _tell_labels_ready(declaration, organization_id):
     )
 
 
-def _origin(user, origin):
+def _origin(user: User | None, origin: Origin | None) -> Origin:
     # Called from code without a request: still record who did it.
     return origin or Origin(actor=user)
 
 
-def _batch_step(operation, batch, origin):
+def _batch_step(
+    operation: Callable[[int, Origin], tuple[LabelBatch, bool]], batch: LabelBatch, origin: Origin
+) -> LabelBatch:
     try:
         batch, _moved = operation(batch.pk, origin)
     except batches.BatchStageError as exc:
@@ -236,7 +254,7 @@ def _batch_step(operation, batch, origin):
     return batch
 
 
-def labels_ready(batch_id):
+def labels_ready(batch_id: int) -> bool:
     """Called by the generation task: complete the process's waiting `generate` step (idempotent)."""
     batch = LabelBatch.objects.select_related("declaration").get(pk=batch_id)
     if batch.stage != LabelBatch.Stage.GENERATED:

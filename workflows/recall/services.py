@@ -1,9 +1,12 @@
 """A recall and its lift, each with its notifications, in one transaction (messages go out after commit)."""
 
+from __future__ import annotations
+
 from datetime import date
 
 from django.db import transaction
 
+from accounts.models import User
 from cases.models import Recall
 from cases.services import recalls
 from cases.services.labels import SYSTEM, Origin
@@ -12,7 +15,7 @@ from remediation import notifications
 
 def recall(
     *,
-    user,
+    user: User,
     appliance_model_id: int,
     reason: str,
     recalled_on: date,
@@ -36,7 +39,7 @@ def recall(
     return row
 
 
-def lift(*, user, recall_id: int, reason: str, origin: Origin = SYSTEM) -> Recall:
+def lift(*, user: User, recall_id: int, reason: str, origin: Origin = SYSTEM) -> Recall:
     with transaction.atomic():
         row = recalls.lift_recall(user=user, recall_id=recall_id, reason=reason, origin=origin)
         notifications.schedule_delivery(notifications.notify_recall(row, lifted=True))
