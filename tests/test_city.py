@@ -162,3 +162,16 @@ def test_escalations_reach_the_current_citys_regulator_only(tmp_path):
     call_command("load_city", str(FOSHAN), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
     ours = UserFactory(organization=City.objects.get(is_current=True).regulator, role="regulator")
     assert notifications.regulator_users() == [ours]
+
+
+def test_an_unreachable_cache_reads_the_city_from_the_database(settings, caplog):
+    # A port nothing listens on: every cache call fails, as when Redis is down.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert city.current_city().name == "深圳市" and city.is_district("futian")
+    shenzhen = City.objects.get(is_current=True)
+    shenzhen.hotline = "0755-12319"
+    shenzhen.save()  # the signal's cache delete fails quietly; the save stands
+    assert City.objects.get(pk=shenzhen.pk).hotline == city.current_city().hotline == "0755-12319"
+    assert "city cache unreachable" in caplog.text
