@@ -1,9 +1,11 @@
 """Read queries for field pages and the API."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -14,6 +16,19 @@ from core import digital_link, serials
 from . import scan_sql
 from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .services import supply_areas
+
+
+@cache
+def _choice_labels(model, field_name: str, language: str | None) -> dict:
+    """A field's choice labels in one language, built once per process: `get_FOO_display` rebuilds the choices
+    dict on every call, translating every lazy label on the way (the scan page showed four such fields)."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+def choice_label(obj, field_name: str) -> str:
+    """What `obj.get_<field_name>_display()` gives, from the per-language cache."""
+    value = getattr(obj, field_name)
+    return _choice_labels(type(obj), field_name, get_language()).get(value, value)
 
 
 @dataclass
@@ -53,6 +68,23 @@ class ScanView:
         if self.label is None or not lifecycle.is_in_service(self.label):
             return None
         return self.installation
+
+    @property
+    def state_display(self) -> str:
+        return choice_label(self.label, "state") if self.label else ""
+
+    @property
+    def category_display(self) -> str:
+        return choice_label(self.model, "category") if self.model else ""
+
+    @property
+    def gas_display(self) -> str:
+        return choice_label(self.model, "gas_category") if self.model else ""
+
+    @property
+    def history(self) -> list[tuple]:
+        """(record, its kind's label) for the page's history list."""
+        return [(record, choice_label(record, "kind")) for record in self.work_records]
 
     @property
     def is_suspended(self):

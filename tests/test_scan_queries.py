@@ -7,12 +7,12 @@ gave (the same instances and relations, no lazy query afterwards) and that the s
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import city
 from cases.models import LabelState, Recall
 from core import serials
-from field import scan_sql
+from field import scan_sql, selectors
 from field.models import Ignition, Sale, ScanLog, WorkRecord
 from tests.factories import UserFactory
 from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
@@ -135,3 +135,17 @@ def test_scan_log_is_written_outside_the_request_transaction_with_a_relaxed_comm
         with connection.cursor() as cursor:  # the relaxed commit was the INSERT's own; the session keeps its setting
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
+
+
+def test_cached_choice_labels_are_what_get_display_gives_in_each_language():
+    label = label_in("installed")
+    shown = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            view = selectors.resolve_scan(label.serial)
+            assert view.state_display == label.get_state_display()
+            assert view.category_display == label.appliance_model.get_category_display()
+            assert view.gas_display == label.appliance_model.get_gas_category_display()
+            assert [kind for _record, kind in view.history] == [r.get_kind_display() for r in view.work_records]
+            shown[language] = view.state_display
+    assert shown == {"zh-hans": "已安装", "en": shown["en"]} and shown["en"] != "已安装"
