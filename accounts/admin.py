@@ -6,7 +6,7 @@ carry permissions) are edited by superusers only. Every change goes to the audit
 """
 
 import axes.admin  # registered before we replace its admins below (autodiscover imports apps in order)
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -15,7 +15,9 @@ from rest_framework.authtoken import admin as token_admin
 from rest_framework.authtoken.models import TokenProxy
 
 from audit.admin import AuditedAdmin
+from cases.services.labels import Origin
 
+from . import city_setup
 from .models import City, District, Organization, User
 
 POWER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -41,6 +43,16 @@ class CityAdmin(AuditedAdmin):
     list_display = ["name", "association_name", "hotline", "gas_category", "regulator", "is_current"]
     list_select_related = ["regulator"]
     inlines = [DistrictInline]
+    readonly_fields = ["is_current"]  # switched by the action below, which keeps exactly one current city
+    actions = ["make_current"]
+
+    @admin.action(description=_("设为当前城市"))
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个城市。"), level=messages.ERROR)
+            return
+        chosen = city_setup.make_current(city_id=queryset.get().pk, origin=Origin.from_request(request))
+        self.message_user(request, _("当前城市：%(name)s") % {"name": chosen.name})
 
 
 @admin.register(User)

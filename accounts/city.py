@@ -7,6 +7,7 @@ regulator's Organization row is saved or deleted. A database without a city row 
 transactional test) reads as the seed city built from the settings, so nothing breaks before set-up.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.dispatch import receiver
 from django.utils import translation
 
 from .models import City, District, Organization
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "gaslabel:city:v1"
 
@@ -96,12 +99,23 @@ def _load() -> CityInfo:
 
 
 def current_city() -> CityInfo:
-    """The current city (from the cache; two queries when the cache is cold)."""
-    info = cache.get(CACHE_KEY)
+    """The current city (from the cache; two queries when the cache is cold or unreachable)."""
+    try:
+        info = cache.get(CACHE_KEY)
+    except Exception:  # Redis down: the scan page must still answer, from the database (as core.ratelimit does)
+        logger.warning("city cache unreachable; reading the city from the database", exc_info=True)
+        return _load()
     if info is None:
         info = _load()
-        cache.set(CACHE_KEY, info, None)
+        _cache_call(cache.set, CACHE_KEY, info, None)
     return info
+
+
+def _cache_call(method, *args) -> None:
+    try:
+        method(*args)
+    except Exception:  # an unreachable cache must not fail the save that changed the city
+        logger.warning("city cache unreachable", exc_info=True)
 
 
 def districts() -> tuple[DistrictInfo, ...]:
@@ -126,8 +140,8 @@ def is_district(code: str) -> bool:
 def forget() -> None:
     """Drop the cached city now and again after the surrounding transaction commits (so a reader between the
     two cannot keep a copy from before the commit)."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    _cache_call(cache.delete, CACHE_KEY)
+    transaction.on_commit(lambda: _cache_call(cache.delete, CACHE_KEY))
 
 
 @receiver(post_save, sender=City)

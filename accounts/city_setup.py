@@ -58,7 +58,7 @@ def load_city(*, data: dict, actor=None) -> City:
             city.regulator = _regulator(data["regulator"])
         make_current = bool(data.get("current"))
         if make_current:
-            City.objects.filter(is_current=True).exclude(pk=city.pk).update(is_current=False)
+            _stop_others(city)
             city.is_current = True
         city.full_clean()
         city.save()
@@ -72,4 +72,23 @@ def load_city(*, data: dict, actor=None) -> City:
             district.save()
         detail = _("%(n)d 个行政区") % {"n": len(districts)} + (_("，设为当前城市") if make_current else "")
         audit.record("city.created" if created else "city.updated", city, actor=actor, detail=detail)
+    return city
+
+
+def _stop_others(city: City) -> None:
+    # Called under the lock on the current city; update() sends no signal, the caller's save drops the cache.
+    City.objects.filter(is_current=True).exclude(pk=city.pk).update(is_current=False)
+
+
+def make_current(*, city_id: int, origin=None) -> City:
+    """Make an existing city the current one (the admin's action): one current city, switched under a lock."""
+    with transaction.atomic():
+        list(City.objects.select_for_update().filter(is_current=True))
+        city = City.objects.select_for_update().get(pk=city_id)
+        if city.is_current:
+            return city
+        _stop_others(city)
+        city.is_current = True
+        city.save(update_fields=["is_current"])
+        audit.record("city.made_current", city, origin=origin)
     return city

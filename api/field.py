@@ -188,6 +188,7 @@ class BookingInput(serializers.Serializer):
     company = serializers.IntegerField()
     phone = serializers.CharField(max_length=limits.PHONE)
     district = DistrictField()
+    address = serializers.CharField(required=False, allow_blank=True, max_length=limits.ADDRESS, default="")
     preferred_date = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON, default="")
     # Optional here so the service answers a missing code in the same words as a wrong one (and a recalled
@@ -220,6 +221,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "company_name",
             "resident_phone",
             "district",
+            "address",
             "preferred_date",
             "note",
             "status",
@@ -375,6 +377,7 @@ class BookingCreate(FieldAPIView):
             company_id=data["company"],
             phone=data["phone"],
             district=data["district"],
+            address=data["address"],
             preferred_date=data["preferred_date"],
             note=data["note"],
             sms_code=data["sms_code"],
@@ -382,6 +385,7 @@ class BookingCreate(FieldAPIView):
         )
         body = BookingSerializer(booking).data
         body["resident_phone"] = pii.mask_phone(booking.resident_phone)  # an anonymous caller: never echo it whole
+        body["address"] = pii.mask_address(booking.address)
         return Response(body, status=201)
 
 

@@ -67,6 +67,7 @@ ACTION_NAMES = {
     # the city (accounts/city_setup.py)
     "city.created": _("城市：建立"),
     "city.updated": _("城市：修改"),
+    "city.made_current": _("城市：设为当前城市"),
     # the admin (audit.admin.AuditedAdmin)
     "admin.add": _("后台：新增"),
     "admin.change": _("后台：修改"),

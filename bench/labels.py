@@ -131,6 +131,10 @@ def run_size(count, raw, render=True):
             f"{label} whole batch: {moved} labels in {took:.2f} s = {took / 2:.2f} × goal (2 s), "
             f"{len(queries.captured_queries)} queries{hot}"
         )
+        # Where the time goes: each statement, and what is left (the commit runs the deferred foreign-key checks).
+        spent = [(float(q["time"]), q["sql"].split()[0]) for q in queries.captured_queries]
+        parts = ", ".join(f"{verb} {seconds:.2f}" for seconds, verb in spent if seconds >= 0.05)
+        print(f"    statements ≥ 50 ms: {parts or 'none'}; commit and Python: {took - sum(t for t, _ in spent):.2f} s")
 
 
 def label_updates():

@@ -8,4 +8,5 @@ LONG_TEXT = 2000  # a problem description, a review comment, a note or order on 
 NOTE = 500  # a one-line note: contact made, resolution, rating comment
 REASON = 255  # a revocation reason, a booking note
 CODE = 200  # a typed or scanned permit number / QR text
+ADDRESS = 255  # a street address (a booking's, a case's)
 PHONE = 20  # a mobile number as typed (spaces, +86)

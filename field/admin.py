@@ -58,6 +58,7 @@ class IgnitionAdmin(ReadOnlyAdmin):
 @admin.register(Booking)
 class BookingAdmin(MaskedPersonalDataAdmin, ReadOnlyAdmin):
     masked_phone_fields = ["resident_phone"]
+    masked_address_fields = ["address"]
     list_display = ["label", "kind", "company", "district", "preferred_date", "status", "scheduled_for"]
     list_filter = ["kind", "status"]
     list_select_related = ["label", "company"]

@@ -63,6 +63,7 @@ class BookingForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     district = forms.ChoiceField(label=_("所在区"), choices=district_choices)
+    address = forms.CharField(label=_("详细地址（街道、小区、门牌号）"), max_length=limits.ADDRESS, required=False)
     preferred_date = forms.DateField(label=_("期望日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("备注（可选）"), max_length=255, required=False)
 

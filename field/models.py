@@ -10,6 +10,7 @@ from accounts.city import HasDistrict
 from accounts.models import Organization
 from cases.constants import GAS_CATEGORIES
 from cases.models import Label
+from core import limits
 
 
 class ScanLog(models.Model):
@@ -174,6 +175,8 @@ class Booking(HasDistrict, models.Model):
     )
     resident_phone = models.CharField(_("联系手机"), max_length=20)
     district = models.CharField(_("区"), max_length=20)
+    # Personal data: shown whole only to the booked company's staff (accounts.pii), blanked by field/retention.py.
+    address = models.CharField(_("上门地址"), max_length=limits.ADDRESS, blank=True)
     preferred_date = models.DateField(_("期望日期"))
     note = models.CharField(_("备注"), max_length=255, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True)

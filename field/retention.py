@@ -1,4 +1,4 @@
-"""Field records' share of the personal-data retention (core.retention): residents' phones and free text."""
+"""Field records' share of the personal-data retention (core.retention): residents' phones, addresses and free text."""
 
 from datetime import datetime
 
@@ -10,5 +10,5 @@ from .models import Booking, WorkRecord
 def purge_personal_data(cutoff: datetime) -> dict[str, int]:
     return {
         "work_records": blank(WorkRecord.objects.filter(at__lt=cutoff), ["resident_phone", "comment"]),
-        "bookings": blank(Booking.objects.filter(created_at__lt=cutoff), ["resident_phone", "note"]),
+        "bookings": blank(Booking.objects.filter(created_at__lt=cutoff), ["resident_phone", "address", "note"]),
     }

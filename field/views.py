@@ -392,6 +392,7 @@ def book_page(request, code):
                 company_id=form.cleaned_data["company"],
                 phone=form.cleaned_data["phone"],
                 district=form.cleaned_data["district"],
+                address=form.cleaned_data["address"],
                 preferred_date=form.cleaned_data["preferred_date"],
                 note=form.cleaned_data["note"],
                 sms_code=form.cleaned_data["sms_code"],

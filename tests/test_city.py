@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts import city
+from accounts import city, city_setup
 from accounts.models import City, District, Organization
 from audit.models import AuditEntry
 from cases import pdf
@@ -162,3 +162,33 @@ def test_escalations_reach_the_current_citys_regulator_only(tmp_path):
     call_command("load_city", str(FOSHAN), stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
     ours = UserFactory(organization=City.objects.get(is_current=True).regulator, role="regulator")
     assert notifications.regulator_users() == [ours]
+
+
+def test_an_unreachable_cache_reads_the_city_from_the_database(settings, caplog):
+    # A port nothing listens on: every cache call fails, as when Redis is down.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert city.current_city().name == "深圳市" and city.is_district("futian")
+    shenzhen = City.objects.get(is_current=True)
+    shenzhen.hotline = "0755-12319"
+    shenzhen.save()  # the signal's cache delete fails quietly; the save stands
+    assert City.objects.get(pk=shenzhen.pk).hotline == city.current_city().hotline == "0755-12319"
+    assert "city cache unreachable" in caplog.text
+
+
+def test_the_admin_switches_the_current_city_with_its_action(client, tmp_path):
+    foshan = city_setup.load_city(data={**json.loads(FOSHAN.read_text(encoding="utf-8")), "current": False})
+    assert city.current_city().name == "深圳市"
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    changelist = reverse("admin:accounts_city_changelist")
+    both = {"action": "make_current", "_selected_action": [foshan.pk, City.objects.get(name="深圳市").pk]}
+    client.post(changelist, both)
+    assert city.current_city().name == "深圳市"  # two chosen: nothing changes
+    response = client.post(changelist, {"action": "make_current", "_selected_action": [foshan.pk]})
+    assert response.status_code == 302
+    assert list(City.objects.filter(is_current=True).values_list("name", flat=True)) == ["佛山市"]
+    assert city.current_city().name == "佛山市" and city.is_district("shunde") and not city.is_district("futian")
+    entry = AuditEntry.objects.get(action="city.made_current")
+    assert (entry.object_id, entry.actor, entry.source) == (str(foshan.pk), admin_user, "web")

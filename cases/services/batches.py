@@ -1,8 +1,9 @@
 """Label batches: generate, print, activate and issue whole batches, set-based.
 
 Each batch operation runs a fixed number of statements however many labels
-the batch holds (one UPDATE of the labels, one INSERT ... SELECT into the
-transition log), so activating 100 000 labels costs what activating 10 does.
+the batch holds (on PostgreSQL one statement moves the labels and logs them:
+an UPDATE ... RETURNING feeding an INSERT; elsewhere an UPDATE, then an
+INSERT ... SELECT), so activating 100 000 labels costs what activating 10 does.
 Single labels still change only through services.labels.apply_transition.
 """
 
@@ -75,6 +76,45 @@ def generate_labels(batch_id, chunk_size=None):
             created += size
 
 
+_LOG_FIELDS = ["label", "name", "from_state", "to_state", "actor", "organization", "source", "ip_address", "note", "at"]
+
+
+def _log_values(name, from_state, to_state, at, origin, note):
+    """The log row's values after `label`, in _LOG_FIELDS order."""
+    actor_id = getattr(origin.actor, "pk", None)
+    organization_id = getattr(origin.actor, "organization_id", None)
+    return [name, from_state, to_state, actor_id, organization_id, origin.source, origin.ip_address, note[:255], at]
+
+
+def _log_columns():
+    quote = connection.ops.quote_name
+    return ", ".join(quote(LabelTransition._meta.get_field(f).column) for f in _LOG_FIELDS)
+
+
+def _move_and_log(batch_id, name, from_state, to_state, at, origin, note):
+    """PostgreSQL: UPDATE the batch's labels and log each moved one in one statement; returns how many moved.
+
+    The INSERT reads the UPDATE's RETURNING rows, so the labels are read once (not again to find what moved).
+    """
+    quote = connection.ops.quote_name
+    label = Label._meta
+    log = LabelTransition._meta
+    # Typed placeholders: an untyped NULL (a system move has no actor) would be read as text.
+    placeholders = ", ".join(f"%s::{log.get_field(f).db_type(connection)}" for f in _LOG_FIELDS[1:])
+    sql = (
+        f"WITH moved AS (UPDATE {quote(label.db_table)} SET {quote(label.get_field('state').column)} = %s, "
+        f"{quote(label.get_field('state_changed_at').column)} = %s "
+        f"WHERE {quote(label.get_field('batch').column)} = %s AND {quote(label.get_field('state').column)} = %s "
+        f"RETURNING {quote(label.pk.column)}) "
+        f"INSERT INTO {quote(log.db_table)} ({_log_columns()}) SELECT {quote(label.pk.column)}, {placeholders} FROM moved"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [to_state, at, batch_id, from_state, *_log_values(name, from_state, to_state, at, origin, note)]
+        )
+        return cursor.rowcount
+
+
 def _log_bulk(batch_id, name, from_state, to_state, at, origin, note):
     """INSERT ... SELECT one log row per label this operation just moved (they carry `at` exactly)."""
     actor_id = getattr(origin.actor, "pk", None)
@@ -97,23 +137,8 @@ def _log_bulk(batch_id, name, from_state, to_state, at, origin, note):
     )
     sql, params = select.query.sql_with_params()
     table = connection.ops.quote_name(LabelTransition._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(LabelTransition._meta.get_field(f).column)
-        for f in [
-            "label",
-            "name",
-            "from_state",
-            "to_state",
-            "actor",
-            "organization",
-            "source",
-            "ip_address",
-            "note",
-            "at",
-        ]
-    )
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        cursor.execute(f"INSERT INTO {table} ({_log_columns()}) {sql}", params)
         return cursor.rowcount
 
 
@@ -128,12 +153,17 @@ def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, to_state, 
                 % {"id": batch.pk, "stage": batch.get_stage_display()},
             )
         at = timezone.now()
-        # UPDATE first: the moved rows stay locked by this transaction, so the
-        # log below sees exactly them (voided labels keep their state and are skipped).
-        moved = Label.objects.filter(batch_id=batch.pk, state=from_state).update(state=to_state, state_changed_at=at)
-        logged = _log_bulk(batch.pk, name, from_state, to_state, at, origin, note)
-        if logged not in (moved, -1):  # -1: a backend that cannot count INSERT ... SELECT rows
-            raise BatchStageError(batch, _("批次 #%(id)s 的标识在操作中被修改，请重试。") % {"id": batch.pk})
+        if connection.vendor == "postgresql":
+            moved = _move_and_log(batch.pk, name, from_state, to_state, at, origin, note)
+        else:
+            # UPDATE first: the moved rows stay locked by this transaction, so the
+            # log below sees exactly them (voided labels keep their state and are skipped).
+            moved = Label.objects.filter(batch_id=batch.pk, state=from_state).update(
+                state=to_state, state_changed_at=at
+            )
+            logged = _log_bulk(batch.pk, name, from_state, to_state, at, origin, note)
+            if logged not in (moved, -1):  # -1: a backend that cannot count INSERT ... SELECT rows
+                raise BatchStageError(batch, _("批次 #%(id)s 的标识在操作中被修改，请重试。") % {"id": batch.pk})
         batch.stage = new_stage
         for field, value in batch_fields(at).items():
             setattr(batch, field, value)

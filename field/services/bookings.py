@@ -12,6 +12,7 @@ from accounts import permissions, roles
 from accounts.models import Organization
 from audit import services as audit
 from cases import lifecycle
+from core import limits
 from remediation import notifications
 
 from ..models import Booking, PhoneCode
@@ -52,7 +53,7 @@ def booking_companies(label, kind):
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 
-def book(*, code, kind, company_id, phone, district, preferred_date, note="", sms_code="", origin=None):
+def book(*, code, kind, company_id, phone, district, preferred_date, note="", sms_code="", address="", origin=None):
     if kind not in Booking.Kind.values:
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
@@ -70,6 +71,9 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note="", sm
         raise FieldError("invalid", _("请从列表中选择服务单位。"))
     phone = clean_mobile(phone)
     district = clean_district(district, required=True)
+    address = (address or "").strip()
+    if len(address) > limits.ADDRESS:
+        raise FieldError("invalid", _("地址最多 %(n)s 个字。") % {"n": limits.ADDRESS})
     today = timezone.localdate()
     if preferred_date is None or preferred_date < today:
         raise FieldError("invalid", _("期望日期不能早于今天。"))
@@ -84,6 +88,7 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note="", sm
             company=company,
             resident_phone=phone,
             district=district,
+            address=address,
             preferred_date=preferred_date,
             note=(note or "").strip()[:255],
         )
