@@ -112,7 +112,7 @@ class Contact(RemediationAPIView):
         # A serializer, not request.data.get(): the body may be any JSON (a list was a 500).
         data = ContactSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.record_contact(pk, request.user, note=data.validated_data["note"], origin=self.origin())
+        services.record_contact(case_id=pk, user=request.user, note=data.validated_data["note"], origin=self.origin())
         return self.case_response(pk)
 
 
@@ -128,7 +128,7 @@ class Resolve(RemediationAPIView):
     def post(self, request, pk):
         data = ResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.resolve_case(pk, request.user, origin=self.origin(), **data.validated_data)
+        services.resolve_case(case_id=pk, user=request.user, origin=self.origin(), **data.validated_data)
         return self.case_response(pk)
 
 

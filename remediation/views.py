@@ -134,7 +134,9 @@ def _action(service, form_class, build_kwargs, success, prefix=None):
         try:
             if not form.is_valid():
                 raise RemediationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-            service(pk, request.user, origin=Origin.from_request(request), **build_kwargs(form.cleaned_data))
+            service(
+                case_id=pk, user=request.user, origin=Origin.from_request(request), **build_kwargs(form.cleaned_data)
+            )
         except RemediationError as exc:
             messages.error(request, exc.message)
             context = _case_context(request, _load_case(request, pk))

@@ -101,8 +101,8 @@ def test_resident_is_told_by_sms_to_book_again(city):
     case = services.report_problem(
         reporter=city.installer, kind="label_mismatch", serial=label.serial, resident_phone="13812345678"
     )
-    services.record_contact(case.pk, city.dealer)
-    services.resolve_case(case.pk, city.dealer, "return")
+    services.record_contact(case_id=case.pk, user=city.dealer)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return")
     taken, closed = Notification.objects.filter(case=case, address="13812345678").order_by("pk")
     assert (taken.template, closed.template) == ("case_taken", "case_closed")
     deliver_notifications.run([taken.pk, closed.pk])

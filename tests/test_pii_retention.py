@@ -51,8 +51,10 @@ def _closed_case(city):
         address="南山区科技园某路1号3栋1201",
         resident_phone=PHONE,
     )
-    services.record_contact(case.pk, city.dealer, note="已电话联系")
-    services.resolve_case(case.pk, city.dealer, "relabel", new_serial=fresh_label(city.model).serial)
+    services.record_contact(case_id=case.pk, user=city.dealer, note="已电话联系")
+    services.resolve_case(
+        case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=fresh_label(city.model).serial
+    )
     return RemediationCase.objects.get(pk=case.pk)
 
 

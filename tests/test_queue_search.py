@@ -20,13 +20,13 @@ def found(client, url, query):
 def test_search_matches_only_the_shown_part_of_the_address(client):
     city = make_city()
     case = services.report_problem(reporter=city.installer, kind="label_missing", district="nanshan", address=ADDRESS)
-    services.reassign_dealer(case.pk, city.reviewer, city.dealer_org.pk)
+    services.reassign_dealer(case_id=case.pk, user=city.reviewer, dealer_id=city.dealer_org.pk)
     client.force_login(city.reviewer)
     assert found(client, "/remediation/cases/", "南山区")  # shown: 深圳市南山区****
     assert not found(client, "/remediation/cases/", "3栋1201")  # masked
     assert not found(client, "/remediation/cases/", "科技园")
     client.force_login(city.regulator)
-    services.report_to_regulator(case.pk, city.reviewer, note="上报")
+    services.report_to_regulator(case_id=case.pk, user=city.reviewer, note="上报")
     assert found(client, "/remediation/escalated/", "南山区")
     assert not found(client, "/remediation/escalated/", "1201")
     client.force_login(city.dealer)

@@ -25,9 +25,9 @@ def open_case(city, state=LabelState.INSTALLED):
 
 def test_relabel_links_new_label_voids_old_and_restores_the_appliance_state(city):
     case, old = open_case(city, LabelState.INSTALLED)
-    services.record_contact(case.pk, city.dealer, note="已电话联系")
+    services.record_contact(case_id=case.pk, user=city.dealer, note="已电话联系")
     new = fresh_label(city.model)
-    services.resolve_case(case.pk, city.dealer, "relabel", new_serial=new.serial)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=new.serial)
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.state == LabelState.VOID
@@ -44,19 +44,19 @@ def test_relabel_links_new_label_voids_old_and_restores_the_appliance_state(city
 
 def test_relabel_of_a_label_suspended_at_ignition_lets_ignition_go_ahead(city):
     case, old = open_case(city, LabelState.INSTALLED)
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     new = fresh_label(city.model)
-    services.resolve_case(case.pk, city.dealer, "relabel", new_serial=new.serial)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=new.serial)
     new.refresh_from_db()
     assert new.state == LabelState.INSTALLED  # next: the ignition worker ignites it
 
 
 def test_relabel_with_another_models_label_changes_nothing(city):
     case, old = open_case(city)
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     other = fresh_label(ApplianceModelFactory())
     with pytest.raises(services.RemediationError) as info:
-        services.resolve_case(case.pk, city.dealer, "relabel", new_serial=other.serial)
+        services.resolve_case(case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=other.serial)
     assert "型号" in info.value.message
     old.refresh_from_db()
     other.refresh_from_db()
@@ -66,18 +66,18 @@ def test_relabel_with_another_models_label_changes_nothing(city):
 
 def test_relabel_needs_an_unused_activated_label(city):
     case, _old = open_case(city)
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     used = sold_label(city)
     with pytest.raises(services.RemediationError):
-        services.resolve_case(case.pk, city.dealer, "relabel", new_serial=used.serial)
+        services.resolve_case(case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=used.serial)
     with pytest.raises(services.RemediationError):
-        services.resolve_case(case.pk, city.dealer, "relabel", new_serial="NOT-A-SERIAL")
+        services.resolve_case(case_id=case.pk, user=city.dealer, resolution="relabel", new_serial="NOT-A-SERIAL")
 
 
 def test_return_voids_the_label(city):
     case, old = open_case(city, LabelState.SOLD)
-    services.record_contact(case.pk, city.dealer)
-    services.resolve_case(case.pk, city.dealer, "return", note="用户退货")
+    services.record_contact(case_id=case.pk, user=city.dealer)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return", note="用户退货")
     old.refresh_from_db()
     assert old.state == LabelState.VOID
     assert RemediationCase.objects.get(pk=case.pk).resolution == "return"
@@ -85,9 +85,9 @@ def test_return_voids_the_label(city):
 
 def test_exchange_with_a_new_appliance_of_another_model(city):
     case, old = open_case(city, LabelState.SOLD)
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     new = fresh_label(ApplianceModelFactory())
-    services.resolve_case(case.pk, city.dealer, "exchange", new_serial=new.serial)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="exchange", new_serial=new.serial)
     new.refresh_from_db()
     old.refresh_from_db()
     assert old.state == LabelState.VOID and new.replaces == old and new.state == LabelState.SOLD
@@ -95,10 +95,10 @@ def test_exchange_with_a_new_appliance_of_another_model(city):
 
 def test_missing_label_relabel_issues_a_label_for_the_appliance(city):
     case = services.report_problem(reporter=city.installer, kind="label_missing", district="luohu", address="罗湖1号")
-    services.reassign_dealer(case.pk, city.reviewer, city.dealer_org.pk)
-    services.record_contact(case.pk, city.dealer)
+    services.reassign_dealer(case_id=case.pk, user=city.reviewer, dealer_id=city.dealer_org.pk)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     new = fresh_label(city.model)
-    services.resolve_case(case.pk, city.dealer, "relabel", new_serial=new.serial)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=new.serial)
     new.refresh_from_db()
     assert new.state == LabelState.SOLD and new.replaces is None
 
@@ -106,30 +106,30 @@ def test_missing_label_relabel_issues_a_label_for_the_appliance(city):
 def test_steps_in_order_and_only_by_the_cases_dealer(city):
     case, _old = open_case(city)
     with pytest.raises(services.RemediationError) as info:
-        services.resolve_case(case.pk, city.dealer, "return")
+        services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return")
     assert info.value.status == 409
     stranger = UserFactory(organization=city.other_dealer, role=roles.DEALER)
     with pytest.raises(services.RemediationError) as info:
-        services.record_contact(case.pk, stranger)
+        services.record_contact(case_id=case.pk, user=stranger)
     assert info.value.status == 404  # another dealer's case does not exist for them (tests/test_scope_404.py)
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     with pytest.raises(services.RemediationError):
-        services.record_contact(case.pk, city.dealer)
-    services.resolve_case(case.pk, city.dealer, "return")
+        services.record_contact(case_id=case.pk, user=city.dealer)
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return")
     with pytest.raises(services.RemediationError) as info:
-        services.resolve_case(case.pk, city.dealer, "return")
+        services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return")
     assert info.value.status == 409
 
 
 def test_association_reassigns_the_dealer(city):
     case, _old = open_case(city)
     with pytest.raises(services.RemediationError):
-        services.reassign_dealer(case.pk, city.dealer, city.other_dealer.pk)
-    services.reassign_dealer(case.pk, city.reviewer, city.other_dealer.pk)
+        services.reassign_dealer(case_id=case.pk, user=city.dealer, dealer_id=city.other_dealer.pk)
+    services.reassign_dealer(case_id=case.pk, user=city.reviewer, dealer_id=city.other_dealer.pk)
     case.refresh_from_db()
     assert case.dealer == city.other_dealer
     with pytest.raises(services.RemediationError) as info:
-        services.record_contact(case.pk, city.dealer)
+        services.record_contact(case_id=case.pk, user=city.dealer)
     assert info.value.status == 404  # no longer their case: it is out of their scope
     event = case.events.filter(kind="assigned").last()
     assert (event.actor, event.text) == (city.reviewer, city.other_dealer.name)
@@ -137,8 +137,8 @@ def test_association_reassigns_the_dealer(city):
 
 def test_regulator_comments_and_orders_action(city):
     case, _old = open_case(city)
-    services.add_note(case.pk, city.regulator, "order", "限三日内整改")
+    services.add_note(case_id=case.pk, user=city.regulator, kind="order", text="限三日内整改")
     with pytest.raises(services.RemediationError):
-        services.add_note(case.pk, city.dealer, "order", "x")
+        services.add_note(case_id=case.pk, user=city.dealer, kind="order", text="x")
     event = case.events.get(kind="order")
     assert (event.text, event.actor) == ("限三日内整改", city.regulator)

@@ -37,8 +37,8 @@ def test_dealer_queue_shows_own_open_cases_with_time_left_and_red_overdue(client
     late = new_case(city)
     late.deadlines.filter(step="contact").update(due_at=timezone.now() - timedelta(minutes=5))
     closed = new_case(city)
-    services.record_contact(closed.pk, city.dealer)
-    services.resolve_case(closed.pk, city.dealer, "return")
+    services.record_contact(case_id=closed.pk, user=city.dealer)
+    services.resolve_case(case_id=closed.pk, user=city.dealer, resolution="return")
     client.force_login(city.dealer)
     page = client.get(reverse("remediation:dealer-queue")).content.decode()
     assert f'data-case="{fresh.pk}"' in page and f'data-case="{late.pk}"' in page
@@ -85,7 +85,7 @@ def test_association_and_regulator_queues_follow_escalation(client, city):
     assert f'data-case="{case.pk}"' in client.get(reverse("remediation:association-queue")).content.decode()
     client.force_login(city.regulator)
     assert f'data-case="{case.pk}"' not in client.get(reverse("remediation:regulator-queue")).content.decode()
-    services.report_to_regulator(case.pk, city.reviewer, note="上报")
+    services.report_to_regulator(case_id=case.pk, user=city.reviewer, note="上报")
     assert f'data-case="{case.pk}"' in client.get(reverse("remediation:regulator-queue")).content.decode()
     assert client.get(reverse("remediation:association-queue")).status_code == 403
 
@@ -114,9 +114,9 @@ def test_phone_and_address_masked_except_for_the_dealer(client, city):
 
 def test_case_page_timeline_shows_who_did_what(client, city):
     case = new_case(city)
-    services.record_contact(case.pk, city.dealer, note="电话已通")
+    services.record_contact(case_id=case.pk, user=city.dealer, note="电话已通")
     sweep_due_deadlines(now=timezone.now() + timedelta(days=2))
-    services.add_note(case.pk, city.regulator, "comment", "请协会跟进")
+    services.add_note(case_id=case.pk, user=city.regulator, kind="comment", text="请协会跟进")
     client.force_login(city.reviewer)
     page = client.get(reverse("remediation:case", args=[case.pk])).content.decode()
     for kind in (

@@ -44,7 +44,7 @@ def test_concurrent_relabels_reports_and_installs_on_one_model():
         case = remediation.report_problem(
             reporter=city.installer, kind="label_mismatch", serial=sold_label(city, LabelState.INSTALLED).serial
         )
-        remediation.record_contact(case.pk, city.dealer)
+        remediation.record_contact(case_id=case.pk, user=city.dealer)
         cases.append((case.pk, fresh_label(city.model).serial))
     to_report = [sold_label(city).serial for _ in range(EACH)]
     to_install = [sold_label(city).serial for _ in range(EACH)]

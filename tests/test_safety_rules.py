@@ -258,18 +258,18 @@ def test_exchange_only_with_a_label_the_dealer_may_sell():
     city = make_city()
     old = sold_label(city)
     case = remediation.report_problem(reporter=city.installer, kind="label_mismatch", serial=old.serial)
-    remediation.record_contact(case.pk, city.dealer)
+    remediation.record_contact(case_id=case.pk, user=city.dealer)
     foreign = fresh_label(label_for().appliance_model)
     foreign.appliance_model.dealers.add(city.other_dealer)
     with pytest.raises(remediation.RemediationError) as refused:
-        remediation.resolve_case(case.pk, city.dealer, "exchange", new_serial=foreign.serial)
+        remediation.resolve_case(case_id=case.pk, user=city.dealer, resolution="exchange", new_serial=foreign.serial)
     assert refused.value.status == 403 and Label.objects.get(pk=foreign.pk).replaces_id is None
     ours = fresh_label(city.model)
     recall_model(ours, batch_id=ours.batch_id)
     with pytest.raises(remediation.RemediationError, match="已召回"):
-        remediation.resolve_case(case.pk, city.dealer, "exchange", new_serial=ours.serial)
+        remediation.resolve_case(case_id=case.pk, user=city.dealer, resolution="exchange", new_serial=ours.serial)
     fine = fresh_label(city.model)
-    remediation.resolve_case(case.pk, city.dealer, "exchange", new_serial=fine.serial)
+    remediation.resolve_case(case_id=case.pk, user=city.dealer, resolution="exchange", new_serial=fine.serial)
     assert Label.objects.get(pk=fine.pk).replaces_id == old.pk
 
 

@@ -28,9 +28,9 @@ def case_in(city, stage):
     label = sold_label(city)
     case = services.report_problem(reporter=city.installer, kind="label_mismatch", serial=label.serial)
     if stage in (Stage.RESOLVE, Stage.CLOSED):
-        services.record_contact(case.pk, city.dealer)
+        services.record_contact(case_id=case.pk, user=city.dealer)
     if stage == Stage.CLOSED:
-        services.resolve_case(case.pk, city.dealer, resolution="return")
+        services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return")
     case.refresh_from_db()
     assert case.stage == stage
     return case.pk

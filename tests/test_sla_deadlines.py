@@ -54,9 +54,11 @@ def test_policy_edited_in_admin_changes_new_deadlines(clock, city):
 def test_met_deadlines_do_not_escalate(clock, city):
     case, _label = report(city)
     clock.shift(timedelta(hours=1, minutes=59))
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     clock.shift(timedelta(hours=20))
-    services.resolve_case(case.pk, city.dealer, "relabel", new_serial=fresh_label(city.model).serial)
+    services.resolve_case(
+        case_id=case.pk, user=city.dealer, resolution="relabel", new_serial=fresh_label(city.model).serial
+    )
     clock.shift(timedelta(days=5))
     assert sweep_due_deadlines() == 0
     assert {d.step: d.state for d in case.deadlines.all()} == {"contact": "met", "resolve": "met"}
@@ -90,14 +92,14 @@ def test_missed_contact_escalates_to_association(clock, city):
 def test_contact_at_the_due_instant_is_met(clock, city):
     case, _label = report(city)
     clock.shift(timedelta(hours=2))
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     assert deadline(case, Step.CONTACT).state == "met"
 
 
 def test_missed_resolution_escalates(clock, city):
     case, _label = report(city)
     clock.shift(timedelta(hours=1))
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     clock.shift(timedelta(hours=24))
     assert sweep_due_deadlines() == 1
     assert deadline(case, Step.CONTACT).state == "met"
@@ -108,7 +110,7 @@ def test_missed_resolution_escalates(clock, city):
 def test_contact_after_due_but_before_sweep_is_missed_and_escalated(clock, city):
     case, _label = report(city)
     clock.shift(timedelta(hours=3))
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     assert deadline(case, Step.CONTACT).state == "missed"
     assert Escalation.objects.filter(case=case, level="association").count() == 1
     assert sweep_due_deadlines() == 0
@@ -145,7 +147,7 @@ def test_association_closes_followup_in_time(clock, city):
     clock.shift(timedelta(hours=3))
     sweep_due_deadlines()
     clock.shift(timedelta(hours=10))
-    services.close_followup(case.pk, city.reviewer, note="已督促代理商")
+    services.close_followup(case_id=case.pk, user=city.reviewer, note="已督促代理商")
     assert deadline(case, Step.FOLLOWUP).state == "met"
     clock.shift(timedelta(days=3))
     sweep_due_deadlines()
@@ -156,7 +158,7 @@ def test_manual_report_to_regulator(clock, city):
     case, _label = report(city)
     clock.shift(timedelta(hours=3))
     sweep_due_deadlines()
-    escalation = services.report_to_regulator(case.pk, city.reviewer, note="多次联系无果")
+    escalation = services.report_to_regulator(case_id=case.pk, user=city.reviewer, note="多次联系无果")
     assert (escalation.level, escalation.reason, escalation.created_by_id) == (
         "regulator",
         "reported",
@@ -167,12 +169,12 @@ def test_manual_report_to_regulator(clock, city):
     sweep_due_deadlines()
     assert Escalation.objects.filter(case=case, level=Level.REGULATOR).count() == 1
     with pytest.raises(services.RemediationError):
-        services.report_to_regulator(case.pk, city.reviewer, note="again")
+        services.report_to_regulator(case_id=case.pk, user=city.reviewer, note="again")
 
 
 def test_manual_report_needs_no_missed_deadline(clock, city):
     case, _label = report(city)
-    services.report_to_regulator(case.pk, city.reviewer, note="疑似批量假冒")
+    services.report_to_regulator(case_id=case.pk, user=city.reviewer, note="疑似批量假冒")
     case.refresh_from_db()
     assert case.escalation_level == Level.REGULATOR
 
@@ -181,9 +183,9 @@ def test_closing_the_case_cancels_running_clocks(clock, city):
     case, _label = report(city)
     clock.shift(timedelta(hours=3))
     sweep_due_deadlines()  # contact missed → follow-up running
-    services.record_contact(case.pk, city.dealer)
+    services.record_contact(case_id=case.pk, user=city.dealer)
     clock.shift(timedelta(hours=1))
-    services.resolve_case(case.pk, city.dealer, "return")
+    services.resolve_case(case_id=case.pk, user=city.dealer, resolution="return")
     states = {d.step: d.state for d in case.deadlines.all()}
     assert states == {"contact": "missed", "resolve": "met", "followup": "cancelled"}
     assert CaseEvent.objects.filter(case=case, kind="deadline_cancelled").count() == 1

@@ -54,7 +54,7 @@ def test_dealer_hears_of_a_new_case_at_once_and_30_minutes_before_each_deadline(
     soon = Notification.objects.filter(recipient=city.dealer, template="case_due_soon")
     assert sorted(soon.values_list("channel", flat=True)) == ["email", "inbox", "sms"]
 
-    services.record_contact(case.pk, city.dealer)  # the resident hears who took the case
+    services.record_contact(case_id=case.pk, user=city.dealer)  # the resident hears who took the case
     assert messages(template="case_taken") == [("sms", "case_taken", "13812345678")]
     resolve_due = case.deadlines.get(step="resolve").due_at
     assert warn_due_soon(now=resolve_due - timedelta(minutes=10)) == 1

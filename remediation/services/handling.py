@@ -62,7 +62,7 @@ def _set(case: RemediationCase, **fields: object) -> None:
 
 
 @transaction.atomic
-def record_contact(case_id: int, user: User, note: str = "", origin: Origin | None = None) -> RemediationCase:
+def record_contact(*, case_id: int, user: User, note: str = "", origin: Origin | None = None) -> RemediationCase:
     """The dealer has contacted the resident (step 1 of 2)."""
     origin = origin or Origin(actor=user)
     case = _lock_open_case(case_id, user)
@@ -127,6 +127,7 @@ def _relabel(case: RemediationCase, new_label: Label, origin: Origin, same_model
 
 @transaction.atomic
 def resolve_case(
+    *,
     case_id: int,
     user: User,
     resolution: str,
@@ -166,7 +167,7 @@ def resolve_case(
 
 
 @transaction.atomic
-def reassign_dealer(case_id: int, user: User, dealer_id: int, origin: Origin | None = None) -> RemediationCase:
+def reassign_dealer(*, case_id: int, user: User, dealer_id: int, origin: Origin | None = None) -> RemediationCase:
     """The association names (or changes) the dealer answerable for a case."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
@@ -183,7 +184,7 @@ def reassign_dealer(case_id: int, user: User, dealer_id: int, origin: Origin | N
 
 
 @transaction.atomic
-def close_followup(case_id: int, user: User, note: str = "", origin: Origin | None = None) -> RemediationCase:
+def close_followup(*, case_id: int, user: User, note: str = "", origin: Origin | None = None) -> RemediationCase:
     """The association has dealt with its follow-up in time: its deadline is met."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
@@ -199,7 +200,7 @@ def close_followup(case_id: int, user: User, note: str = "", origin: Origin | No
 
 
 @transaction.atomic
-def report_to_regulator(case_id: int, user: User, note: str = "", origin: Origin | None = None) -> Escalation:
+def report_to_regulator(*, case_id: int, user: User, note: str = "", origin: Origin | None = None) -> Escalation:
     """The association chooses to report a case to the regulator (without waiting for its deadline)."""
     origin = origin or Origin(actor=user)
     _require_role(user, roles.REVIEWER)
@@ -216,7 +217,7 @@ def report_to_regulator(case_id: int, user: User, note: str = "", origin: Origin
 
 
 @transaction.atomic
-def add_note(case_id: int, user: User, kind: str, text: str, origin: Origin | None = None) -> CaseEvent:
+def add_note(*, case_id: int, user: User, kind: str, text: str, origin: Origin | None = None) -> CaseEvent:
     """A note on the timeline; the regulator's comment or order to act is a note of its own kind."""
     origin = origin or Origin(actor=user)
     text = (text or "").strip()
