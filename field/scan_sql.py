@@ -11,6 +11,11 @@ from functools import cache
 
 from django.db import connection
 
+try:  # psycopg 3: a cursor that binds on the server can use a prepared statement (psycopg2 cannot)
+    from django.db.backends.postgresql.base import ServerBindingCursor
+except (ImportError, AttributeError):  # no PostgreSQL driver here (SQLite only), or psycopg2
+    ServerBindingCursor = None
+
 from accounts.models import Organization
 from cases.models import ApplianceModel, Label, Recall
 
@@ -59,7 +64,7 @@ class _Prepared:
         self.sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {where}"
 
     def rows(self, params):
-        with connection.cursor() as cursor:
+        with _cursor() as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
@@ -89,6 +94,34 @@ class _Prepared:
                 if obj is not None:
                     field.set_cached_value(obj, objects[parent])
         return objects
+
+
+if ServerBindingCursor is not None:
+
+    class _PreparedCursor(ServerBindingCursor):
+        """Prepares its statements on the server (once per connection; psycopg keeps them): planning the
+        ten-table look-up took 1.3 ms of its 1.45 ms on PostgreSQL 15, the plan of a unique look-up never
+        changes. Django leaves prepare_threshold unset (for transaction-mode poolers); this one cursor
+        opts in. Behind such a pooler use PgBouncer ≥ 1.21 with max_prepared_statements set."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+
+def _cursor():
+    """A Django cursor (so it is counted and logged like any other) that prepares on PostgreSQL."""
+    if ServerBindingCursor is None or connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # None turns preparing off altogether, prepare=True included
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
+    return connection._prepare_cursor(_PreparedCursor(raw))
+
+
+# Django's own cursors bind on the client and never prepare; a threshold this high keeps it so for any
+# server-binding cursor but ours, which asks.
+_ONLY_WHEN_ASKED = 2**31
 
 
 @cache
@@ -142,5 +175,5 @@ def insert_scan_log(**values) -> None:
         ScanLog.objects.create(**values)
         return
     field_values = [values.get(name) for name in _LOG_FIELDS]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_log_insert_sql(), field_values)

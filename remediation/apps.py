@@ -13,3 +13,6 @@ class RemediationConfig(AppConfig):
         from .retention import purge_personal_data
 
         retention.register(purge_personal_data)
+        # Registered in every process, not only in workers: the services queue delivery by the task's name
+        # (remediation.notifications), which must resolve to the task to honour eager mode and routing.
+        from . import tasks  # noqa: F401

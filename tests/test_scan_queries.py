@@ -135,6 +135,12 @@ def test_scan_log_is_written_outside_the_request_transaction_with_a_relaxed_comm
         with connection.cursor() as cursor:  # the relaxed commit was the INSERT's own; the session keeps its setting
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
+            # The look-up is planned once per connection: a prepared statement, reused by the next scan.
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql IS FALSE")
+            statements = [row[0] for row in cursor.fetchall()]
+        assert any("l.serial = $1" in statement for statement in statements)
+        assert client.get(f"/api/v1/scan/{label.serial}/").json()["serial"] == label.serial
+        assert ScanLog.objects.filter(channel="api", label=label).count() == 1
 
 
 def test_cached_choice_labels_are_what_get_display_gives_in_each_language():
