@@ -79,7 +79,7 @@ def create_declaration(
     return declaration
 
 
-def record_decision(declaration: Declaration, *, reviewer: User, decision: str, comment: str = "") -> Declaration:
+def record_decision(*, declaration: Declaration, reviewer: User, decision: str, comment: str = "") -> Declaration:
     """Approve, return (with reasons) or reject a submitted declaration."""
     if declaration.status != Status.SUBMITTED:
         raise ValidationError(
@@ -103,8 +103,8 @@ def record_decision(declaration: Declaration, *, reviewer: User, decision: str, 
 
 
 def resubmit(
-    declaration: Declaration,
     *,
+    declaration: Declaration,
     user: User,
     quantity: int | None = None,
     documents: Iterable[tuple[str, UploadedFile]] = (),

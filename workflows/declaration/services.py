@@ -144,7 +144,9 @@ def review(*, task_id: int, user: User, decision: str, comment: str = "", origin
     """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
 
     def work(process: DeclarationProcess) -> Declaration:
-        result = declarations.record_decision(process.declaration, reviewer=user, decision=decision, comment=comment)
+        result = declarations.record_decision(
+            declaration=process.declaration, reviewer=user, decision=decision, comment=comment
+        )
         _tell_manufacturer(process.declaration)
         return result
 
@@ -186,7 +188,7 @@ def resubmit(
         user,
         DeclarationFlow.revise,
         lambda process: declarations.resubmit(
-            process.declaration, user=user, quantity=quantity, documents=documents, origin=origin
+            declaration=process.declaration, user=user, quantity=quantity, documents=documents, origin=origin
         ),
         origin,
     )
