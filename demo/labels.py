@@ -28,17 +28,23 @@ def seed_demo_labels():
             continue  # already seeded (or declared by hand): leave it alone
         maker = User.objects.get(username=username)
         declaration = create_declaration(appliance_model=model, quantity=quantity, user=maker)
-        steps.submit(declaration)
+        steps.submit(declaration=declaration)
         token = generate_inline.set(True)
         try:
-            steps.review(steps.open_task(declaration, DeclarationFlow.review).pk, reviewer, Decision.APPROVE)
+            steps.review(
+                task_id=steps.open_task(declaration, DeclarationFlow.review).pk,
+                user=reviewer,
+                decision=Decision.APPROVE,
+            )
         finally:
             generate_inline.reset(token)
         generate_labels(declaration.batch.pk)
         steps.labels_ready(declaration.batch.pk)
-        steps.confirm_print(steps.open_task(declaration, DeclarationFlow.print_batch).pk, reviewer)
-        steps.activate(steps.open_task(declaration, DeclarationFlow.activate_batch).pk, reviewer)
+        steps.confirm_print(task_id=steps.open_task(declaration, DeclarationFlow.print_batch).pk, user=reviewer)
+        steps.activate(task_id=steps.open_task(declaration, DeclarationFlow.activate_batch).pk, user=reviewer)
         dealer = model.dealers.get(name=dealer_name)
-        steps.issue(steps.open_task(declaration, DeclarationFlow.issue_batch).pk, reviewer, dealer)
+        steps.issue(
+            task_id=steps.open_task(declaration, DeclarationFlow.issue_batch).pk, user=reviewer, issued_to=dealer
+        )
         created.append(declaration)
     return created

@@ -123,7 +123,7 @@ def build_world():
         reason="阀门缺陷",
         recalled_on=timezone.localdate(),
     )
-    declaration_services.submit(w.declaration)
+    declaration_services.submit(declaration=w.declaration)
     today = timezone.localdate()
     w.report = Report.objects.create(
         kind=Report.Kind.WEEKLY,

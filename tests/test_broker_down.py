@@ -109,7 +109,7 @@ def test_approval_with_the_broker_down_generates_the_labels_later(
     boss = reviewer()
     declaration = submitted(maker, model, quantity=5)
     with django_capture_on_commit_callbacks(execute=True):
-        steps.review(task_of(declaration, DeclarationFlow.review).pk, boss, Decision.APPROVE)
+        steps.review(task_id=task_of(declaration, DeclarationFlow.review).pk, user=boss, decision=Decision.APPROVE)
     batch = LabelBatch.objects.get(declaration=declaration)
     assert batch.stage == LabelBatch.Stage.GENERATING and batch.labels.count() == 0
 

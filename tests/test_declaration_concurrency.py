@@ -41,12 +41,12 @@ def race(*calls):
 def test_two_reviewers_deciding_at_once_one_wins():
     maker, model = maker_and_model()
     declaration = create_declaration(appliance_model=model, quantity=3, user=maker)
-    steps.submit(declaration)
+    steps.submit(declaration=declaration)
     task = steps.open_task(declaration, DeclarationFlow.review)
     first, second = reviewer(), reviewer()
     outcomes = race(
-        lambda: steps.review(task.pk, first, Decision.RETURN, "补充检测报告"),
-        lambda: steps.review(task.pk, second, Decision.REJECT, "证书无效"),
+        lambda: steps.review(task_id=task.pk, user=first, decision=Decision.RETURN, comment="补充检测报告"),
+        lambda: steps.review(task_id=task.pk, user=second, decision=Decision.REJECT, comment="证书无效"),
     )
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["error", "ok"], outcomes

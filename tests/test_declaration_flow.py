@@ -28,7 +28,7 @@ def submitted(maker, model, quantity=12):
     declaration = create_declaration(
         appliance_model=model, quantity=quantity, user=maker, documents=[("ccc", pdf_upload())]
     )
-    steps.submit(declaration)
+    steps.submit(declaration=declaration)
     return declaration
 
 
@@ -48,7 +48,12 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
     assert declaration.documents.count() == 1
 
     # Return with reasons: the manufacturer gets a revise task.
-    steps.review(task_of(declaration, DeclarationFlow.review).pk, boss, Decision.RETURN, "CCC 证书页不清晰")
+    steps.review(
+        task_id=task_of(declaration, DeclarationFlow.review).pk,
+        user=boss,
+        decision=Decision.RETURN,
+        comment="CCC 证书页不清晰",
+    )
     declaration.refresh_from_db()
     assert declaration.status == Declaration.Status.RETURNED
     assert declaration.review_comment == "CCC 证书页不清晰"
@@ -57,8 +62,8 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
 
     # Resubmit with a new quantity and another document: back in the reviewers' queue.
     steps.resubmit(
-        task_of(declaration, DeclarationFlow.revise).pk,
-        maker,
+        task_id=task_of(declaration, DeclarationFlow.revise).pk,
+        user=maker,
         quantity=15,
         documents=[("ccc", pdf_upload("ccc-v2.pdf"))],
     )
@@ -68,19 +73,19 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
 
     # Approve: the batch and its labels are generated (Celery, eager here) after commit.
     with django_capture_on_commit_callbacks(execute=True):
-        steps.review(task_of(declaration, DeclarationFlow.review).pk, boss, Decision.APPROVE)
+        steps.review(task_id=task_of(declaration, DeclarationFlow.review).pk, user=boss, decision=Decision.APPROVE)
     batch = LabelBatch.objects.get(declaration=declaration)
     assert batch.stage == LabelBatch.Stage.GENERATED
     assert batch.labels.count() == 15
     assert set(batch.labels.values_list("state", flat=True)) == {LabelState.DECLARED}
     assert not any(label.is_genuine for label in batch.labels.all())
 
-    steps.confirm_print(task_of(declaration, DeclarationFlow.print_batch).pk, boss)
+    steps.confirm_print(task_id=task_of(declaration, DeclarationFlow.print_batch).pk, user=boss)
     batch.refresh_from_db()
     assert batch.stage == "printed" and batch.printed_by == boss
     assert set(batch.labels.values_list("state", flat=True)) == {LabelState.PRINTED}
 
-    steps.activate(task_of(declaration, DeclarationFlow.activate_batch).pk, boss)
+    steps.activate(task_id=task_of(declaration, DeclarationFlow.activate_batch).pk, user=boss)
     assert set(batch.labels.values_list("state", flat=True)) == {LabelState.ACTIVATED}
     assert all(label.is_genuine for label in batch.labels.all())
     # Every label's log has print then activate, by the reviewer.
@@ -89,7 +94,7 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
     assert set(log.values_list("actor", flat=True)) == {boss.pk}
 
     dealer = model.dealers.get()
-    steps.issue(task_of(declaration, DeclarationFlow.issue_batch).pk, boss, dealer)
+    steps.issue(task_id=task_of(declaration, DeclarationFlow.issue_batch).pk, user=boss, issued_to=dealer)
     batch.refresh_from_db()
     assert (batch.stage, batch.issued_to, batch.issued_by) == ("issued", dealer, boss)
 
@@ -116,7 +121,12 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
 def test_reject_ends_the_process_without_labels():
     maker, model = maker_and_model()
     declaration = submitted(maker, model)
-    steps.review(task_of(declaration, DeclarationFlow.review).pk, reviewer(), Decision.REJECT, "型号与证书不符")
+    steps.review(
+        task_id=task_of(declaration, DeclarationFlow.review).pk,
+        user=reviewer(),
+        decision=Decision.REJECT,
+        comment="型号与证书不符",
+    )
     declaration.refresh_from_db()
     assert declaration.status == Declaration.Status.REJECTED
     assert steps.process_of(declaration).status == PROCESS.DONE
@@ -128,7 +138,7 @@ def test_return_without_reason_is_refused_and_changes_nothing():
     declaration = submitted(maker, model)
     task = task_of(declaration, DeclarationFlow.review)
     with pytest.raises(ValidationError):
-        steps.review(task.pk, reviewer(), Decision.RETURN, "  ")
+        steps.review(task_id=task.pk, user=reviewer(), decision=Decision.RETURN, comment="  ")
     declaration.refresh_from_db()
     task.refresh_from_db()
     assert declaration.status == Declaration.Status.SUBMITTED
@@ -141,15 +151,15 @@ def test_only_reviewers_review_and_only_own_manufacturer_revises():
     review_task = task_of(declaration, DeclarationFlow.review)
     for outsider in [maker, UserFactory(role=roles.DEALER), UserFactory(role=roles.INSTALLER)]:
         with pytest.raises(PermissionDenied):
-            steps.review(review_task.pk, outsider, Decision.APPROVE)
-    steps.review(review_task.pk, reviewer(), Decision.RETURN, "缺少检测报告")
+            steps.review(task_id=review_task.pk, user=outsider, decision=Decision.APPROVE)
+    steps.review(task_id=review_task.pk, user=reviewer(), decision=Decision.RETURN, comment="缺少检测报告")
 
     other_maker, _other_model = maker_and_model()
     revise_task = task_of(declaration, DeclarationFlow.revise)
     with pytest.raises(PermissionDenied):
-        steps.resubmit(revise_task.pk, other_maker, quantity=5)
+        steps.resubmit(task_id=revise_task.pk, user=other_maker, quantity=5)
     with pytest.raises(PermissionDenied):
-        steps.resubmit(revise_task.pk, reviewer(), quantity=5)
+        steps.resubmit(task_id=revise_task.pk, user=reviewer(), quantity=5)
     assert not steps.inbox(other_maker).exists()
 
 
@@ -160,9 +170,9 @@ def test_task_claimed_by_one_reviewer_cannot_be_done_by_another():
     task = task_of(declaration, DeclarationFlow.review)
     task.flow_task.activation_class(task).assign(first)
     with pytest.raises(PermissionDenied):
-        steps.review(task.pk, second, Decision.APPROVE)
+        steps.review(task_id=task.pk, user=second, decision=Decision.APPROVE)
     assert not steps.inbox(second).exists()
-    steps.review(task.pk, first, Decision.APPROVE)
+    steps.review(task_id=task.pk, user=first, decision=Decision.APPROVE)
 
 
 def test_done_task_cannot_be_done_twice_and_wrong_step_is_refused():
@@ -170,12 +180,12 @@ def test_done_task_cannot_be_done_twice_and_wrong_step_is_refused():
     declaration = submitted(maker, model)
     boss = reviewer()
     task = task_of(declaration, DeclarationFlow.review)
-    steps.review(task.pk, boss, Decision.RETURN, "重拍铭牌")
+    steps.review(task_id=task.pk, user=boss, decision=Decision.RETURN, comment="重拍铭牌")
     with pytest.raises(steps.StepError):
-        steps.review(task.pk, boss, Decision.APPROVE)
+        steps.review(task_id=task.pk, user=boss, decision=Decision.APPROVE)
     revise = task_of(declaration, DeclarationFlow.revise)
     with pytest.raises(steps.StepError):
-        steps.confirm_print(revise.pk, boss)
+        steps.confirm_print(task_id=revise.pk, user=boss)
 
 
 def test_manufacturer_cannot_declare_for_another_companys_model():
@@ -190,13 +200,13 @@ def test_labels_are_not_genuine_until_activation_and_illegal_single_moves_fail(d
     boss = reviewer()
     declaration = submitted(maker, model, quantity=3)
     with django_capture_on_commit_callbacks(execute=True):
-        steps.review(task_of(declaration, DeclarationFlow.review).pk, boss, Decision.APPROVE)
+        steps.review(task_id=task_of(declaration, DeclarationFlow.review).pk, user=boss, decision=Decision.APPROVE)
     label = Label.objects.filter(batch__declaration=declaration).first()
     with pytest.raises(LabelTransitionError):
         apply_transition(label.pk, "activate")  # declared → activated skips printing
     # The activate step is not open before printing either.
     assert steps.open_task(declaration, DeclarationFlow.activate_batch) is None
-    steps.confirm_print(task_of(declaration, DeclarationFlow.print_batch).pk, boss)
+    steps.confirm_print(task_id=task_of(declaration, DeclarationFlow.print_batch).pk, user=boss)
     label.refresh_from_db()
     assert label.state == "printed" and not label.is_genuine
     with pytest.raises(LabelTransitionError):

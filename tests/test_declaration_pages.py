@@ -139,7 +139,7 @@ def _declared(maker, model, quantity=5):
     from workflows.declaration import services as steps
 
     declaration = create_declaration(appliance_model=model, quantity=quantity, user=maker)
-    steps.submit(declaration)
+    steps.submit(declaration=declaration)
     return declaration
 
 

@@ -39,7 +39,7 @@ def test_reviewer_approves_watches_progress_downloads_and_every_qr_decodes(live_
     settings.MEDIA_ROOT = media = tmp_path / "media"  # the served app (this process) and the worker share it
     maker, model = maker_and_model(brand="华焰", model_number="JZT-W64")
     declaration = create_declaration(appliance_model=model, quantity=QUANTITY, user=maker)
-    steps.submit(declaration)
+    steps.submit(declaration=declaration)
     boss = reviewer(username="print-reviewer")
 
     env = print_env(media)

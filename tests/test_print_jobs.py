@@ -206,8 +206,10 @@ def test_declaration_page_right_after_approval_shows_generation_progress_not_a_5
     maker, model = maker_and_model()
     boss = reviewer()
     declaration = create_declaration(appliance_model=model, quantity=10, user=maker)
-    steps.submit(declaration)
-    steps.review(steps.open_task(declaration).pk, boss, "approve")  # the generation task is never run here
+    steps.submit(declaration=declaration)
+    steps.review(
+        task_id=steps.open_task(declaration).pk, user=boss, decision="approve"
+    )  # the generation task is never run here
     batch = LabelBatch.objects.get(declaration=declaration)
     Label.objects.bulk_create(
         [Label(serial=serials.new_serial(), batch=batch, appliance_model=model) for _ in range(3)]

@@ -91,20 +91,25 @@ def test_manufacturer_hears_returned_approved_and_labels_issued(django_capture_o
     maker, model = maker_and_model()
     boss = reviewer()
     declaration = submitted(maker, model)
-    steps.review(task_of(declaration, DeclarationFlow.review).pk, boss, Decision.RETURN, "证书不清晰")
+    steps.review(
+        task_id=task_of(declaration, DeclarationFlow.review).pk,
+        user=boss,
+        decision=Decision.RETURN,
+        comment="证书不清晰",
+    )
     assert messages(recipient=maker) == [("inbox", "declaration_returned", "")]
-    steps.resubmit(task_of(declaration, DeclarationFlow.revise).pk, maker)
+    steps.resubmit(task_id=task_of(declaration, DeclarationFlow.revise).pk, user=maker)
     app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            steps.review(task_of(declaration, DeclarationFlow.review).pk, boss, Decision.APPROVE)
+            steps.review(task_id=task_of(declaration, DeclarationFlow.review).pk, user=boss, decision=Decision.APPROVE)
     finally:
         app.conf.task_always_eager = False
-    steps.confirm_print(task_of(declaration, DeclarationFlow.print_batch).pk, boss)
-    steps.activate(task_of(declaration, DeclarationFlow.activate_batch).pk, boss)
+    steps.confirm_print(task_id=task_of(declaration, DeclarationFlow.print_batch).pk, user=boss)
+    steps.activate(task_id=task_of(declaration, DeclarationFlow.activate_batch).pk, user=boss)
     dealer = model.dealers.get()
     dealer_user = UserFactory(organization=dealer, role="dealer")
-    steps.issue(task_of(declaration, DeclarationFlow.issue_batch).pk, boss, dealer)
+    steps.issue(task_id=task_of(declaration, DeclarationFlow.issue_batch).pk, user=boss, issued_to=dealer)
     assert [t for _c, t, _a in messages(recipient=maker)] == [
         "declaration_returned",
         "declaration_approved",

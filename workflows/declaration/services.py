@@ -90,7 +90,7 @@ def inbox(user: User) -> QuerySet[Task]:
 # --- doing --------------------------------------------------------------------
 
 
-def submit(declaration: Declaration, origin: Origin | None = None) -> DeclarationProcess:
+def submit(*, declaration: Declaration, origin: Origin | None = None) -> DeclarationProcess:
     """Start the review process for a freshly created declaration."""
     if process_of(declaration) is not None:
         raise StepError(_("该申报已提交。"))
@@ -140,7 +140,7 @@ def _run_step(
         return result
 
 
-def review(task_id: int, user: User, decision: str, comment: str = "", origin: Origin | None = None) -> Declaration:
+def review(*, task_id: int, user: User, decision: str, comment: str = "", origin: Origin | None = None) -> Declaration:
     """Reviewer's decision; ValidationError for a missing reason, nothing changes then."""
 
     def work(process: DeclarationProcess) -> Declaration:
@@ -174,6 +174,7 @@ def _tell_manufacturer(declaration: Declaration) -> None:
 
 
 def resubmit(
+    *,
     task_id: int,
     user: User,
     quantity: int | None = None,
@@ -195,7 +196,7 @@ def _batch_of(process: DeclarationProcess) -> LabelBatch:
     return LabelBatch.objects.get(declaration_id=process.declaration.pk)
 
 
-def confirm_print(task_id: int, user: User, origin: Origin | None = None) -> LabelBatch:
+def confirm_print(*, task_id: int, user: User, origin: Origin | None = None) -> LabelBatch:
     return _run_step(
         task_id,
         user,
@@ -204,7 +205,7 @@ def confirm_print(task_id: int, user: User, origin: Origin | None = None) -> Lab
     )
 
 
-def activate(task_id: int, user: User, origin: Origin | None = None) -> LabelBatch:
+def activate(*, task_id: int, user: User, origin: Origin | None = None) -> LabelBatch:
     return _run_step(
         task_id,
         user,
@@ -213,7 +214,7 @@ def activate(task_id: int, user: User, origin: Origin | None = None) -> LabelBat
     )
 
 
-def issue(task_id: int, user: User, issued_to: Organization, origin: Origin | None = None) -> LabelBatch:
+def issue(*, task_id: int, user: User, issued_to: Organization, origin: Origin | None = None) -> LabelBatch:
     def work(process: DeclarationProcess) -> LabelBatch:
         try:
             batch = batches.issue_batch(_batch_of(process).pk, issued_to, _origin(user, origin))

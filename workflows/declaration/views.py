@@ -117,15 +117,19 @@ def do_step(request, pk, step):
     origin = Origin.from_request(request, LabelTransition.Source.WEB)
     try:
         if step == "review":
-            steps.review(task.pk, request.user, data["decision"], data["comment"], origin)
+            steps.review(
+                task_id=task.pk, user=request.user, decision=data["decision"], comment=data["comment"], origin=origin
+            )
         elif step == "resubmit":
-            steps.resubmit(task.pk, request.user, quantity=data["quantity"], documents=form.documents(), origin=origin)
+            steps.resubmit(
+                task_id=task.pk, user=request.user, quantity=data["quantity"], documents=form.documents(), origin=origin
+            )
         elif step == "print":
-            steps.confirm_print(task.pk, request.user, origin)
+            steps.confirm_print(task_id=task.pk, user=request.user, origin=origin)
         elif step == "activate":
-            steps.activate(task.pk, request.user, origin)
+            steps.activate(task_id=task.pk, user=request.user, origin=origin)
         elif step == "issue":
-            steps.issue(task.pk, request.user, data["issued_to"], origin)
+            steps.issue(task_id=task.pk, user=request.user, issued_to=data["issued_to"], origin=origin)
     except ValidationError as exc:
         return declaration_page(
             request, declaration, bound_step=step, form=form, error=" ".join(exc.messages), status=400
@@ -168,7 +172,7 @@ def create(request):
                     documents=form.documents(),
                     origin=origin,
                 )
-                steps.submit(declaration, origin)
+                steps.submit(declaration=declaration, origin=origin)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
