@@ -30,31 +30,6 @@ class OrganizationAdmin(AuditedAdmin):
     search_fields = ["name", "licence_number"]
 
 
-class DistrictInline(admin.TabularInline):
-    model = District
-    extra = 0
-    fields = ["order", "code", "name", "name_en"]
-
-
-@admin.register(City)
-class CityAdmin(AuditedAdmin):
-    """The city as data: association, hotline, default gas, regulator and districts (load_city imports one)."""
-
-    list_display = ["name", "association_name", "hotline", "gas_category", "regulator", "is_current"]
-    list_select_related = ["regulator"]
-    inlines = [DistrictInline]
-    readonly_fields = ["is_current"]  # switched by the action below, which keeps exactly one current city
-    actions = ["make_current"]
-
-    @admin.action(description=_("设为当前城市"))
-    def make_current(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("请只选择一个城市。"), level=messages.ERROR)
-            return
-        chosen = city_setup.make_current(city_id=queryset.get().pk, origin=Origin.from_request(request))
-        self.message_user(request, _("当前城市：%(name)s") % {"name": chosen.name})
-
-
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "first_name", "organization", "is_staff", "is_active"]
@@ -98,6 +73,34 @@ class SuperuserOnly:
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class DistrictInline(admin.TabularInline):
+    model = District
+    extra = 0
+    fields = ["order", "code", "name", "name_en"]
+
+
+@admin.register(City)
+class CityAdmin(SuperuserOnly, AuditedAdmin):
+    """The city as data: association, hotline, default gas, regulator and districts (load_city imports one).
+
+    A superuser's: the regulator named here is who hears escalations, and the districts are what records mean.
+    """
+
+    list_display = ["name", "association_name", "hotline", "gas_category", "regulator", "is_current"]
+    list_select_related = ["regulator"]
+    inlines = [DistrictInline]
+    readonly_fields = ["is_current"]  # switched by the action below, which keeps exactly one current city
+    actions = ["make_current"]
+
+    @admin.action(description=_("设为当前城市"), permissions=["change"])
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个城市。"), level=messages.ERROR)
+            return
+        chosen = city_setup.make_current(city_id=queryset.get().pk, origin=Origin.from_request(request))
+        self.message_user(request, _("当前城市：%(name)s") % {"name": chosen.name})
 
 
 admin.site.unregister(Group)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -192,3 +193,14 @@ def test_the_admin_switches_the_current_city_with_its_action(client, tmp_path):
     assert city.current_city().name == "佛山市" and city.is_district("shunde") and not city.is_district("futian")
     entry = AuditEntry.objects.get(action="city.made_current")
     assert (entry.object_id, entry.actor, entry.source) == (str(foshan.pk), admin_user, "web")
+
+
+def test_only_a_superuser_changes_the_city_in_the_admin(client):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="accounts", codename__contains="city")
+    )
+    client.force_login(staff)
+    shenzhen = City.objects.get(is_current=True)
+    assert client.post(reverse("admin:accounts_city_change", args=[shenzhen.pk]), {"name": "X"}).status_code == 403
+    assert City.objects.get(pk=shenzhen.pk).name == "深圳市"
