@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from accounts import roles
-from accounts.models import Organization
+from accounts.models import City, Organization
 from cases.models import Label, LabelTransition
 from field.models import Ignition
 from tests.factories import UserFactory
@@ -51,8 +51,11 @@ def test_gas_mismatch_blocks_and_offers_report(client):
     assert report_form.status_code == 200 and label.serial in report_form.content.decode()
 
 
-def test_city_supply_is_a_setting(client, settings):
-    settings.CITY_GAS_CATEGORY = "20Y"
+def test_city_supply_is_the_current_citys_gas(client):
+    # The city's gas is data (accounts.City; CITY_GAS_CATEGORY only seeds it): an LPG city ignites a 20Y cooktop.
+    current = City.objects.get(is_current=True)
+    current.gas_category = "20Y"
+    current.save()
     user, permit = igniter_with_permit()
     label = label_for(state="installed", gas="20Y")
     client.force_login(user)
