@@ -112,6 +112,9 @@ def _cursor():
     """A Django cursor (so it is counted and logged like any other) that prepares on PostgreSQL."""
     if ServerBindingCursor is None or connection.vendor != "postgresql":
         return connection.cursor()
+    # As Django's own cursor() does: a connection the server closed (a restart, pg_terminate_backend) is
+    # replaced before use (CONN_HEALTH_CHECKS), not found broken by the resident's scan.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:  # None turns preparing off altogether, prepare=True included

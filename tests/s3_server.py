@@ -4,14 +4,18 @@ A real HTTP server that boto3 and django-storages talk to as they would to AWS, 
 other processes (the rehearsal's web and worker) reach it too through the environment it hands out.
 """
 
+import uuid
+
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
 
 class S3Server:
-    def __init__(self, bucket: str = "gaslabel-test"):
-        self.bucket = bucket
+    def __init__(self, bucket: str = ""):
+        # moto keeps its buckets in this process's memory across servers: a bucket of its own per server, so
+        # one module's uploads never show up in another's listing.
+        self.bucket = bucket or f"gaslabel-test-{uuid.uuid4().hex[:12]}"
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 
     def start(self) -> "S3Server":
