@@ -6,10 +6,12 @@ the PDF through the served app, and every page rasterised at 150 dpi decodes to 
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import zxingcpp
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import Image
 
@@ -36,7 +38,10 @@ DESKTOP = {**PHONE, "viewport": {"width": 1280, "height": 900}, "is_mobile": Fal
 
 
 def test_reviewer_approves_watches_progress_downloads_and_every_qr_decodes(live_server, launch, tmp_path):  # noqa: F811
-    settings.MEDIA_ROOT = media = tmp_path / "media"  # the served app (this process) and the worker share it
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The served app (this process) and the worker share one folder: the worker writes where the app's storage
+    # reads, whatever an earlier test left the storage pointing at.
+    media = Path(default_storage.path(""))
     maker, model = maker_and_model(brand="华焰", model_number="JZT-W64")
     declaration = create_declaration(appliance_model=model, quantity=QUANTITY, user=maker)
     steps.submit(declaration=declaration)

@@ -182,7 +182,7 @@ def run_print_job(job_id: int) -> str | None:
         return None
     total = print_files.labels_of(job).count()
     _mine(job).update(total=total)
-    last = [time.monotonic()]
+    last = [float("-inf")]  # the first page is written at once: the bar moves as soon as drawing starts
 
     def progress(done: int) -> None:
         if time.monotonic() - last[0] < PROGRESS_EVERY_SECONDS:
