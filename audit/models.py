@@ -51,6 +51,7 @@ class AuditEntry(models.Model):
         related_name="+",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # no constraint, nothing deleted with it, and the log is searched by actor_name
     )
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     organization = models.ForeignKey(
@@ -61,6 +62,7 @@ class AuditEntry(models.Model):
         related_name="+",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # likewise: no query looks entries up by organisation
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
     ip_address = models.GenericIPAddressField(_("IP"), null=True, blank=True)
