@@ -47,6 +47,7 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.urls import reverse
@@ -151,17 +152,24 @@ def main():
         spent[COMMIT][1] += time.perf_counter() - began
 
     connection.commit = timed_commit  # each batch's transaction.atomic() commits through it
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
     load = os.getloadavg()
+    cpu = (time.process_time(), _cpu_seconds(backend))
     started = time.perf_counter()
     with connection.execute_wrapper(timed):
         missed = sla.sweep_due_deadlines()
     elapsed = time.perf_counter() - started
+    cpu = (time.process_time() - cpu[0], _cpu_seconds(backend) - cpu[1])
     connection.commit = commit
     print(
         f"sweep: {missed:,} deadlines missed and escalated in {elapsed:.2f} s "
-        f"({missed / elapsed:,.0f}/s, batches of {sla.BATCH_SIZE})"
+        f"({missed / elapsed:,.0f}/s, batches of {settings.SLA_SWEEP_BATCH_SIZE})"
     )
     print(f"load average before / after: {load[0]:.2f} / {os.getloadavg()[0]:.2f} (2 cores; 0 is a quiet machine)")
+    # CPU seconds do not grow with other processes' load as the wall clock does: compare runs by them too.
+    print(f"CPU: this process {cpu[0]:.2f} s, its PostgreSQL backend {cpu[1]:.2f} s (nan: /proc not readable)")
     in_database = 0.0
     for kind, (count, seconds) in sorted(spent.items(), key=lambda item: -item[1][1]):
         in_database += seconds
@@ -181,6 +189,15 @@ def main():
         f"Judged: sweep {elapsed:.2f} s / goal {budget:.1f} s (10 s per 10 000 due) = {elapsed / budget:.2f} "
         f"({'within' if elapsed <= budget else 'over'} the goal)"
     )
+
+
+def _cpu_seconds(pid):
+    """User + system CPU seconds of a local process (the PostgreSQL backend), from /proc; nan where unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _kind(sql):

@@ -178,8 +178,9 @@ class Deadline(models.Model):
         verbose_name_plural = _("时限")
         ordering = ["due_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="deadline_one_per_case_step")]
-        # The sweep reads only pending rows by due time: a partial index keeps it small.
-        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="deadline_pending_due")]
+        # The sweep reads only pending rows in (due time, id) order: a partial index keeps it small, and its
+        # id column lets a batch stop at its size when thousands fall due at the same instant.
+        indexes = [models.Index(fields=["due_at", "id"], condition=Q(state="pending"), name="deadline_pending_due_id")]
 
     def __str__(self):
         return f"#{self.case_id} {self.step} {self.due_at:%Y-%m-%d %H:%M} {self.state}"
