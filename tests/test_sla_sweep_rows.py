@@ -104,7 +104,7 @@ def test_set_based_rows_equal_the_model_rows_of_a_manual_escalation():
     assert Escalation.objects.filter(level="regulator").count() == 3
 
 
-def _sweep_queries(city, count, dealers=()):
+def _sweep_queries(city, count, dealers=(), batch_size=None):
     """Statements of one sweep over `count` due contact deadlines, their cases spread over `dealers` (+ the city's)."""
     with time_machine.travel(T0, tick=False):
         cases = [
@@ -114,7 +114,7 @@ def _sweep_queries(city, count, dealers=()):
     for case, dealer in zip(cases, dealers, strict=False):
         RemediationCase.objects.filter(pk=case.pk).update(dealer=dealer)
     with time_machine.travel(SWEPT, tick=False), CaptureQueriesContext(connection) as queries:
-        assert sweep_due_deadlines() == count
+        assert sweep_due_deadlines(batch_size=batch_size) == count
     return len(queries)
 
 
@@ -124,6 +124,11 @@ def test_one_batch_costs_a_constant_number_of_statements():
     # returned); a savepoint around it here (the test's transaction). The same for 2 or 40 due deadlines.
     city = make_city()
     assert _sweep_queries(city, 2) == _sweep_queries(city, 40) == 11
+
+
+def test_statements_grow_with_the_batches_not_with_their_size():
+    # 40 due in batches of 10: four full batches of 11, then a claim that finds none (with its savepoint).
+    assert _sweep_queries(make_city(), 40, batch_size=10) == 4 * 11 + 3
 
 
 def test_the_statements_do_not_grow_with_the_dealers_of_a_batch():
