@@ -267,7 +267,7 @@ class Label(ConcurrentTransitionMixin, models.Model):
         ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="labels"
     )
     # Not indexed, on purpose: an index on `state` (even a partial or composite one) makes every state
-    # change write every index entry again; without one, batch moves are HOT updates (cases/migrations/0006).
+    # change write every index entry again; without one, batch moves are HOT updates (cases/migrations/0006, 0008).
     state = FSMField(_("状态"), default=LabelState.DECLARED, choices=LabelState.choices)
     state_before_suspension = models.CharField(max_length=20, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)

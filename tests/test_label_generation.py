@@ -122,16 +122,19 @@ def _label_updates():
 
 
 @pytest.mark.postgres
-def test_printing_a_batch_updates_its_labels_in_place_without_touching_an_index():
-    # HOT needs no index on a changed column and room on the page (migration cases 0006_i19): a new index
-    # on `state` or a full-page fillfactor would make every moved label write every index entry again.
+def test_printing_then_activating_a_batch_updates_its_labels_in_place_without_touching_an_index():
+    # HOT needs no index on a changed column and room on the page (cases migrations 0006, 0008): a new index on
+    # `state`, or pages too full for both moves, would make every moved label write every index entry again.
+    # Both moves run in this test's one transaction, so the print's old versions cannot be pruned before the
+    # activation, as when any older transaction runs anywhere in the cluster: the room must be there already.
     batch = _generated(300)
     updated, hot = _label_updates()
-    _batch, moved = batches.print_batch(batch.pk)
+    _batch, printed = batches.print_batch(batch.pk)
+    _batch, activated = batches.activate_batch(batch.pk)
     after_updated, after_hot = _label_updates()
-    assert moved == 300
-    assert (after_updated - updated, after_hot - hot) == (300, 300)
-    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"printed"}
+    assert printed == activated == 300
+    assert (after_updated - updated, after_hot - hot) == (600, 600)
+    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"activated"}
 
 
 def test_batch_steps_out_of_order_are_refused_and_change_nothing():
