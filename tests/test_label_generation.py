@@ -238,3 +238,12 @@ def test_issue_only_to_the_manufacturer_or_its_dealers():
     dealer = batch.appliance_model.dealers.get()
     issued = batches.issue_batch(batch.pk, dealer)
     assert issued.stage == "issued" and issued.issued_to == dealer
+
+
+def test_a_batch_move_applies_only_an_unconditional_rule_of_the_label_state_machine():
+    assert batches._fsm_move("print", LabelState.DECLARED) == LabelState.PRINTED
+    assert batches._fsm_move("activate", LabelState.PRINTED) == LabelState.ACTIVATED
+    with pytest.raises(ValueError):
+        batches._fsm_move("activate", LabelState.DECLARED)  # not a rule of the machine
+    with pytest.raises(ValueError):
+        batches._fsm_move("void", LabelState.PRINTED)  # a wildcard rule with a per-label condition: not set-based
