@@ -29,7 +29,7 @@ from accounts import city
 from accounts.models import Organization, User
 from audit import services as audit
 from cases.models import Label
-from core.bulk import insert_select
+from core.bulk import id_list, insert_select
 from core.enqueue import enqueue_on_commit, send_safely
 
 from . import sms
@@ -334,9 +334,9 @@ def _escalation_branch(level, rank, audience, ids, json_cast):
         f"u.email AS email, u.phone AS phone, {', '.join(columns)} "
         f"FROM {Escalation._meta.db_table} e JOIN {RemediationCase._meta.db_table} c ON c.process_ptr_id = e.case_id "
         f"LEFT JOIN {Label._meta.db_table} l ON l.id = c.label_id JOIN ({users}) u ON {on} "
-        f"WHERE e.id IN ({', '.join(['%s'] * len(ids))})"
+        f"WHERE e.id IN ({id_list(ids)})"
     )
-    return sql, params + list(user_params) + list(ids)
+    return sql, params + list(user_params)
 
 
 def insert_escalation_rows(escalations: list[tuple[int, int, str]], *, now) -> list[int]:

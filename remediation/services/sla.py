@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.bulk import id_list
+
 from .. import notifications
 from ..models import STEP_LEVEL, CaseEvent, Deadline, DeadlinePolicy, Escalation, Level, RemediationCase, Step
 from .timeline import record_event, record_system_events
@@ -144,9 +146,9 @@ def _record_miss_events(ids, escalations, followups, followup_text, now):
     parts = [
         (
             f"SELECT d.case_id AS case_id, %s AS kind, CASE d.step {missed} END AS text, 0 AS grp, d.id AS ord "
-            f"FROM remediation_deadline d WHERE d.id IN ({', '.join(['%s'] * len(ids))})",
+            f"FROM remediation_deadline d WHERE d.id IN ({id_list(ids)})",
             # Step labels translated once a batch, not once a row.
-            [CaseEvent.Kind.DEADLINE_MISSED, *[v for step, label in Step.choices for v in (step, str(label))], *ids],
+            [CaseEvent.Kind.DEADLINE_MISSED, *[v for step, label in Step.choices for v in (step, str(label))]],
         )
     ]
     if escalations:
@@ -155,16 +157,16 @@ def _record_miss_events(ids, escalations, followups, followup_text, now):
         parts.append(
             (
                 f"SELECT e.case_id, %s, CASE e.level {escalated} END, 1, e.id FROM remediation_escalation e "
-                f"WHERE e.id IN ({', '.join(['%s'] * len(pks))})",
-                [CaseEvent.Kind.ESCALATED, *texts, *pks],
+                f"WHERE e.id IN ({id_list(pks)})",
+                [CaseEvent.Kind.ESCALATED, *texts],
             )
         )
     if followups:
         parts.append(
             (
                 f"SELECT f.case_id, %s, %s, 2, f.id FROM remediation_deadline f "
-                f"WHERE f.step = %s AND f.case_id IN ({', '.join(['%s'] * len(followups))})",
-                [CaseEvent.Kind.DEADLINE_SET, followup_text, Step.FOLLOWUP, *followups],
+                f"WHERE f.step = %s AND f.case_id IN ({id_list(followups)})",
+                [CaseEvent.Kind.DEADLINE_SET, followup_text, Step.FOLLOWUP],
             )
         )
     record_system_events(
@@ -186,15 +188,16 @@ def _miss(ids, now):
     """
     if not ids:
         return []
-    placeholders = ", ".join(["%s"] * len(ids))
+    in_ids = id_list(ids)
     at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: SQLite stores naive UTC text
-    Deadline.objects.filter(pk__in=ids, state=Deadline.State.PENDING).update(
-        state=Deadline.State.MISSED, settled_at=now
-    )
     with connection.cursor() as cursor:
         cursor.execute(
-            _INSERT_ESCALATIONS.format(ids=placeholders),
-            [Level.DEALER, Level.ASSOCIATION, Level.REGULATOR, Escalation.Reason.MISSED, at, *ids]
+            f"UPDATE remediation_deadline SET state = %s, settled_at = %s WHERE id IN ({in_ids}) AND state = %s",
+            [Deadline.State.MISSED, at, Deadline.State.PENDING],
+        )
+        cursor.execute(
+            _INSERT_ESCALATIONS.format(ids=in_ids),
+            [Level.DEALER, Level.ASSOCIATION, Level.REGULATOR, Escalation.Reason.MISSED, at]
             + [Deadline.State.MISSED, Level.DEALER, Level.REGULATOR, Level.DEALER],
         )
         escalations = sorted(cursor.fetchall())
@@ -205,8 +208,8 @@ def _miss(ids, now):
             due = rule.due_from(now)
             due_at = connection.ops.adapt_datetimefield_value(due)
             cursor.execute(
-                _INSERT_FOLLOWUPS.format(ids=placeholders),
-                [Step.FOLLOWUP, Level.ASSOCIATION, due_at, str(rule.describe()), Deadline.State.PENDING, at, *ids]
+                _INSERT_FOLLOWUPS.format(ids=in_ids),
+                [Step.FOLLOWUP, Level.ASSOCIATION, due_at, str(rule.describe()), Deadline.State.PENDING, at]
                 + [Level.DEALER, Step.FOLLOWUP],
             )
             followups = sorted(case_id for (case_id,) in cursor.fetchall())
