@@ -9,7 +9,7 @@ the page, the API, the linkset and the lifecycle rules read them without a furth
 
 from functools import cache
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 try:  # psycopg 3: a cursor that binds on the server can use a prepared statement (psycopg2 cannot)
     from django.db.backends.postgresql.base import ServerBindingCursor
@@ -64,7 +64,25 @@ class _Prepared:
         self.sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {where}"
 
     def rows(self, params):
-        with _cursor() as cursor:
+        """The rows, on a connection this statement proves usable.
+
+        Django's health check (CONN_HEALTH_CHECKS) costs a `SELECT 1` round trip before a request's first
+        statement; a read is safe to run again, so it runs unchecked and, when it finds the connection closed
+        by the server (a restart, pg_terminate_backend), runs once more on a new one. Its success is the
+        request's health check: a later statement (the scan log) does not pay for one either.
+        """
+        try:
+            rows = self._fetch(params, checked=False)
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or connection.is_usable():
+                raise  # a real error, or a broken transaction that is not ours to restart
+            connection.close()
+            rows = self._fetch(params, checked=False)
+        connection.health_check_done = True
+        return rows
+
+    def _fetch(self, params, *, checked):
+        with _cursor(checked=checked) as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
@@ -108,13 +126,12 @@ if ServerBindingCursor is not None:
             return super().execute(query, params, prepare=True, binary=binary)
 
 
-def _cursor():
+def _cursor(*, checked=True):
     """A Django cursor (so it is counted and logged like any other) that prepares on PostgreSQL."""
     if ServerBindingCursor is None or connection.vendor != "postgresql":
         return connection.cursor()
-    # As Django's own cursor() does: a connection the server closed (a restart, pg_terminate_backend) is
-    # replaced before use (CONN_HEALTH_CHECKS), not found broken by the resident's scan.
-    connection.close_if_health_check_failed()
+    if checked:  # as Django's own cursor() does (CONN_HEALTH_CHECKS): a no-op once the request's check is done
+        connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:  # None turns preparing off altogether, prepare=True included

@@ -57,6 +57,11 @@ class ScanView:
         return self.model is not None and self.model.fits_gas(self.supply_gas)
 
     @property
+    def sale(self):
+        """The label's sale (its dealer cached with it), or None: the one-to-one came with the look-up."""
+        return getattr(self.label, "sale", None) if self.label else None
+
+    @property
     def installation(self):
         installs = [r for r in self.work_records if r.kind == WorkRecord.Kind.INSTALLATION]
         return installs[-1] if installs else None

@@ -94,6 +94,12 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the hot path's few templates (core/jinja.py says why); no context processors: each view passes what it shows
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 DATABASES = {"default": env.database_config(ENV, BASE_DIR)}
