@@ -167,14 +167,14 @@ def label_and_history(serial: str) -> tuple[Label | None, list[WorkRecord]]:
     return label, records
 
 
-_LOG_FIELDS = ("label_id", "code", "verdict", "channel", "role", "network", "device", "at")
+LOG_FIELDS = ("label_id", "code", "verdict", "channel", "role", "network", "device", "at")
 
 
 @cache
 def _log_insert_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in _LOG_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_LOG_FIELDS))
+    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in LOG_FIELDS)
+    placeholders = ", ".join(["%s"] * len(LOG_FIELDS))
     # set_config(..., true) lasts to the end of this statement's own transaction, i.e. its commit: the one
     # row is acknowledged without waiting for the WAL flush. Referenced in FROM so it is evaluated.
     return (
@@ -194,6 +194,6 @@ def insert_scan_log(**values) -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         ScanLog.objects.create(**values)
         return
-    field_values = [values.get(name) for name in _LOG_FIELDS]
+    field_values = [values.get(name) for name in LOG_FIELDS]
     with _cursor() as cursor:
         cursor.execute(_log_insert_sql(), field_values)
