@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from jinja2 import Environment
 
 
-def url(name: str, *args) -> str:
+def url(name: str, *args: object) -> str:
     if args:
         return reverse(name, args=args)
     return _url(get_script_prefix(), name)
@@ -29,11 +29,11 @@ def _url(prefix: str, name: str) -> str:
     return reverse(name)
 
 
-def date(value, fmt: str) -> str:
+def date(value: object, fmt: str) -> str:
     return defaultfilters.date(template_localtime(value), fmt)
 
 
-def environment(**options) -> Environment:
+def environment(**options: object) -> Environment:
     env = Environment(**options)
     # A static file's URL is fixed for the life of the process (the manifest is read at start): looked up once.
     static_url = cache(static)

@@ -45,7 +45,7 @@ _HISTORY_ALIASES = frozenset(part[0] for part in _HISTORY_PARTS)
 class _Prepared:
     """One SELECT over `parts`, with per-column converters and the slices each model's columns occupy."""
 
-    def __init__(self, parts, where):
+    def __init__(self, parts: tuple, where: str) -> None:
         quote = connection.ops.quote_name
         columns, joins, self.spans = [], [], []
         self.converters = []  # (column index, the backend's and the field's converters, the column)
@@ -63,7 +63,7 @@ class _Prepared:
         self.parts = parts
         self.sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {where}"
 
-    def rows(self, params):
+    def rows(self, params: list) -> list[tuple]:
         """The rows, on a connection this statement proves usable.
 
         Django's health check (CONN_HEALTH_CHECKS) costs a `SELECT 1` round trip before a request's first
@@ -86,7 +86,7 @@ class _Prepared:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
-    def instances(self, row, aliases):
+    def instances(self, row: tuple, aliases: frozenset[str]) -> dict:
         """The model instances of the parts named in `aliases` from one row, relations among them cached."""
         values = list(row)
         for i, converters, col in self.converters:
@@ -183,7 +183,7 @@ def _log_insert_sql() -> str:
     )
 
 
-def insert_scan_log(**values) -> None:
+def insert_scan_log(**values: object) -> None:
     """One scan-log row in one statement, committed without waiting for the disk on PostgreSQL.
 
     A crash (of PostgreSQL or the machine) can lose the last ~0.6 s (3 × wal_writer_delay) of acknowledged

@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests.factories_security import ANON, DEAL, IGN, INST, MAN, REG, REV, world  # noqa: F401
 
+
 # (role, page) → every POST form on it. Together these pages hold every POST form of the app.
 def visitor_scan_page(w):
     return f"/q/{w.sold_label.serial}"

@@ -9,16 +9,18 @@ round trip costs more than the row.
 
 import ipaddress
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.roles import roles_of
+from cases.models import Label
 from core.client import client_ip
 
 from .. import scan_log_buffer
 from ..models import ScanLog
 
 
-def coarse_network(ip):
+def coarse_network(ip: str | None) -> str:
     """The /24 (IPv4) or /48 (IPv6) network: enough to see clusters, not to identify a household."""
     try:
         address = ipaddress.ip_address(ip or "")
@@ -28,7 +30,7 @@ def coarse_network(ip):
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-def device_class(user_agent):
+def device_class(user_agent: str | None) -> str:
     ua = (user_agent or "").lower()
     if any(word in ua for word in ("bot", "spider", "crawl")):
         return "bot"
@@ -39,7 +41,9 @@ def device_class(user_agent):
     return "desktop" if ua else ""
 
 
-def record_scan(request, *, code, verdict, label=None, channel=ScanLog.Channel.WEB) -> None:
+def record_scan(
+    request: HttpRequest, *, code: str, verdict: str, label: Label | None = None, channel: str = ScanLog.Channel.WEB
+) -> None:
     user = getattr(request, "user", None)
     role = ",".join(sorted(roles_of(user))) if user is not None and user.is_authenticated else ""
     scan_log_buffer.record(
