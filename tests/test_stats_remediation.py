@@ -114,6 +114,21 @@ def test_cases_by_kind_reads_the_case_table_alone(city):
     assert "viewflow_process" not in queries.captured_queries[0]["sql"]
 
 
+@pytest.mark.postgres
+def test_the_compliance_figures_read_settled_deadlines_by_time(city):
+    """Through stats_deadline_settled_at (its predicate is the figures' `state IN ('met', 'missed')`), not by
+    reading every deadline ever made."""
+    with CaptureQueriesContext(connection) as queries:
+        selectors.compliance_per_step(scoping.CITY, PERIOD)
+        selectors.compliance_per_dealer(scoping.CITY, PERIOD)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "stats_deadline_settled_at" in plan, plan
+
+
 def test_deadline_compliance_per_step_and_per_dealer(city):
     steps = {r["step"]: r for r in selectors.compliance_per_step(scoping.CITY, PERIOD)}
     assert steps["联系用户"] == {"step": "联系用户", "met": 2, "missed": 1, "pct_met": 66.7}
