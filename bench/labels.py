@@ -15,7 +15,8 @@ For each size it prints, measured in this one run on this machine:
 - how long starting a print job takes (goal: under 200 ms whatever the size);
 - printing and activating the whole batch: queries, seconds and the ratio to the goal (constant queries, under
   2 s on PostgreSQL: ratio ≤ 1.00), and on PostgreSQL how many label updates were HOT (all, when nothing
-  indexes the label's state and the pages have room: cases migration 0006_i19).
+  indexes the label's state and the pages have room for both moves: cases migrations 0006 and 0008) and how
+  many log rows the move wrote (one LabelBatchTransition row per move, none per label: cases migration 0007).
 
 On PostgreSQL use a database of your own (it is migrated and keeps its rows), e.g.
     createdb gl_bench_labels && DATABASE_URL=postgres://postgres@127.0.0.1:5432/gl_bench_labels \
@@ -91,6 +92,7 @@ def run_size(count, raw, render=True):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from cases.models import LabelBatchTransition, LabelTransition
     from cases.services import print_jobs
     from cases.services.batches import activate_batch, generate_labels, print_batch
     from cases.services.labels import Origin
@@ -127,9 +129,11 @@ def run_size(count, raw, render=True):
         if updates:
             (updated, hot_updated), (before, hot_before) = label_updates(), updates
             hot = f", {hot_updated - hot_before} of {updated - before} label updates HOT"
+        logged = LabelBatchTransition.objects.filter(batch_id=batch.pk, name=label).count()
+        logged_per_label = LabelTransition.objects.filter(label__batch_id=batch.pk, name=label).count()
         print(
             f"{label} whole batch: {moved} labels in {took:.2f} s = {took / 2:.2f} × goal (2 s), "
-            f"{len(queries.captured_queries)} queries{hot}"
+            f"{len(queries.captured_queries)} queries{hot}; log rows: {logged} for the batch, {logged_per_label} per label"
         )
         # Where the time goes: each statement, and what is left (the commit runs the deferred foreign-key checks).
         spent = [(float(q["time"]), q["sql"].split()[0]) for q in queries.captured_queries]
@@ -140,7 +144,7 @@ def run_size(count, raw, render=True):
 def label_updates():
     """PostgreSQL's (updates, HOT updates) of cases_label so far, or None elsewhere.
 
-    HOT (heap-only) updates write no index entry: what keeps a batch move cheap (cases migration 0006_i19).
+    HOT (heap-only) updates write no index entry: what keeps a batch move cheap (cases migrations 0006, 0008).
     """
     from django.db import connection
 
@@ -153,6 +157,23 @@ def label_updates():
         return cursor.fetchone()
 
 
+def oldest_xact():
+    """On PostgreSQL, the oldest other write transaction in the cluster: while it runs no page is pruned.
+
+    (Cases migration 0008: the pages keep room for both moves, so they stay HOT even then.)
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0) FROM pg_stat_activity "
+            "WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        )
+        return f"; oldest other write transaction in the cluster: {cursor.fetchone()[0]:.0f} s"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[10_000, 100_000])
@@ -163,7 +184,7 @@ def main():
         from django.db import connection
 
         raw = segno_rate()
-        print(f"database: {connection.vendor}; cpus: {os.cpu_count()}; load: {os.getloadavg()[0]:.1f}")
+        print(f"database: {connection.vendor}; cpus: {os.cpu_count()}; load: {os.getloadavg()[0]:.1f}{oldest_xact()}")
         print(f"segno raw encode (label payloads, level Q): {raw:8.0f} codes/s (one core)")
         for count in args.counts:
             run_size(count, raw, render=not args.no_pdf)

@@ -267,7 +267,7 @@ class Label(ConcurrentTransitionMixin, models.Model):
         ApplianceModel, verbose_name=_("燃具型号"), on_delete=models.PROTECT, related_name="labels"
     )
     # Not indexed, on purpose: an index on `state` (even a partial or composite one) makes every state
-    # change write every index entry again; without one, batch moves are HOT updates (cases/migrations/0006).
+    # change write every index entry again; without one, batch moves are HOT updates (cases/migrations/0006, 0008).
     state = FSMField(_("状态"), default=LabelState.DECLARED, choices=LabelState.choices)
     state_before_suspension = models.CharField(max_length=20, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
@@ -416,6 +416,50 @@ class LabelTransition(models.Model):
         verbose_name = _("标识状态记录")
         verbose_name_plural = _("标识状态记录")
         ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("label transitions are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("label transitions are append-only")
+
+
+class LabelBatchTransition(models.Model):
+    """Append-only log of one whole-batch move (print, activate): one row however many labels it moved.
+
+    The labels it moved are the batch's labels that were in `from_state` at that moment; which ones those
+    are follows from each label's own log (cases.selectors.label_history), so a label's history shows the
+    move exactly as if it had its own row, without writing 100 000 rows per move (issue 19).
+    """
+
+    batch = models.ForeignKey(LabelBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="transitions")
+    name = models.CharField(_("操作"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=LabelState.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=LabelState.choices)
+    label_count = models.PositiveIntegerField(_("标识数"))
+    # The first and last label moved, in print order (label id order within the batch).
+    first_serial = models.CharField(_("起始编码"), max_length=serials.SERIAL_LENGTH, blank=True)
+    last_serial = models.CharField(_("结束编码"), max_length=serials.SERIAL_LENGTH, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("操作单位"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=LabelTransition.Source.choices)
+    ip_address = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("批次状态记录")
+        verbose_name_plural = _("批次状态记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"#{self.batch_id} {self.name} × {self.label_count}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -12,7 +12,18 @@ from accounts import permissions
 from accounts.models import User
 
 from . import print_files
-from .models import ApplianceModel, Declaration, Document, Label, LabelBatch, LabelState, PrintJob, Recall
+from .models import (
+    ApplianceModel,
+    Declaration,
+    Document,
+    Label,
+    LabelBatch,
+    LabelBatchTransition,
+    LabelState,
+    LabelTransition,
+    PrintJob,
+    Recall,
+)
 
 # Who may use the back office and see which company's rows: accounts.permissions (names kept for callers).
 is_reviewer = permissions.is_reviewer
@@ -132,3 +143,23 @@ def recalls() -> QuerySet[Recall]:
     return Recall.objects.select_related("appliance_model__manufacturer", "batch", "created_by", "lifted_by").order_by(
         "-lifted_at", "-created_at", "-pk"
     )[:500]
+
+
+def label_history(label: Label) -> list[LabelTransition | LabelBatchTransition]:
+    """Every state change of one label, oldest first: its own log rows and the batch moves that moved it.
+
+    A batch move out of state A moved exactly the batch's labels that were in A at that moment (the rest had
+    been voided or moved on their own). No transition leads back into `declared` or `printed`, so a label was
+    moved iff it had reached A (labels start declared; or an earlier entry led to A) and its own log shows no
+    transition out of A. This holds whatever the clocks say (timestamps of concurrent transactions need not
+    follow their commit order). Two queries.
+    """
+    own = list(label.transitions.select_related("actor", "organization"))
+    left = {entry.from_state for entry in own}
+    reached = {LabelState.DECLARED} | {entry.to_state for entry in own}
+    entries: list[LabelTransition | LabelBatchTransition] = list(own)
+    for move in LabelBatchTransition.objects.filter(batch_id=label.batch_id).select_related("actor", "organization"):
+        if move.from_state in reached and move.from_state not in left:  # moves come in order: print, activate
+            entries.append(move)
+            reached.add(move.to_state)
+    return sorted(entries, key=lambda entry: (entry.at, isinstance(entry, LabelTransition), entry.pk))

@@ -90,6 +90,7 @@ ROLE_ADMIN_MODELS = {
         "cases.labelbatch",
         "cases.label",
         "cases.labeltransition",
+        "cases.labelbatchtransition",
     ],
 }
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import city
 from cases import rules
-from cases.models import LabelState, LabelTransition
+from cases.models import LabelBatchTransition, LabelState, LabelTransition
 from field.models import CloneSignal, Ignition, ScanLog, SupplyArea, SuspectedClone, WorkRecord
 from remediation.models import Deadline, Escalation, Level, ProblemKind, RemediationCase, Resolution, Stage, Step
 
@@ -124,13 +124,19 @@ def label_totals(scope):
 
 
 def label_transitions_in(period, scope):
-    """How many label state changes of each kind happened in the period (from the transition log)."""
+    """How many label state changes of each kind happened in the period (from the transition logs).
+
+    A label's own changes are one row each; a batch move is one row that counts the labels it moved.
+    """
     if not (scope.city or scope.manufacturer_id):
         return []
     rows = LabelTransition.objects.filter(period.q("at"))
+    moves = LabelBatchTransition.objects.filter(period.q("at"))
     if not scope.city:
         rows = rows.filter(label__appliance_model__manufacturer_id=scope.manufacturer_id)
-    counts = dict(rows.values_list("to_state").annotate(c=Count("pk")).values_list("to_state", "c"))
+        moves = moves.filter(batch__appliance_model__manufacturer_id=scope.manufacturer_id)
+    counts = Counter(dict(rows.values_list("to_state").annotate(c=Count("pk")).values_list("to_state", "c")))
+    counts.update(dict(moves.values_list("to_state").annotate(c=Sum("label_count")).values_list("to_state", "c")))
     return [{"state": str(label), "count": counts.get(code, 0)} for code, label in LabelState.choices]
 
 

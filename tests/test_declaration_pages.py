@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import roles
+from cases import selectors
 from cases.models import ApplianceModel, Declaration, LabelBatch
 from project.celery import app as celery_app
 from tests.factories import UserFactory
@@ -122,7 +123,7 @@ def test_whole_process_through_the_pages(client, django_capture_on_commit_callba
     assert client.post(step(declaration.pk, "activate")).status_code == 302
     assert set(batch.labels.values_list("state", flat=True)) == {"activated"}
     # The web origin is logged.
-    assert set(batch.labels.first().transitions.values_list("source", flat=True)) == {"web"}
+    assert {entry.source for entry in selectors.label_history(batch.labels.first())} == {"web"}
 
     # Issue only to the manufacturer or the model's dealers.
     outsider = UserFactory(role=roles.DEALER).organization

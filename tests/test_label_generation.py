@@ -3,11 +3,17 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
+from cases import selectors
 from cases.models import Label, LabelBatch, LabelState, LabelTransition
 from cases.services import batches
 from cases.services.labels import Origin, apply_transition
 from core import serials
+from stats import scoping
+from stats import selectors as stats
+from stats.scoping import CITY
 from tests.factories import LabelBatchFactory
 from tests.factories_declarations import maker_and_model, reviewer
 
@@ -87,21 +93,24 @@ def test_activation_query_count_is_constant(django_assert_num_queries):
     batch = _generated(120)
     batches.print_batch(batch.pk)
     boss = reviewer()
-    # lock batch, UPDATE labels, INSERT ... SELECT log (on PostgreSQL one statement), UPDATE batch,
-    # INSERT audit entry (+ savepoint pair)
+    # lock batch, UPDATE labels + INSERT the batch's log row (one statement), UPDATE batch, INSERT audit entry
+    # (+ savepoint pair)
     with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
-        batches.activate_batch(batch.pk, Origin(actor=boss, source="web", ip_address="10.0.0.9"))
-    log = LabelTransition.objects.filter(label__batch=batch, name="activate")
-    assert log.count() == 120
-    row = log.first()
-    assert (row.from_state, row.to_state, row.actor, row.organization, row.source, row.ip_address) == (
+        batches.activate_batch(batch.pk, Origin(actor=boss, source="web", ip_address="10.0.0.9"), note="lot 7")
+    # One log row for the whole move, none per label.
+    assert not LabelTransition.objects.filter(label__batch=batch).exists()
+    row = batch.transitions.get(name="activate")
+    assert (row.from_state, row.to_state, row.actor, row.organization, row.source, row.ip_address, row.note) == (
         "printed",
         "activated",
         boss,
         boss.organization,
         "web",
         "10.0.0.9",
+        "lot 7",
     )
+    in_print_order = list(Label.objects.filter(batch=batch).order_by("pk").values_list("serial", flat=True))
+    assert (row.label_count, row.first_serial, row.last_serial) == (120, in_print_order[0], in_print_order[-1])
     assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"activated"}
 
 
@@ -113,16 +122,19 @@ def _label_updates():
 
 
 @pytest.mark.postgres
-def test_printing_a_batch_updates_its_labels_in_place_without_touching_an_index():
-    # HOT needs no index on a changed column and room on the page (migration cases 0006_i19): a new index
-    # on `state` or a full-page fillfactor would make every moved label write every index entry again.
+def test_printing_then_activating_a_batch_updates_its_labels_in_place_without_touching_an_index():
+    # HOT needs no index on a changed column and room on the page (cases migrations 0006, 0008): a new index on
+    # `state`, or pages too full for both moves, would make every moved label write every index entry again.
+    # Both moves run in this test's one transaction, so the print's old versions cannot be pruned before the
+    # activation, as when any older transaction runs anywhere in the cluster: the room must be there already.
     batch = _generated(300)
     updated, hot = _label_updates()
-    _batch, moved = batches.print_batch(batch.pk)
+    _batch, printed = batches.print_batch(batch.pk)
+    _batch, activated = batches.activate_batch(batch.pk)
     after_updated, after_hot = _label_updates()
-    assert moved == 300
-    assert (after_updated - updated, after_hot - hot) == (300, 300)
-    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"printed"}
+    assert printed == activated == 300
+    assert (after_updated - updated, after_hot - hot) == (600, 600)
+    assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"activated"}
 
 
 def test_batch_steps_out_of_order_are_refused_and_change_nothing():
@@ -136,7 +148,7 @@ def test_batch_steps_out_of_order_are_refused_and_change_nothing():
         batches.print_batch(batch.pk)
     with pytest.raises(batches.BatchStageError):
         batches.issue_batch(batch.pk, batch.appliance_model.manufacturer)
-    assert LabelTransition.objects.filter(label__batch=batch).count() == 10
+    assert list(batch.transitions.values_list("name", "label_count")) == [("print", 10)]
 
 
 def test_a_voided_label_is_skipped_by_activation():
@@ -145,10 +157,75 @@ def test_a_voided_label_is_skipped_by_activation():
     voided = Label.objects.filter(batch=batch).first()
     apply_transition(voided.pk, "void")
     _batch, moved = batches.activate_batch(batch.pk)
-    assert moved == 5
+    assert moved == 5 and batch.transitions.get(name="activate").label_count == 5
     voided.refresh_from_db()
     assert voided.state == "void" and not voided.is_genuine
-    assert not LabelTransition.objects.filter(label=voided, name="activate").exists()
+    assert [entry.name for entry in selectors.label_history(voided)] == ["print", "void"]
+
+
+def history(label):
+    return [
+        (e.name, e.from_state, e.to_state, e.actor, e.organization, e.source, e.ip_address, e.note, e.at)
+        for e in selectors.label_history(label)
+    ]
+
+
+def test_a_labels_history_shows_the_batch_moves_that_moved_it_and_only_those(django_assert_num_queries):
+    batch = _generated(5)
+    first, before_print, printed_alone, before_activation, after_activation = Label.objects.filter(batch=batch)
+    boss = reviewer()
+    web = Origin(actor=boss, source="web", ip_address="10.0.0.9")
+    apply_transition(before_print.pk, "void", web)
+    apply_transition(printed_alone.pk, "print", web, note="sample")  # printed on its own before the batch
+    batches.print_batch(batch.pk, web, note="run 1")
+    apply_transition(before_activation.pk, "void", web)
+    batches.activate_batch(batch.pk, Origin(actor=boss, source="api", ip_address="10.0.0.10"))
+    apply_transition(after_activation.pk, "void")
+    printing, activation = batch.transitions.all()
+    assert (printing.label_count, activation.label_count) == (3, 3)  # 5 - voided - printed alone; 5 - 2 voided
+
+    org = boss.organization
+    print_row = ("print", "declared", "printed", boss, org, "web", "10.0.0.9", "run 1", printing.at)
+    activate_row = ("activate", "printed", "activated", boss, org, "api", "10.0.0.10", "", activation.at)
+    with django_assert_num_queries(2):  # its own log, its batch's moves
+        assert history(first) == [print_row, activate_row]
+    assert [e[:3] for e in history(before_print)] == [("void", "declared", "void")]
+    assert [e[:3] for e in history(printed_alone)] == [("print", "declared", "printed"), activate_row[:3]]
+    assert [e[:3] for e in history(before_activation)] == [print_row[:3], ("void", "printed", "void")]
+    assert [e[:3] for e in history(after_activation)] == [
+        print_row[:3],
+        activate_row[:3],
+        ("void", "activated", "void"),
+    ]
+    # Every label's history ends in its state.
+    for label in Label.objects.filter(batch=batch):
+        assert selectors.label_history(label)[-1].to_state == label.state
+
+
+def test_the_statistics_count_each_label_a_batch_moved():
+    batch = _generated(7)
+    voided = Label.objects.filter(batch=batch).first()
+    apply_transition(voided.pk, "void")
+    batches.print_batch(batch.pk)
+    batches.activate_batch(batch.pk)
+    today = timezone.localdate()
+    changes = {row["state"]: row["count"] for row in stats.label_transitions_in(stats.Period(today, today), CITY)}
+    assert (changes["已印制"], changes["已激活"], changes["已作废"], changes["已销售"]) == (6, 6, 1, 0)
+    maker = scoping.Scope(manufacturer_id=batch.appliance_model.manufacturer_id)
+    assert {r["state"]: r["count"] for r in stats.label_transitions_in(stats.Period(today, today), maker)} == changes
+    other = scoping.Scope(manufacturer_id=maker_and_model()[1].manufacturer_id)
+    assert sum(r["count"] for r in stats.label_transitions_in(stats.Period(today, today), other)) == 0
+
+
+def test_the_admin_shows_a_labels_batch_moves_in_its_history(admin_client):
+    batch = _generated(3)
+    batches.print_batch(batch.pk, Origin(actor=reviewer(username="printer-boss"), source="web", ip_address="10.0.0.9"))
+    label = Label.objects.filter(batch=batch).first()
+    page = admin_client.get(reverse("admin:cases_label_change", args=[label.pk])).content.decode()
+    assert "printer-boss" in page and "10.0.0.9" in page and "已申报" in page and "已印制" in page
+    assert f"批次 #{batch.pk} 整批（3 个标识）" in page
+    page = admin_client.get(reverse("admin:cases_labelbatch_change", args=[batch.pk])).content.decode()
+    assert "printer-boss" in page and label.serial in page
 
 
 def test_issue_only_to_the_manufacturer_or_its_dealers():
@@ -161,3 +238,12 @@ def test_issue_only_to_the_manufacturer_or_its_dealers():
     dealer = batch.appliance_model.dealers.get()
     issued = batches.issue_batch(batch.pk, dealer)
     assert issued.stage == "issued" and issued.issued_to == dealer
+
+
+def test_a_batch_move_applies_only_an_unconditional_rule_of_the_label_state_machine():
+    assert batches._fsm_move("print", LabelState.DECLARED) == LabelState.PRINTED
+    assert batches._fsm_move("activate", LabelState.PRINTED) == LabelState.ACTIVATED
+    with pytest.raises(ValueError):
+        batches._fsm_move("activate", LabelState.DECLARED)  # not a rule of the machine
+    with pytest.raises(ValueError):
+        batches._fsm_move("void", LabelState.PRINTED)  # a wildcard rule with a per-label condition: not set-based

@@ -1,23 +1,25 @@
 """Label batches: generate, print, activate and issue whole batches, set-based.
 
 Each batch operation runs a fixed number of statements however many labels
-the batch holds (on PostgreSQL one statement moves the labels and logs them:
-an UPDATE ... RETURNING feeding an INSERT; elsewhere an UPDATE, then an
-INSERT ... SELECT), so activating 100 000 labels costs what activating 10 does.
+the batch holds (on PostgreSQL one statement moves the labels and logs the move:
+an UPDATE ... RETURNING counted into one LabelBatchTransition row; elsewhere an
+UPDATE, a count and an INSERT), so activating 100 000 labels costs what
+activating 10 does. The move is logged once for the batch, not once per label
+(a row per label cost more than the 2 s the whole move may take, issue 19);
+each label's history still shows it (cases.selectors.label_history).
 Single labels still change only through services.labels.apply_transition.
 """
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Value
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from core import serials
 
-from ..models import Declaration, Label, LabelBatch, LabelState, LabelTransition
-from .labels import SYSTEM
+from ..models import Declaration, Label, LabelBatch, LabelBatchTransition, LabelState
+from .labels import SYSTEM, TRANSITIONS
 
 Stage = LabelBatch.Stage
 
@@ -76,73 +78,120 @@ def generate_labels(batch_id, chunk_size=None):
             created += size
 
 
-_LOG_FIELDS = ["label", "name", "from_state", "to_state", "actor", "organization", "source", "ip_address", "note", "at"]
+def _fsm_move(name, from_state):
+    """The target of the label state machine's transition `name` from `from_state` (cases.models.Label).
+
+    A batch move applies the same rule to every label it selects, so the rule must hold for the whole
+    state: a transition with per-label conditions cannot be applied set-based.
+    """
+    meta = getattr(Label, TRANSITIONS[name])._django_fsm
+    rule = meta.transitions.get(from_state)
+    if rule is None or rule.conditions:
+        raise ValueError(f"no unconditional transition {name!r} from {from_state!r}")
+    return rule.target
 
 
-def _log_values(name, from_state, to_state, at, origin, note):
-    """The log row's values after `label`, in _LOG_FIELDS order."""
+_LOG_FIELDS = [
+    "batch",
+    "name",
+    "from_state",
+    "to_state",
+    "actor",
+    "organization",
+    "source",
+    "ip_address",
+    "note",
+    "at",
+    "label_count",
+    "first_serial",
+    "last_serial",
+]
+
+
+def _log_values(batch_id, name, from_state, to_state, at, origin, note):
+    """The log row's values up to `at`, in _LOG_FIELDS order (the count and serials come from the move)."""
     actor_id = getattr(origin.actor, "pk", None)
     organization_id = getattr(origin.actor, "organization_id", None)
-    return [name, from_state, to_state, actor_id, organization_id, origin.source, origin.ip_address, note[:255], at]
-
-
-def _log_columns():
-    quote = connection.ops.quote_name
-    return ", ".join(quote(LabelTransition._meta.get_field(f).column) for f in _LOG_FIELDS)
+    return [
+        batch_id,
+        name,
+        from_state,
+        to_state,
+        actor_id,
+        organization_id,
+        origin.source,
+        origin.ip_address,
+        note[:255],
+        at,
+    ]
 
 
 def _move_and_log(batch_id, name, from_state, to_state, at, origin, note):
-    """PostgreSQL: UPDATE the batch's labels and log each moved one in one statement; returns how many moved.
+    """PostgreSQL: UPDATE the batch's labels and write the one batch log row, in one statement; returns the count.
 
-    The INSERT reads the UPDATE's RETURNING rows, so the labels are read once (not again to find what moved).
+    The log row counts the UPDATE's RETURNING rows, so the labels are read once. No row per label: which
+    labels moved follows from their own logs (cases.selectors.label_history).
     """
     quote = connection.ops.quote_name
     label = Label._meta
-    log = LabelTransition._meta
+    log = LabelBatchTransition._meta
+    table, pk, serial = quote(label.db_table), quote(label.pk.column), quote(label.get_field("serial").column)
+    columns = ", ".join(quote(log.get_field(f).column) for f in _LOG_FIELDS)
     # Typed placeholders: an untyped NULL (a system move has no actor) would be read as text.
-    placeholders = ", ".join(f"%s::{log.get_field(f).db_type(connection)}" for f in _LOG_FIELDS[1:])
+    placeholders = ", ".join(f"%s::{log.get_field(f).db_type(connection)}" for f in _LOG_FIELDS[:-3])
     sql = (
-        f"WITH moved AS (UPDATE {quote(label.db_table)} SET {quote(label.get_field('state').column)} = %s, "
+        f"WITH moved AS (UPDATE {table} SET {quote(label.get_field('state').column)} = %s, "
         f"{quote(label.get_field('state_changed_at').column)} = %s "
         f"WHERE {quote(label.get_field('batch').column)} = %s AND {quote(label.get_field('state').column)} = %s "
-        f"RETURNING {quote(label.pk.column)}) "
-        f"INSERT INTO {quote(log.db_table)} ({_log_columns()}) SELECT {quote(label.pk.column)}, {placeholders} FROM moved"
+        f"RETURNING {pk}), "
+        f"span AS (SELECT count(*) AS n, min({pk}) AS lo, max({pk}) AS hi FROM moved) "
+        f"INSERT INTO {quote(log.db_table)} ({columns}) SELECT {placeholders}, n, "
+        f"coalesce((SELECT {serial} FROM {table} WHERE {pk} = lo), ''), "
+        f"coalesce((SELECT {serial} FROM {table} WHERE {pk} = hi), '') FROM span "
+        f"RETURNING {quote(log.get_field('label_count').column)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [to_state, at, batch_id, from_state, *_log_values(name, from_state, to_state, at, origin, note)]
+            sql,
+            [to_state, at, batch_id, from_state, *_log_values(batch_id, name, from_state, to_state, at, origin, note)],
         )
-        return cursor.rowcount
+        return cursor.fetchone()[0]
 
 
-def _log_bulk(batch_id, name, from_state, to_state, at, origin, note):
-    """INSERT ... SELECT one log row per label this operation just moved (they carry `at` exactly)."""
-    actor_id = getattr(origin.actor, "pk", None)
-    organization_id = getattr(origin.actor, "organization_id", None)
-    select = (
-        Label.objects.filter(batch_id=batch_id, state=to_state, state_changed_at=at)
-        .order_by()
-        .annotate(
-            _name=Value(name, output_field=models.CharField()),
-            _from=Value(from_state, output_field=models.CharField()),
-            _to=Value(to_state, output_field=models.CharField()),
-            _actor=Value(actor_id, output_field=models.BigIntegerField()),
-            _org=Value(organization_id, output_field=models.BigIntegerField()),
-            _source=Value(origin.source, output_field=models.CharField()),
-            _ip=Value(origin.ip_address, output_field=models.GenericIPAddressField()),
-            _note=Value(note[:255], output_field=models.CharField()),
-            _at=Value(at, output_field=models.DateTimeField()),
-        )
-        .values_list("id", "_name", "_from", "_to", "_actor", "_org", "_source", "_ip", "_note", "_at")
+def _move_then_log(batch_id, name, from_state, to_state, at, origin, note):
+    """Elsewhere (SQLite): UPDATE ... RETURNING what moved, then INSERT the batch log row; returns the count."""
+    quote = connection.ops.quote_name
+    label = Label._meta
+    column = {f: quote(label.get_field(f).column) for f in ("state", "state_changed_at", "batch", "serial")}
+    sql = (
+        f"UPDATE {quote(label.db_table)} SET {column['state']} = %s, {column['state_changed_at']} = %s "
+        f"WHERE {column['batch']} = %s AND {column['state']} = %s RETURNING {quote(label.pk.column)}, {column['serial']}"
     )
-    sql, params = select.query.sql_with_params()
-    table = connection.ops.quote_name(LabelTransition._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({_log_columns()}) {sql}", params)
-        return cursor.rowcount
+        cursor.execute(sql, [to_state, connection.ops.adapt_datetimefield_value(at), batch_id, from_state])
+        rows = cursor.fetchall()
+    moved = len(rows)
+    first, last = (min(rows)[1], max(rows)[1]) if rows else ("", "")
+    LabelBatchTransition.objects.create(
+        batch_id=batch_id,
+        name=name,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=getattr(origin.actor, "pk", None),
+        organization_id=getattr(origin.actor, "organization_id", None),
+        source=origin.source,
+        ip_address=origin.ip_address,
+        note=note[:255],
+        at=at,
+        label_count=moved,
+        first_serial=first,
+        last_serial=last,
+    )
+    return moved
 
 
-def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, to_state, origin, note, batch_fields):
+def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, origin, note, batch_fields):
+    to_state = _fsm_move(name, from_state)
     with transaction.atomic():
         # The model comes along (the audit entry names it) but only the batch row is locked.
         batch = LabelBatch.objects.select_for_update(of=("self",)).select_related("appliance_model").get(pk=batch_id)
@@ -153,22 +202,15 @@ def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, to_state, 
                 % {"id": batch.pk, "stage": batch.get_stage_display()},
             )
         at = timezone.now()
-        if connection.vendor == "postgresql":
-            moved = _move_and_log(batch.pk, name, from_state, to_state, at, origin, note)
-        else:
-            # UPDATE first: the moved rows stay locked by this transaction, so the
-            # log below sees exactly them (voided labels keep their state and are skipped).
-            moved = Label.objects.filter(batch_id=batch.pk, state=from_state).update(
-                state=to_state, state_changed_at=at
-            )
-            logged = _log_bulk(batch.pk, name, from_state, to_state, at, origin, note)
-            if logged not in (moved, -1):  # -1: a backend that cannot count INSERT ... SELECT rows
-                raise BatchStageError(batch, _("批次 #%(id)s 的标识在操作中被修改，请重试。") % {"id": batch.pk})
+        # Only the labels in `from_state` move (a voided label keeps its state), all in one statement under
+        # the batch's lock; a label being changed on its own meanwhile is waited for, then skipped or moved.
+        move = _move_and_log if connection.vendor == "postgresql" else _move_then_log
+        moved = move(batch.pk, name, from_state, to_state, at, origin, note)
         batch.stage = new_stage
         for field, value in batch_fields(at).items():
             setattr(batch, field, value)
         batch.save(update_fields=["stage", *batch_fields(at)])
-        # One entry for the whole move; the per-label rows are in LabelTransition.
+        # One entry for the whole move, beside its LabelBatchTransition row.
         audit.record(
             f"batch.{name}",
             batch,
@@ -190,7 +232,6 @@ def print_batch(batch_id, origin=SYSTEM, note=""):
         new_stage=Stage.PRINTED,
         name="print",
         from_state=LabelState.DECLARED,
-        to_state=LabelState.PRINTED,
         origin=origin,
         note=note,
         batch_fields=lambda at: {"printed_at": at, "printed_by": actor},
@@ -206,7 +247,6 @@ def activate_batch(batch_id, origin=SYSTEM, note=""):
         new_stage=Stage.ACTIVATED,
         name="activate",
         from_state=LabelState.PRINTED,
-        to_state=LabelState.ACTIVATED,
         origin=origin,
         note=note,
         batch_fields=lambda at: {"activated_at": at, "activated_by": actor},
