@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from core.bulk import insert_rows
+from core.bulk import insert_select
 
 from .models import AuditEntry
 
@@ -75,18 +76,13 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     return AuditEntry.objects.bulk_create(rows) if rows else []
 
 
-def record_system_many(rows: list[tuple[str, str, str, str, str]], *, at: datetime) -> int:
-    """Insert entries made by the system at `at`, (action, object_type, object_id, to_state, detail) each.
+def record_system_select(select_sql: str, params: list, *, at: datetime, order_by: str = "") -> int:
+    """Insert one entry made by the system at `at` per row of `select_sql`, set-based; returns the count.
 
-    Plain tuples, no model instance per row: what a sweep writes thousands of per batch.
+    The SELECT names its columns action, object_type, object_id, to_state and detail (within their
+    lengths), plus any it orders by: what a sweep writes thousands of per batch, no Python per row.
     """
     columns = ["at", "action", "object_type", "object_id", "to_state", "detail", "source"]
-    system = AuditEntry.Source.SYSTEM
-    return insert_rows(
-        AuditEntry,
-        columns,
-        [
-            (at, action[:60], kind[:40], object_id[:64], to_state, detail, system)
-            for action, kind, object_id, to_state, detail in rows
-        ],
-    )
+    select = f"SELECT s.*, %s AS at, %s AS source FROM ({select_sql}) s"
+    at = connection.ops.adapt_datetimefield_value(at)  # raw SQL: SQLite stores naive UTC text
+    return insert_select(AuditEntry, columns, select, [at, AuditEntry.Source.SYSTEM, *params], order_by=order_by)

@@ -162,7 +162,8 @@ class Deadline(models.Model):
         MISSED = "missed", _("已超时")
         CANCELLED = "cancelled", _("已取消")
 
-    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="deadlines")
+    # Indexed by deadline_one_per_case_step, which leads with it.
+    case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="deadlines", db_index=False)
     step = models.CharField(_("环节"), max_length=10, choices=Step.choices)
     level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
     due_at = models.DateTimeField(_("截止时间"))
@@ -177,8 +178,9 @@ class Deadline(models.Model):
         verbose_name_plural = _("时限")
         ordering = ["due_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="deadline_one_per_case_step")]
-        # The sweep reads only pending rows by due time: a partial index keeps it small.
-        indexes = [models.Index(fields=["due_at"], condition=Q(state="pending"), name="deadline_pending_due")]
+        # The sweep reads only pending rows in (due time, id) order: a partial index keeps it small, and its
+        # id column lets a batch stop at its size when thousands fall due at the same instant.
+        indexes = [models.Index(fields=["due_at", "id"], condition=Q(state="pending"), name="deadline_pending_due_id")]
 
     def __str__(self):
         return f"#{self.case_id} {self.step} {self.due_at:%Y-%m-%d %H:%M} {self.state}"
@@ -201,7 +203,12 @@ class Escalation(models.Model):
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,  # escalation_created_by: only the manual reports have one
     )
     closed_at = models.DateTimeField(_("处理完毕时间"), null=True, blank=True)
 
@@ -214,6 +221,10 @@ class Escalation(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(level="regulator"), name="escalation_one_regulator_per_case"
             ),
+        ]
+        # Deleting a user looks here (PROTECT); the sweep's rows have no author and no entry.
+        indexes = [
+            models.Index(fields=["created_by"], condition=Q(created_by__isnull=False), name="escalation_created_by")
         ]
 
 
@@ -240,11 +251,17 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(RemediationCase, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("内容"), blank=True)
+    # Indexed only where set (caseevent_actor, caseevent_organization): the system's events have neither.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("操作单位"), on_delete=models.PROTECT, null=True, related_name="+"
+        Organization, verbose_name=_("操作单位"), on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     source = models.CharField(_("来源"), max_length=10, default="system")
     at = models.DateTimeField(_("时间"), db_index=True)
@@ -253,6 +270,13 @@ class CaseEvent(models.Model):
         verbose_name = _("整改记录")
         verbose_name_plural = _("整改记录")
         ordering = ["at", "pk"]
+        # Deleting a user or an organisation looks here (PROTECT).
+        indexes = [
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="caseevent_actor"),
+            models.Index(
+                fields=["organization"], condition=Q(organization__isnull=False), name="caseevent_organization"
+            ),
+        ]
 
 
 class Notification(models.Model):
@@ -275,8 +299,12 @@ class Notification(models.Model):
         FAILED = "failed", _("发送失败，将重试")
         UNKNOWN = "unknown", _("结果未知，待人工核实")
 
-    dedupe_key = models.CharField(max_length=120, unique=True)
+    # Unique by the constraint notification_dedupe_key (unique=True would add a LIKE index no query uses).
+    dedupe_key = models.CharField(max_length=120)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    # The foreign keys below have no index of their own: the inbox index leads with the recipient, a recall's
+    # messages have a partial one, and nothing looks notifications up by case or escalation (neither is
+    # ever deleted). The sweep writes thousands a batch: each index is a cost per row.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
@@ -284,16 +312,24 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        db_index=False,
     )
     address = models.CharField(_("地址/号码"), max_length=254, blank=True)  # e-mail or phone when not an inbox
     case = models.ForeignKey(
-        RemediationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+        RemediationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", db_index=False
     )
     # Issue 14: a message about a recall (the case is then empty).
     recall = models.ForeignKey(
-        "cases.Recall", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+        "cases.Recall",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        db_index=False,
     )
-    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
     # The SMS template (remediation.sms.TEMPLATES) and its parameters; subject/body are its rendering.
     template = models.CharField(_("模板"), max_length=40, blank=True)
     params = models.JSONField(_("模板参数"), default=dict, blank=True)
@@ -301,7 +337,7 @@ class Notification(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
     created_at = models.DateTimeField(_("时间"))
-    state = models.CharField(_("发送状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    state = models.CharField(_("发送状态"), max_length=10, choices=State.choices, default=State.QUEUED)
     claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     provider = models.CharField(_("短信服务商"), max_length=20, blank=True)
@@ -315,7 +351,14 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox")]
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key")]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+            # What is still to send or settle (requeue_unsent, the admin's state filter): sent rows, most of
+            # them, stay out.
+            models.Index(fields=["state", "created_at"], condition=~Q(state="sent"), name="notification_unsent"),
+            models.Index(fields=["recall"], condition=Q(recall__isnull=False), name="notification_recall"),
+        ]
 
     @property
     def message_id(self) -> str:

@@ -9,10 +9,12 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Organization
 from audit.models import AuditEntry
 from remediation import notifications, services
-from remediation.models import CaseEvent, Deadline, Escalation, Notification
+from remediation.models import CaseEvent, Deadline, Escalation, Notification, RemediationCase
 from remediation.services.sla import sweep_due_deadlines
+from tests.factories import OrganizationFactory, UserFactory
 from tests.factories_remediation import make_city, sold_label
 
 pytestmark = pytest.mark.django_db
@@ -102,18 +104,48 @@ def test_set_based_rows_equal_the_model_rows_of_a_manual_escalation():
     assert Escalation.objects.filter(level="regulator").count() == 3
 
 
-def _sweep_queries(city, count):
+def _sweep_queries(city, count, dealers=(), batch_size=None):
+    """Statements of one sweep over `count` due contact deadlines, their cases spread over `dealers` (+ the city's)."""
     with time_machine.travel(T0, tick=False):
-        for _ in range(count):
+        cases = [
             services.report_problem(reporter=city.installer, kind="label_mismatch", serial=sold_label(city).serial)
+            for _ in range(count)
+        ]
+    for case, dealer in zip(cases, dealers, strict=False):
+        RemediationCase.objects.filter(pk=case.pk).update(dealer=dealer)
     with time_machine.travel(SWEPT, tick=False), CaptureQueriesContext(connection) as queries:
-        assert sweep_due_deadlines() == count
+        assert sweep_due_deadlines(batch_size=batch_size) == count
     return len(queries)
 
 
 def test_one_batch_costs_a_constant_number_of_statements():
     # Per batch: the claim, the missed flip, escalations and follow-ups (INSERT … SELECT), the policy,
-    # the case levels, events, audit entries, recipients (two look-ups), notifications, outbound ids;
-    # then the empty claim that ends the sweep. The same for 2 or 40 due deadlines.
+    # the case levels, events, audit entries, notifications (their recipients joined in, their ids
+    # returned); a savepoint around it here (the test's transaction). The same for 2 or 40 due deadlines.
     city = make_city()
-    assert _sweep_queries(city, 2) == _sweep_queries(city, 40) == 14
+    assert _sweep_queries(city, 2) == _sweep_queries(city, 40) == 11
+
+
+def test_statements_grow_with_the_batches_not_with_their_size():
+    # 40 due in batches of 10: four full batches of 11, then a claim that finds none (with its savepoint).
+    assert _sweep_queries(make_city(), 40, batch_size=10) == 4 * 11 + 3
+
+
+def test_the_statements_do_not_grow_with_the_dealers_of_a_batch():
+    """Each case's dealer hears of its escalation, however many dealers one batch holds, in the same statements."""
+    city = make_city()
+    dealers = [OrganizationFactory(kind=Organization.Kind.DEALER) for _ in range(5)]
+    staff = {dealer.pk: UserFactory(organization=dealer, email="", phone="") for dealer in dealers}
+    UserFactory(organization=dealers[0], is_active=False)  # hears nothing
+    assert _sweep_queries(city, 6, dealers) == 11
+    for dealer in dealers:
+        inbox = Notification.objects.filter(recipient=staff[dealer.pk], escalation__case__dealer=dealer)
+        assert list(inbox.values_list("channel", flat=True)) == ["inbox"]  # no address: the inbox only
+    escalated = Notification.objects.filter(escalation__isnull=False)
+    assert escalated.filter(recipient=city.dealer).count() == 3  # the sixth case stayed the city's dealer's
+    assert not escalated.filter(recipient__is_active=False).exists()
+    with time_machine.travel(SWEPT, tick=False):  # the set-based rows equal the model path's, dealer by dealer
+        for escalation in Escalation.objects.select_related("case__label"):
+            expected = [model_to_dict(row, exclude=["id"]) for row in notifications.escalation_rows(escalation)]
+            stored = Notification.objects.filter(escalation=escalation).order_by("pk")
+            assert [model_to_dict(row, exclude=["id"]) for row in stored] == expected

@@ -63,8 +63,7 @@ def complete_step(case, step, now, origin=None):
         return deadline, []
     if now > deadline.due_at:
         # Late but not yet swept: the same rule as the sweep, so the clock has one meaning.
-        deadline.case = case
-        return deadline, _miss([deadline], now)
+        return deadline, _miss([deadline.pk], now)
     Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.MET, settled_at=now)
     record_event(case, CaseEvent.Kind.DEADLINE_MET, origin, Step(step).label, at=now)
     return deadline, []
@@ -137,20 +136,57 @@ RETURNING case_id
 """
 
 
-def _miss(deadlines, now):
+def _record_miss_events(ids, escalations, followups, followup_text, now):
+    """Timeline and audit: a missed event per deadline, an escalated event per escalation, a clock started per
+    follow-up, in that order; one INSERT … SELECT each for the events and their audit entries."""
+    missed = " ".join("WHEN %s THEN %s" for _step in Step)
+    escalated = " ".join("WHEN %s THEN %s" for _level in Level)
+    parts = [
+        (
+            f"SELECT d.case_id AS case_id, %s AS kind, CASE d.step {missed} END AS text, 0 AS grp, d.id AS ord "
+            f"FROM remediation_deadline d WHERE d.id IN ({', '.join(['%s'] * len(ids))})",
+            # Step labels translated once a batch, not once a row.
+            [CaseEvent.Kind.DEADLINE_MISSED, *[v for step, label in Step.choices for v in (step, str(label))], *ids],
+        )
+    ]
+    if escalations:
+        texts = [v for level in Level for v in (level, _escalated_text(level, Escalation.Reason.MISSED))]
+        pks = [pk for pk, _case_id, _level in escalations]
+        parts.append(
+            (
+                f"SELECT e.case_id, %s, CASE e.level {escalated} END, 1, e.id FROM remediation_escalation e "
+                f"WHERE e.id IN ({', '.join(['%s'] * len(pks))})",
+                [CaseEvent.Kind.ESCALATED, *texts, *pks],
+            )
+        )
+    if followups:
+        parts.append(
+            (
+                f"SELECT f.case_id, %s, %s, 2, f.id FROM remediation_deadline f "
+                f"WHERE f.step = %s AND f.case_id IN ({', '.join(['%s'] * len(followups))})",
+                [CaseEvent.Kind.DEADLINE_SET, followup_text, Step.FOLLOWUP, *followups],
+            )
+        )
+    record_system_events(
+        " UNION ALL ".join(sql for sql, _params in parts),
+        [v for _sql, params in parts for v in params],
+        at=now,
+        order_by="q.grp, q.ord",
+    )
+
+
+def _miss(ids, now):
     """Mark pending deadlines (locked by the caller, with their cases) missed and escalate them, set-based.
 
     A missed dealer deadline escalates to the association and starts its follow-up clock
     (one per case); a missed follow-up escalates to the regulator unless the case is already
-    there. Escalations and follow-ups are INSERT … SELECT from the deadlines; events, audit
-    entries and notifications are plain tuples written by COPY (executemany off PostgreSQL),
-    a constant number of statements per batch. Returns the e-mail/SMS ids to deliver.
+    there. Every row is written by INSERT … SELECT from the deadlines' ids (escalations,
+    follow-ups, events, audit entries, notifications): a constant number of statements per
+    batch and no Python per row. Returns the e-mail/SMS ids to deliver.
     """
-    if not deadlines:
+    if not ids:
         return []
-    ids = [d.pk for d in deadlines]
     placeholders = ", ".join(["%s"] * len(ids))
-    cases = {d.case_id: d.case for d in deadlines}
     at = connection.ops.adapt_datetimefield_value(now)  # raw SQL: SQLite stores naive UTC text
     Deadline.objects.filter(pk__in=ids, state=Deadline.State.PENDING).update(
         state=Deadline.State.MISSED, settled_at=now
@@ -163,7 +199,7 @@ def _miss(deadlines, now):
         )
         escalations = sorted(cursor.fetchall())
         by_level = {level: {case_id for _pk, case_id, lvl in escalations if lvl == level} for level in Level}
-        followups = []
+        followups, followup_text = [], ""
         if by_level[Level.ASSOCIATION]:
             rule = DeadlinePolicy.rule(Step.FOLLOWUP)
             due = rule.due_from(now)
@@ -174,28 +210,21 @@ def _miss(deadlines, now):
                 + [Level.DEALER, Step.FOLLOWUP],
             )
             followups = sorted(case_id for (case_id,) in cursor.fetchall())
+            followup_text = _("%(step)s：截止 %(due)s") % {"step": Step.FOLLOWUP.label, "due": _local(due)}
     for level in (Level.ASSOCIATION, Level.REGULATOR):
         if by_level[level]:
             _raise_level(by_level[level], level, now)
+    _record_miss_events(ids, escalations, followups, followup_text, now)
+    return notifications.insert_escalation_rows(escalations, now=timezone.now())
 
-    steps = {step: str(label) for step, label in Step.choices}  # translated once a batch, not once a row
-    events = [(d.case_id, CaseEvent.Kind.DEADLINE_MISSED, steps[d.step]) for d in deadlines]
-    escalated = {level: _escalated_text(level, Escalation.Reason.MISSED) for level in by_level}
-    events += [(case_id, CaseEvent.Kind.ESCALATED, escalated[level]) for _pk, case_id, level in escalations]
-    if followups:
-        text = _("%(step)s：截止 %(due)s") % {"step": Step.FOLLOWUP.label, "due": _local(due)}
-        events += [(case_id, CaseEvent.Kind.DEADLINE_SET, text) for case_id in followups]
-    record_system_events(events, cases, now)
 
-    recipients, sent_at = {}, timezone.now()
-    rows = [
-        row
-        for pk, case_id, level in escalations
-        for row in notifications.escalation_row_values(
-            escalation_id=pk, level=level, case=cases[case_id], cache=recipients, now=sent_at
-        )
-    ]
-    return notifications.insert_new(rows, escalation_ids=[pk for pk, _case, _level in escalations])
+# The claim: due pending deadlines with their cases, each row locked or skipped (see sweep_due_deadlines).
+_CLAIM = """
+SELECT d.id FROM remediation_deadline d JOIN remediation_remediationcase c ON c.process_ptr_id = d.case_id
+WHERE d.state = %s AND d.due_at < %s
+ORDER BY d.due_at, d.id
+LIMIT %s
+"""
 
 
 def sweep_due_deadlines(now=None, batch_size=None):
@@ -211,15 +240,15 @@ def sweep_due_deadlines(now=None, batch_size=None):
     batch_size = batch_size or getattr(settings, "SLA_SWEEP_BATCH_SIZE", BATCH_SIZE)
     # Only the fault test sets a pause: it kills a worker between two committed batches.
     pause = getattr(settings, "SLA_SWEEP_BATCH_PAUSE_MS", 0) / 1000
+    claim = _CLAIM
+    if connection.features.has_select_for_update_skip_locked:  # PostgreSQL; SQLite has one writer at a time
+        claim += "FOR UPDATE OF d, c SKIP LOCKED"
     total = 0
     while True:
-        with transaction.atomic():
-            batch = list(
-                Deadline.objects.select_for_update(skip_locked=True, of=("self", "case"))
-                .filter(state=Deadline.State.PENDING, due_at__lt=now)  # on time up to due_at itself
-                .select_related("case", "case__label")  # the label serial goes into messages
-                .order_by("due_at", "pk")[:batch_size]
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            # On time up to due_at itself.
+            cursor.execute(claim, [Deadline.State.PENDING, connection.ops.adapt_datetimefield_value(now), batch_size])
+            batch = [pk for (pk,) in cursor.fetchall()]
             if not batch:
                 break
             notifications.schedule_delivery(_miss(batch, now))

@@ -1,11 +1,12 @@
 """Writing the case timeline: every state change adds one CaseEvent."""
 
+from django.db import connection
 from django.utils import timezone
 
 from audit import services as audit
-from core.bulk import insert_rows
+from core.bulk import insert_select
 
-from ..models import CaseEvent
+from ..models import CaseEvent, RemediationCase
 
 
 def record_event(case, kind, origin=None, text="", at=None):
@@ -25,16 +26,21 @@ def record_event(case, kind, origin=None, text="", at=None):
     return event
 
 
-def record_system_events(events: list[tuple], cases: dict, at) -> None:
-    """The sweep's events, (case_id, kind, text) each, with their audit entries: set-based, by the system."""
-    insert_rows(CaseEvent, ["case_id", "kind", "text", "source", "at"], [(*event, "system", at) for event in events])
-    audit.record_system_many(
-        [
-            (f"case.{kind}", "remediationcase", str(case_id), cases[case_id].stage, text)
-            for case_id, kind, text in events
-        ],
-        at=at,
+def record_system_events(select_sql: str, params: list, *, at, order_by: str) -> None:
+    """The sweep's events, one per row of `select_sql` (case_id, kind, text, and the columns of `order_by`),
+    with their audit entries: set-based, by the system, the audit row naming the case's stage."""
+    when = connection.ops.adapt_datetimefield_value(at)  # raw SQL: SQLite stores naive UTC text
+    events = f"SELECT s.*, %s AS source, %s AS at FROM ({select_sql}) s"
+    insert_select(
+        CaseEvent, ["case_id", "kind", "text", "source", "at"], events, ["system", when, *params], order_by=order_by
     )
+    cases = RemediationCase._meta.db_table
+    entries = (
+        "SELECT s.*, 'case.' || s.kind AS action, 'remediationcase' AS object_type, "
+        "CAST(s.case_id AS TEXT) AS object_id, c.stage AS to_state, s.text AS detail "
+        f"FROM ({select_sql}) s JOIN {cases} c ON c.process_ptr_id = s.case_id"
+    )
+    audit.record_system_select(entries, params, at=at, order_by=order_by)
 
 
 def audit_entry(event, origin=None):
