@@ -25,10 +25,7 @@ import time
 from django.conf import settings
 from django.db import connection, transaction
 
-from core.bulk import insert_rows
-
-from .models import ScanLog
-from .scan_sql import LOG_FIELDS, insert_scan_log
+from .scan_sql import LOG_FIELDS, copy_scan_logs, insert_scan_log
 
 logger = logging.getLogger(__name__)
 MAX_ROWS = 100_000  # about 20 MB of rows: a long outage must not take the web process's memory with it
@@ -82,7 +79,7 @@ class _Buffer:
             return 0
         try:
             with transaction.atomic():
-                insert_rows(ScanLog, list(LOG_FIELDS), rows)
+                copy_scan_logs(rows)
         except Exception:
             connection.close()  # a connection the server closed is replaced on the next try
             self._give_back(rows)
