@@ -37,6 +37,13 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def scan_log_written_at_once(settings):
+    # Tests read a scan's log row right after the scan; the batched writer has its own tests (test_scan_log_buffer.py)
+    # and the gunicorn fault tests run it as deployed.
+    settings.SCAN_LOG_BATCH = 0
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits():
     # Rate-limit buckets live in the cache and key on the client address, which is 127.0.0.1 for every test:
     # without a fresh cache, bookings made by earlier tests would use up a later test's anonymous-write limit.

@@ -10,7 +10,8 @@ serials: see bench/city.py) through set-based INSERT … SELECT generate_series,
 ignitions, scans (BENCH_SCANS, default 3 per 10 labels) and remediation cases (one per 200 labels)
 in proportion, then prints each dashboard page's response time (median of BENCH_RUNS requests
 through the Django test client, cold first request shown apart), its ratio to the goal (300 ms;
-≤ 1.00 is within it), and each figure's query time. Takes several minutes on first run at 10 M.
+≤ 1.00 is within it), and each figure's query time. The first run at 10 M takes about 20 minutes (2 cores)
+and 5 GB; the load ends with VACUUM ANALYZE, as autovacuum keeps a live city's tables.
 (DATABASE_URL is used when BENCH_DATABASE_URL is unset and it names PostgreSQL.)
 """
 

@@ -7,9 +7,10 @@ model instances select_related would give (values through the backend's converte
 the page, the API, the linkset and the lifecycle rules read them without a further query.
 """
 
+from contextlib import nullcontext
 from functools import cache
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 try:  # psycopg 3: a cursor that binds on the server can use a prepared statement (psycopg2 cannot)
     from django.db.backends.postgresql.base import ServerBindingCursor
@@ -45,7 +46,7 @@ _HISTORY_ALIASES = frozenset(part[0] for part in _HISTORY_PARTS)
 class _Prepared:
     """One SELECT over `parts`, with per-column converters and the slices each model's columns occupy."""
 
-    def __init__(self, parts, where):
+    def __init__(self, parts: tuple, where: str) -> None:
         quote = connection.ops.quote_name
         columns, joins, self.spans = [], [], []
         self.converters = []  # (column index, the backend's and the field's converters, the column)
@@ -63,12 +64,30 @@ class _Prepared:
         self.parts = parts
         self.sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {where}"
 
-    def rows(self, params):
-        with _cursor() as cursor:
+    def rows(self, params: list) -> list[tuple]:
+        """The rows, on a connection this statement proves usable.
+
+        Django's health check (CONN_HEALTH_CHECKS) costs a `SELECT 1` round trip before a request's first
+        statement; a read is safe to run again, so it runs unchecked and, when it finds the connection closed
+        by the server (a restart, pg_terminate_backend), runs once more on a new one. Its success is the
+        request's health check: a later statement (the scan log) does not pay for one either.
+        """
+        try:
+            rows = self._fetch(params, checked=False)
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or connection.is_usable():
+                raise  # a real error, or a broken transaction that is not ours to restart
+            connection.close()
+            rows = self._fetch(params, checked=False)
+        connection.health_check_done = True
+        return rows
+
+    def _fetch(self, params, *, checked):
+        with _cursor(checked=checked) as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
-    def instances(self, row, aliases):
+    def instances(self, row: tuple, aliases: frozenset[str]) -> dict:
         """The model instances of the parts named in `aliases` from one row, relations among them cached."""
         values = list(row)
         for i, converters, col in self.converters:
@@ -108,13 +127,12 @@ if ServerBindingCursor is not None:
             return super().execute(query, params, prepare=True, binary=binary)
 
 
-def _cursor():
+def _cursor(*, checked=True):
     """A Django cursor (so it is counted and logged like any other) that prepares on PostgreSQL."""
     if ServerBindingCursor is None or connection.vendor != "postgresql":
         return connection.cursor()
-    # As Django's own cursor() does: a connection the server closed (a restart, pg_terminate_backend) is
-    # replaced before use (CONN_HEALTH_CHECKS), not found broken by the resident's scan.
-    connection.close_if_health_check_failed()
+    if checked:  # as Django's own cursor() does (CONN_HEALTH_CHECKS): a no-op once the request's check is done
+        connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:  # None turns preparing off altogether, prepare=True included
@@ -150,14 +168,14 @@ def label_and_history(serial: str) -> tuple[Label | None, list[WorkRecord]]:
     return label, records
 
 
-_LOG_FIELDS = ("label_id", "code", "verdict", "channel", "role", "network", "device", "at")
+LOG_FIELDS = ("label_id", "code", "verdict", "channel", "role", "network", "device", "at")
 
 
 @cache
 def _log_insert_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in _LOG_FIELDS)
-    placeholders = ", ".join(["%s"] * len(_LOG_FIELDS))
+    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in LOG_FIELDS)
+    placeholders = ", ".join(["%s"] * len(LOG_FIELDS))
     # set_config(..., true) lasts to the end of this statement's own transaction, i.e. its commit: the one
     # row is acknowledged without waiting for the WAL flush. Referenced in FROM so it is evaluated.
     return (
@@ -166,7 +184,7 @@ def _log_insert_sql() -> str:
     )
 
 
-def insert_scan_log(**values) -> None:
+def insert_scan_log(**values: object) -> None:
     """One scan-log row in one statement, committed without waiting for the disk on PostgreSQL.
 
     A crash (of PostgreSQL or the machine) can lose the last ~0.6 s (3 × wal_writer_delay) of acknowledged
@@ -177,6 +195,19 @@ def insert_scan_log(**values) -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         ScanLog.objects.create(**values)
         return
-    field_values = [values.get(name) for name in _LOG_FIELDS]
+    field_values = [values.get(name) for name in LOG_FIELDS]
     with _cursor() as cursor:
         cursor.execute(_log_insert_sql(), field_values)
+
+
+def copy_scan_logs(rows: list[tuple]) -> None:
+    """Many scan-log rows (values in LOG_FIELDS order) in one COPY: the batched writer's statement (PostgreSQL)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in LOG_FIELDS)
+    sql = f"COPY {quote(ScanLog._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor:
+        # COPY bypasses Django's execute(): log it like one, so query counts and debug pages see it.
+        logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else nullcontext()
+        with logged, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)

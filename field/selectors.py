@@ -3,18 +3,22 @@
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db.models import OuterRef, Q, Subquery
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import Organization
 from cases import lifecycle, rules
 from cases.models import ApplianceModel, Label, LabelState
 from core import digital_link, serials
 
 from . import scan_sql
-from .models import Booking, ScanLog, SuspectedClone, WorkPermit, WorkRecord
+from .models import Booking, Sale, ScanLog, SuspectedClone, WorkPermit, WorkRecord
 from .services import supply_areas
 
 
@@ -25,7 +29,7 @@ def _choice_labels(model, field_name: str, language: str | None) -> dict:
     return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
 
 
-def choice_label(obj, field_name: str) -> str:
+def choice_label(obj: models.Model, field_name: str) -> str:
     """What `obj.get_<field_name>_display()` gives, from the per-language cache."""
     value = getattr(obj, field_name)
     return _choice_labels(type(obj), field_name, get_language()).get(value, value)
@@ -45,24 +49,29 @@ class ScanView:
     recall: object = None  # the active cases.Recall covering this label, if any
 
     @property
-    def is_genuine(self):
+    def is_genuine(self) -> bool:
         return self.verdict == ScanLog.Verdict.GENUINE
 
     @property
-    def model(self):
+    def model(self) -> ApplianceModel | None:
         return self.label.appliance_model if self.label else None
 
     @property
-    def fits_gas(self):
+    def fits_gas(self) -> bool:
         return self.model is not None and self.model.fits_gas(self.supply_gas)
 
     @property
-    def installation(self):
+    def sale(self) -> Sale | None:
+        """The label's sale (its dealer cached with it), or None: the one-to-one came with the look-up."""
+        return getattr(self.label, "sale", None) if self.label else None
+
+    @property
+    def installation(self) -> WorkRecord | None:
         installs = [r for r in self.work_records if r.kind == WorkRecord.Kind.INSTALLATION]
         return installs[-1] if installs else None
 
     @property
-    def installed_elsewhere(self):
+    def installed_elsewhere(self) -> WorkRecord | None:
         """For a worker's scan: the recorded installation of this label (if the appliance in front of them
         is not that one, the label is a copy). Comes from the records already loaded: no query."""
         if self.label is None or not lifecycle.is_in_service(self.label):
@@ -87,15 +96,15 @@ class ScanView:
         return [(record, choice_label(record, "kind")) for record in self.work_records]
 
     @property
-    def is_suspended(self):
+    def is_suspended(self) -> bool:
         return self.label is not None and self.label.state == LabelState.SUSPENDED
 
     @property
-    def is_recalled(self):
+    def is_recalled(self) -> bool:
         return self.recall is not None
 
 
-def resolve_scan(code, *, gtin=""):
+def resolve_scan(code: str, *, gtin: str = "") -> ScanView:
     """Classify a scanned/typed code and load what a genuine label shows: one query (two for an appliance
     off the city's gas with an installation, or a label of a model recalled as a whole).
 
@@ -146,7 +155,7 @@ class ScanAction:
     primary: bool = False
 
 
-def scan_actions(user, scan):
+def scan_actions(user: AbstractBaseUser | AnonymousUser, scan: ScanView) -> list[ScanAction]:
     """The buttons a genuine label's page offers this visitor: booking for anyone, work for the roles that do it."""
     label, serial = scan.label, scan.serial
     held = roles.roles_of(user)
@@ -171,7 +180,7 @@ def scan_actions(user, scan):
     return actions
 
 
-def may_book(scan) -> str | None:
+def may_book(scan: ScanView) -> str | None:
     """What a resident may book from this scan ("install" / "ignite"), if anything: the scan page's button and
     the linkset's service link both ask here. Ignition is offered only for an appliance that fits the gas."""
     if scan.is_recalled or scan.is_suspended:
@@ -182,7 +191,7 @@ def may_book(scan) -> str | None:
     return work
 
 
-def model_by_gtin(gtin):
+def model_by_gtin(gtin: str) -> ApplianceModel | None:
     """The appliance model a GTIN-only Digital Link names (one query), or None."""
     try:
         gtin13 = digital_link.gtin14(gtin).removeprefix("0")
@@ -193,25 +202,25 @@ def model_by_gtin(gtin):
     return ApplianceModel.objects.select_related("manufacturer").filter(gtin=gtin13).order_by("pk").first()
 
 
-def permits_for_review(*, query=""):
+def permits_for_review(*, query: str = "") -> QuerySet[WorkPermit]:
     permits = WorkPermit.objects.select_related("company", "holder").order_by("-issued_at")
     if query:
         permits = permits.filter(Q(number__icontains=query) | Q(holder_name__icontains=query))
     return permits
 
 
-def permit_by_number(number):
+def permit_by_number(number: str) -> WorkPermit | None:
     return WorkPermit.objects.select_related("company").filter(number=number).first()
 
 
-def bookings_for_company(company, *, status=None):
+def bookings_for_company(company: Organization, *, status: str | None = None) -> QuerySet[Booking]:
     bookings = Booking.objects.filter(company=company).select_related("label__appliance_model")
     if status:
         bookings = bookings.filter(status=status)
     return bookings.order_by("status", "preferred_date", "created_at")
 
 
-def permits_of(user, kind=None):
+def permits_of(user: AbstractBaseUser, kind: str | None = None) -> QuerySet[WorkPermit]:
     """The user's own permits, newest first (to prefill the permit field on a worker's phone)."""
     permits = WorkPermit.objects.filter(holder=user, revoked_at__isnull=True)
     if kind:
@@ -219,7 +228,7 @@ def permits_of(user, kind=None):
     return permits.order_by("-valid_until")
 
 
-def recalled_in_service():
+def recalled_in_service() -> QuerySet[Label]:
     """Labels under an active recall whose appliance is installed or ignited (suspended ones too, by where they
     were), with the district and date of their first installation: the association's follow-up list."""
     installs = WorkRecord.objects.filter(label=OuterRef("pk"), kind=WorkRecord.Kind.INSTALLATION).order_by("at", "pk")
@@ -235,7 +244,7 @@ def recalled_in_service():
     )
 
 
-def clone_cases(*, status=SuspectedClone.Status.OPEN):
+def clone_cases(*, status: str = SuspectedClone.Status.OPEN) -> QuerySet[SuspectedClone]:
     """The association's suspected-clone cases with their label, model and signals (three queries)."""
     cases = SuspectedClone.objects.select_related("label__appliance_model").prefetch_related("signals")
     if status:

@@ -2,15 +2,18 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import city, permissions, roles
+from accounts.context_processors import public_layout
 from cases.services.labels import Origin
 from core import digital_link, ratelimit, serials
 from core.client import client_ip
@@ -103,7 +106,7 @@ def _digital_link_response(request, code, *, wants_linkset):
         if wants_linkset:
             return _linkset_response({"code": "malformed", "detail": _("不是有效的 GS1 数字链接。")}, status=400)
         view = selectors.ScanView(code=code, verdict=ScanLog.Verdict.MALFORMED)
-        return render(request, "field/scan.html", {"scan": view}, status=400)
+        return _render_scan(request, {"scan": view}, status=400)
     if not link.serial:  # GTIN only: the model, no scan logged (it names no label)
         model = selectors.model_by_gtin(link.gtin)
         if wants_linkset:
@@ -137,6 +140,20 @@ def _scan_response(request, code, view):
     if permissions.is_field_reporter(request.user):
         context["counterfeit_report_url"] = report_url(code, "counterfeit")
         context["worker"] = True  # warned when the label is already installed somewhere
+    return _render_scan(request, context, status=status)
+
+
+def _render_scan(request, context, *, status):
+    """The label part is Jinja2 for everybody (core/jinja.py); a visitor gets it in the public layout, the
+    Jinja2 twin of base.html, a signed-in user in base.html with their menu and the field app."""
+    jinja = engines["jinja2"]
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        page = jinja.get_template("field/scan_public.html")
+        return HttpResponse(page.render({**context, **public_layout(request)}, request), status=status)
+    context["label_html"] = mark_safe(
+        jinja.get_template("field/scan_label.html").render(context, request)
+    )  # Jinja2 escaped it
     return render(request, "field/scan.html", context, status=status)
 
 

@@ -94,6 +94,12 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the hot path's few templates (core/jinja.py says why); no context processors: each view passes what it shows
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 DATABASES = {"default": env.database_config(ENV, BASE_DIR)}
@@ -266,6 +272,10 @@ CELERY_BEAT_SCHEDULE["field-clone-scan-sweep"] = {
 }
 # Public scan/look-up rate limit per client address (django-ratelimit syntax); bench/load.py lifts it.
 FIELD_SCAN_RATE = ENV.get("FIELD_SCAN_RATE", "60/m")
+# Scan-log rows are batched per web process and written by its background thread (field/scan_log_buffer.py says
+# what a killed process can lose): at this many rows or this age. 0 writes each row in its request (SQLite's default).
+SCAN_LOG_BATCH = env.env_int(ENV, "SCAN_LOG_BATCH", 200 if DATABASES["default"]["ENGINE"].endswith("postgresql") else 0)
+SCAN_LOG_FLUSH_SECONDS = env.env_int(ENV, "SCAN_LOG_FLUSH_SECONDS", 1)
 # Anonymous writes (residents' bookings) per client address: a household books once or twice, not thirty times.
 ANONYMOUS_WRITE_RATE = ENV.get("ANONYMOUS_WRITE_RATE", "10/h")
 # Bookings: a resident's preferred date and the company's visit time lie between now and this many days ahead.

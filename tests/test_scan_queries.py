@@ -4,6 +4,7 @@ The look-up with its history is one prepared SQL statement (field/scan_sql.py): 
 gave (the same instances and relations, no lazy query afterwards) and that the scan log is still written.
 """
 
+import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -155,3 +156,32 @@ def test_cached_choice_labels_are_what_get_display_gives_in_each_language():
             assert [kind for _record, kind in view.history] == [r.get_kind_display() for r in view.work_records]
             shown[language] = view.state_display
     assert shown == {"zh-hans": "已安装", "en": shown["en"]} and shown["en"] != "已安装"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/q/{serial}", "/api/v1/scan/{serial}/"])
+def test_scan_pays_no_health_check_and_answers_on_a_connection_the_server_closed(client, monkeypatch, path):
+    """Django's CONN_HEALTH_CHECKS costs a `SELECT 1` round trip per request; the scan's look-up is the check instead,
+    and when the server has closed the connection (a restart, pg_terminate_backend) it runs again on a new one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run it")
+    label = label_in("installed")
+    url = path.format(serial=label.serial)
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
+    assert connection.health_check_enabled  # project/env.py turns it on for PostgreSQL
+    assert client.get(url).status_code == 200
+    connection.health_check_done = False  # a new request (the test client skips close_old_connections)
+    assert client.get(url).status_code == 200
+    assert checks == []  # neither the look-up nor the scan-log insert asked for a SELECT 1
+    old_backend = connection.connection.info.backend_pid
+    # From another session the server ends ours, as a restart or an administrator would.
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [old_backend])
+    connection.health_check_done = False
+    response = client.get(url)
+    assert response.status_code == 200 and "华焰" in response.content.decode()
+    assert connection.connection.info.backend_pid != old_backend  # answered on a new connection
+    assert ScanLog.objects.filter(label=label).count() == 3  # every scan logged once, none doubled

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from field.models import ScanLog
@@ -104,6 +106,29 @@ def test_cases_by_kind_dealer_and_outcome(city):
     }
 
 
+def test_cases_by_kind_reads_the_case_table_alone(city):
+    """The case's default ordering (viewflow's `-created`) once joined the process table into the GROUP BY."""
+    with CaptureQueriesContext(connection) as queries:
+        selectors.cases_by_kind(scoping.CITY, PERIOD)
+    assert len(queries.captured_queries) == 1
+    assert "viewflow_process" not in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.postgres
+def test_the_compliance_figures_read_settled_deadlines_by_time(city):
+    """Through stats_deadline_settled_at (its predicate is the figures' `state IN ('met', 'missed')`), not by
+    reading every deadline ever made."""
+    with CaptureQueriesContext(connection) as queries:
+        selectors.compliance_per_step(scoping.CITY, PERIOD)
+        selectors.compliance_per_dealer(scoping.CITY, PERIOD)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "stats_deadline_settled_at" in plan, plan
+
+
 def test_deadline_compliance_per_step_and_per_dealer(city):
     steps = {r["step"]: r for r in selectors.compliance_per_step(scoping.CITY, PERIOD)}
     assert steps["联系用户"] == {"step": "联系用户", "met": 2, "missed": 1, "pct_met": 66.7}
@@ -168,3 +193,57 @@ def test_suspicious_scans_per_day_and_most_scanned_unknown_codes(city):
     top = selectors.top_unknown_codes(scoping.CITY, period)
     assert [(r["code"], r["scans"], r["networks"]) for r in top] == [("FAKE1", 3, 2), ("FAKE2", 1, 1), ("FAKE3", 1, 1)]
     assert top[0]["last"] == "2026-06-01 11:00"
+
+
+def test_scans_page_one_query_per_figure(client, city, warm_city, django_assert_num_queries):
+    build_scans(city)
+    client.login(username="reviewer", password=PASSWORD)
+    client.get(reverse("home"))
+    # session, user, groups; suspicious scans 1, suspected clones 2 (cases, signals), unknown codes 1; the
+    # header's org; last +1: the header's unread count
+    with django_assert_num_queries(3 + 4 + 1 + 1):
+        response = client.get(reverse("stats:section", args=["scans"]) + "?start=2026-06-01&end=2026-06-03")
+    panels = {p["figure"].key: p for p in response.context["panels"]}
+    assert [dict(c)["scans"] for c in panels["top_unknown_codes"]["cells"]] == [3, 1, 1]
+    assert [dict(c)["unknown"] for c in panels["suspicious_scans_per_day"]["cells"]] == [3, 1, 1]
+
+
+SUSPICIOUS_INDEX = "stats_scanlog_suspicious"
+
+
+def test_the_suspicious_scans_index_covers_every_verdict_the_figures_read(db):
+    """A partial index is used only when the query's verdicts imply its predicate: adding a suspicious verdict
+    without it (as gtin_mismatch was) sends the counterfeit trend through every scan of the period."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [SUSPICIOUS_INDEX])
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [SUSPICIOUS_INDEX])
+        definition = cursor.fetchone()[0]
+    predicate = definition.split("WHERE", 1)[1]
+    assert sorted(v for v in ScanLog.Verdict.values if f"'{v}'" in predicate) == sorted(selectors.SUSPICIOUS_VERDICTS)
+
+
+@pytest.mark.postgres
+def test_the_suspicious_scan_figures_can_read_that_index_alone(city):
+    """With the plain `at` index out of the way, the planner answers both scan figures from the partial index;
+    no column it lacks is read (an index-only scan)."""
+    build_scans(city)
+    period = selectors.Period(datetime.date(2026, 6, 1), datetime.date(2026, 6, 3))
+    plain = [
+        name
+        for name, c in connection.introspection.get_constraints(connection.cursor(), "field_scanlog").items()
+        if c["index"] and c["columns"] == ["at"]
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        selectors.suspicious_scans_per_day(scoping.CITY, period)
+        selectors.top_unknown_codes(scoping.CITY, period)
+    with connection.cursor() as cursor:
+        for name in plain:
+            cursor.execute(f'DROP INDEX "{name}"')  # rolled back with the test's transaction
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for query in queries.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert f"Index Only Scan using {SUSPICIOUS_INDEX}" in plan, plan

@@ -1,26 +1,26 @@
-"""Recording scans: one cheap INSERT with coarse client info, inside the page's 3-query budget.
+"""Recording scans: coarse client info, and a row that never makes the resident wait.
 
-Why not after the response or in Celery: a broker round trip costs more than the row and can lose it;
-counting the write in the budget keeps the page honest (see tests/test_scan_page.py). What made the
-resident wait was the commit's WAL flush (~7 ms of 10 on a loaded machine): on PostgreSQL the row is
-written with `synchronous_commit` off for its own transaction only (field/scan_sql.py). Trade-off, on
-purpose: a crash of PostgreSQL or the machine can lose the last ~0.6 s of scan-log rows (evidence and
-statistics), never an answer and never any other write; a scan log is not a record anybody relies on
-row by row.
+On PostgreSQL the row joins this process's batch, written by a background thread as one COPY a second
+(field/scan_log_buffer.py: a process killed outright loses at most that second of rows, never an answer).
+With SCAN_LOG_BATCH=0 (SQLite, the test suite) it is one INSERT in the request, inside the page's query
+budget, committed without waiting for the disk on PostgreSQL (field/scan_sql.py). Why not Celery: a broker
+round trip costs more than the row.
 """
 
 import ipaddress
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.roles import roles_of
+from cases.models import Label
 from core.client import client_ip
 
+from .. import scan_log_buffer
 from ..models import ScanLog
-from ..scan_sql import insert_scan_log
 
 
-def coarse_network(ip):
+def coarse_network(ip: str | None) -> str:
     """The /24 (IPv4) or /48 (IPv6) network: enough to see clusters, not to identify a household."""
     try:
         address = ipaddress.ip_address(ip or "")
@@ -30,7 +30,7 @@ def coarse_network(ip):
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-def device_class(user_agent):
+def device_class(user_agent: str | None) -> str:
     ua = (user_agent or "").lower()
     if any(word in ua for word in ("bot", "spider", "crawl")):
         return "bot"
@@ -41,16 +41,20 @@ def device_class(user_agent):
     return "desktop" if ua else ""
 
 
-def record_scan(request, *, code, verdict, label=None, channel=ScanLog.Channel.WEB) -> None:
+def record_scan(
+    request: HttpRequest, *, code: str, verdict: str, label: Label | None = None, channel: str = ScanLog.Channel.WEB
+) -> None:
     user = getattr(request, "user", None)
     role = ",".join(sorted(roles_of(user))) if user is not None and user.is_authenticated else ""
-    insert_scan_log(
-        label_id=label.pk if label is not None else None,
-        code=(code or "")[:40],
-        verdict=verdict,
-        channel=channel,
-        role=role[:40],
-        network=coarse_network(client_ip(request)),
-        device="app" if channel == ScanLog.Channel.API else device_class(request.META.get("HTTP_USER_AGENT")),
-        at=timezone.now(),
+    scan_log_buffer.record(
+        dict(
+            label_id=label.pk if label is not None else None,
+            code=(code or "")[:40],
+            verdict=verdict,
+            channel=channel,
+            role=role[:40],
+            network=coarse_network(client_ip(request)),
+            device="app" if channel == ScanLog.Channel.API else device_class(request.META.get("HTTP_USER_AGENT")),
+            at=timezone.now(),
+        )
     )
