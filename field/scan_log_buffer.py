@@ -66,6 +66,8 @@ class _Buffer:
                 )
             if due:
                 self.flush()
+            elif not self.rows:
+                connection.close()  # idle: hold no database connection (a no-op when none is open)
 
     def take(self) -> list[tuple]:
         with self.lock:

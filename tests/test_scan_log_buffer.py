@@ -42,6 +42,16 @@ def test_scan_answers_before_its_row_and_the_writer_brings_it_within_the_period(
     assert wait_until(lambda: logged(label.serial) == 3, seconds=5)
     row = ScanLog.objects.filter(code=label.serial).first()
     assert (row.label_id, row.verdict, row.device, row.network) == (label.pk, "genuine", "mobile", "127.0.0.0/24")
+    # Idle, the writer holds no connection (else the test database could not even be dropped after the run).
+    assert wait_until(lambda: other_sessions() == 0, seconds=5)
+
+
+def other_sessions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
 
 
 def test_a_full_batch_is_written_without_waiting_for_the_period(client, settings):
