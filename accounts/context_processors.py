@@ -24,7 +24,7 @@ def public_layout(request) -> dict:
     """What templates/jinja2/public_base.html shows besides the page: base.html's context for a visitor who is not
     signed in (Jinja2 runs no context processors)."""
     return {
-        "nav_items": [(item.key, item.label, item.url()) for item in items_for(AnonymousUser())],
+        "nav_items": navigation(request)["nav_items"],
         "languages": _languages(),
         "messages": get_messages(request),
     }

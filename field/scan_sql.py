@@ -73,17 +73,17 @@ class _Prepared:
         request's health check: a later statement (the scan log) does not pay for one either.
         """
         try:
-            rows = self._fetch(params, checked=False)
+            rows = self._fetch(params)
         except (OperationalError, InterfaceError):
             if connection.in_atomic_block or connection.is_usable():
                 raise  # a real error, or a broken transaction that is not ours to restart
             connection.close()
-            rows = self._fetch(params, checked=False)
+            rows = self._fetch(params)
         connection.health_check_done = True
         return rows
 
-    def _fetch(self, params, *, checked):
-        with _cursor(checked=checked) as cursor:
+    def _fetch(self, params):
+        with _cursor(checked=False) as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
@@ -172,9 +172,15 @@ LOG_FIELDS = ("label_id", "code", "verdict", "channel", "role", "network", "devi
 
 
 @cache
+def _log_columns() -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(quote(ScanLog._meta.get_field(name).column) for name in LOG_FIELDS)
+
+
+@cache
 def _log_insert_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in LOG_FIELDS)
+    columns = _log_columns()
     placeholders = ", ".join(["%s"] * len(LOG_FIELDS))
     # set_config(..., true) lasts to the end of this statement's own transaction, i.e. its commit: the one
     # row is acknowledged without waiting for the WAL flush. Referenced in FROM so it is evaluated.
@@ -202,9 +208,7 @@ def insert_scan_log(**values: object) -> None:
 
 def copy_scan_logs(rows: list[tuple]) -> None:
     """Many scan-log rows (values in LOG_FIELDS order) in one COPY: the batched writer's statement (PostgreSQL)."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(ScanLog._meta.get_field(name).column) for name in LOG_FIELDS)
-    sql = f"COPY {quote(ScanLog._meta.db_table)} ({columns}) FROM STDIN"
+    sql = f"COPY {connection.ops.quote_name(ScanLog._meta.db_table)} ({_log_columns()}) FROM STDIN"
     with connection.cursor() as cursor:
         # COPY bypasses Django's execute(): log it like one, so query counts and debug pages see it.
         logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else nullcontext()

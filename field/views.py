@@ -128,15 +128,12 @@ def _digital_link_response(request, code, *, wants_linkset):
 def _scan_response(request, code, view):
     record_scan(request, code=code, verdict=view.verdict, label=view.label)
     status = 200 if view.is_genuine else 404
-    current_city = city.current_city()  # cached: no query on a warm cache
-    context = {
-        "scan": view,
-        "hotline": current_city.hotline,
-        "association_name": current_city.association_name,
-        "field_app": uses_field_app(request.user),
-    }
+    context = {"scan": view, "field_app": uses_field_app(request.user)}
     if view.is_genuine:
         context["actions"] = selectors.scan_actions(request.user, view)
+    else:  # the hotline is offered with a non-genuine verdict only (a genuine look-up read the city already)
+        current_city = city.current_city()  # cached: no query on a warm cache
+        context.update(hotline=current_city.hotline, association_name=current_city.association_name)
     if permissions.is_field_reporter(request.user):
         context["counterfeit_report_url"] = report_url(code, "counterfeit")
         context["worker"] = True  # warned when the label is already installed somewhere
@@ -151,9 +148,8 @@ def _render_scan(request, context, *, status):
     if user is None or not user.is_authenticated:
         page = jinja.get_template("field/scan_public.html")
         return HttpResponse(page.render({**context, **public_layout(request)}, request), status=status)
-    context["label_html"] = mark_safe(
-        jinja.get_template("field/scan_label.html").render(context, request)
-    )  # Jinja2 escaped it
+    label_html = jinja.get_template("field/scan_label.html").render(context, request)
+    context["label_html"] = mark_safe(label_html)  # escaped by Jinja2
     return render(request, "field/scan.html", context, status=status)
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Organization
-from field.models import WorkPermit
+from field.models import WorkPermit, WorkRecord
 from tests.factories import ApplianceModelFactory, LabelFactory, OrganizationFactory, UserFactory
 
 
@@ -72,6 +72,23 @@ def label_for(installer_company=None, state="activated", gas="12T", **model_kwar
 
 
 EXPIRED = {"valid_from": date(2020, 1, 1), "valid_until": date(2021, 1, 1)}
+
+
+def installed_label(company_name="安居安装", **model_kwargs):
+    """An installed label of `company_name` with its installation record (Futian); returns (label, installer)."""
+    company = qualified(Organization.Kind.INSTALLER, name=company_name)
+    user, permit = installer_with_permit(company)
+    label = label_for(company, state="installed", **model_kwargs)
+    WorkRecord.objects.create(
+        label=label,
+        kind="installation",
+        worker=user,
+        permit=permit,
+        company=company,
+        district="futian",
+        nameplate_confirmed=True,
+    )
+    return label, user
 
 
 def verified_code(phone="13912345678", purpose="booking", code="246810"):

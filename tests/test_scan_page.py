@@ -5,11 +5,11 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import city
-from accounts.models import City, Organization
+from accounts.models import City
 from core import serials
-from field.models import ScanLog, WorkRecord
+from field.models import ScanLog
 from tests.factories import ApplianceModelFactory, LabelFactory
-from tests.factories_field import installer_with_permit, label_for, qualified
+from tests.factories_field import installed_label, installer_with_permit
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +26,7 @@ def verdict_of(response):
 
 
 def test_genuine_label_shows_product_gas_fit_installer_in_two_queries(client, django_assert_num_queries):
-    company = qualified(Organization.Kind.INSTALLER, name="安居安装")
-    user, permit = installer_with_permit(company)
-    label = label_for(company, state="installed", brand="华焰", model_number="JZT-2H10")
-    WorkRecord.objects.create(
-        label=label,
-        kind="installation",
-        worker=user,
-        permit=permit,
-        company=company,
-        district="futian",
-        nameplate_confirmed=True,
-    )
+    label, _installer = installed_label(brand="华焰", model_number="JZT-2H10")
     city.current_city()  # the city is cached across requests (tests/test_city.py counts the cold read)
     with django_assert_num_queries(2):  # label+model+maker+recall+ignition+sale+work history, scan log insert
         response = client.get(

@@ -13,10 +13,8 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from accounts.context_processors import public_layout
-from accounts.models import Organization
 from core import serials
-from field.models import WorkRecord
-from tests.factories_field import installer_with_permit, label_for, qualified
+from tests.factories_field import installed_label
 
 pytestmark = pytest.mark.django_db
 
@@ -70,29 +68,13 @@ def test_public_layout_shows_a_visitors_messages_like_base_html():
     assert jinja_page == django_page and "预约已提交 &lt;ok&gt;" in jinja_page
 
 
-def installed_label():
-    company = qualified(Organization.Kind.INSTALLER, name="安居安装")
-    user, permit = installer_with_permit(company)
-    label = label_for(company, state="installed", brand="华焰", model_number="JZT-2H10")
-    WorkRecord.objects.create(
-        label=label,
-        kind="installation",
-        worker=user,
-        permit=permit,
-        company=company,
-        district="futian",
-        nameplate_confirmed=True,
-    )
-    return label, user
-
-
 def main_of(response):
     html = response.content.decode()
     return normalized(html[html.index('<main class="page">') : html.index("</main>")])
 
 
 def test_visitor_gets_public_layout_and_worker_gets_their_menu_around_the_same_facts(client):
-    label, installer = installed_label()
+    label, installer = installed_label(brand="华焰", model_number="JZT-2H10")
     visitor = client.get(f"/q/{label.serial}")
     client.force_login(installer)
     worker = client.get(f"/q/{label.serial}")
@@ -108,7 +90,7 @@ def test_visitor_gets_public_layout_and_worker_gets_their_menu_around_the_same_f
 
 
 def test_label_part_follows_the_language_with_its_placeholders_filled(client):
-    label, _installer = installed_label()
+    label, _installer = installed_label(brand="华焰", model_number="JZT-2H10")
     client.cookies["django_language"] = "en"
     html = client.get(f"/q/{label.serial}").content.decode()
     assert 'data-verdict="genuine">✔ Genuine label<' in html
