@@ -4,6 +4,7 @@ Thin: each endpoint validates types with a serializer and calls the same field s
 a FieldError becomes its HTTP status with {"code", "detail", ...}.
 """
 
+from django.http import HttpRequest
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,6 +17,7 @@ from accounts import pii, roles
 from accounts.models import User
 from api.fields import DateTimeField, DistrictField
 from api.idempotency import idempotent
+from api.scan import is_plain_scan, json_response, scan_data
 from cases.models import LabelTransition
 from cases.services.labels import Origin
 from core import limits, ratelimit
@@ -50,9 +52,13 @@ def origin(request):
     return Origin.from_request(request, LabelTransition.Source.API)
 
 
-def too_many(write=False):
+def too_many_body(write=False):
     detail = _("提交过于频繁，请稍后再试。") if write else _("查询过于频繁，请稍后再试。")
-    return Response(error_body("rate_limited", detail), status=429)
+    return error_body("rate_limited", detail)
+
+
+def too_many(write=False):
+    return Response(too_many_body(write), status=429)
 
 
 def refused(error):
@@ -96,11 +102,6 @@ class ScanSerializer(serializers.Serializer):
 
     def get_history(self, view) -> list[dict]:
         return [{"kind": r.kind, "at": r.at.isoformat(), "company": r.company.name} for r in view.work_records]
-
-
-# One instance for every scan: a serializer deep-copies its declared fields when it is made (a third of the
-# scan API's Python time); to_representation keeps no state on the instance, so sharing it is safe.
-_SCAN_OUT = ScanSerializer()
 
 
 class SellInput(serializers.Serializer):
@@ -251,15 +252,30 @@ def valid(serializer_class, request):
 class ScanResolve(FieldAPIView):
     """Resolve a scanned or typed code. Public; rate-limited per client; every call is logged."""
 
+    # (Comments, not the docstring: the docstring is the operation's description in the OpenAPI schema.)
     permission_classes = [AllowAny]
+
+    # The plain anonymous GET is answered without DRF's dispatch (api/scan.py says why and when); a token, a
+    # session, another Accept, HEAD or OPTIONS goes through DRF. Both answer with `answer`'s body and status.
+    def dispatch(self, request, *args, **kwargs):
+        if not is_plain_scan(request):
+            return super().dispatch(request, *args, **kwargs)
+        self.args, self.kwargs = args, kwargs
+        data, status = self.answer(request, kwargs["code"])
+        return json_response(data, status=status, headers=self.default_response_headers)
 
     @extend_schema(responses={200: ScanSerializer, 404: ScanSerializer, 429: ErrorSerializer})
     def get(self, request, code):
+        data, status = self.answer(request, code)
+        return Response(data, status=status)
+
+    def answer(self, request: HttpRequest, code: str) -> tuple[dict, int]:
+        """The answer's body (ScanSerializer's shape, or the rate limit's error) and status."""
         if ratelimit.limited(request, group=ratelimit.LOOKUP):
-            return too_many()
+            return too_many_body(), 429
         view = selectors.resolve_scan(code)
         record_scan(request, code=code, verdict=view.verdict, label=view.label, channel=ScanLog.Channel.API)
-        return Response(_SCAN_OUT.to_representation(view), status=200 if view.is_genuine else 404)
+        return scan_data(view), 200 if view.is_genuine else 404
 
 
 class Sell(FieldAPIView):
