@@ -252,11 +252,11 @@ def valid(serializer_class, request):
 class ScanResolve(FieldAPIView):
     """Resolve a scanned or typed code. Public; rate-limited per client; every call is logged."""
 
-    # (Comments, not the docstring: the docstring is the operation's description in the OpenAPI schema.)
     permission_classes = [AllowAny]
 
     # The plain anonymous GET is answered without DRF's dispatch (api/scan.py says why and when); a token, a
     # session, another Accept, HEAD or OPTIONS goes through DRF. Both answer with `answer`'s body and status.
+    # (A comment, not in the docstring: that is the operation's description in the OpenAPI schema.)
     def dispatch(self, request, *args, **kwargs):
         if not is_plain_scan(request):
             return super().dispatch(request, *args, **kwargs)

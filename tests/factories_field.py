@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Organization
-from field.models import WorkPermit, WorkRecord
+from cases.models import Recall
+from field.models import Ignition, Sale, WorkPermit, WorkRecord
 from tests.factories import ApplianceModelFactory, LabelFactory, OrganizationFactory, UserFactory
 
 
@@ -69,6 +70,52 @@ def label_for(installer_company=None, state="activated", gas="12T", **model_kwar
     if installer_company is not None:
         model.designated_installers.add(installer_company)
     return LabelFactory(batch__declaration__appliance_model=model, state=state)
+
+
+# The companies of label_with_history, by kind: names a scan's page or answer shows.
+SCAN_COMPANIES = {"installer": "安居安装", "dealer": "好家电", "gas_supplier": "深燃"}
+
+
+def label_with_history(state, *, recalled=False, companies=SCAN_COMPANIES, recall_reason="阀门缺陷", **model_kwargs):
+    """A label in `state` with everything a scan can show: sale, installation and repair, ignition, a recall.
+
+    `companies` names the installer, dealer and gas supplier by kind (names are unique: pass {} for the factory's
+    own names to make several such labels in one test); `model_kwargs` go to the label's model.
+    """
+
+    def company(kind):
+        return qualified(kind, **({"name": companies[kind]} if kind in companies else {}))
+
+    installer = company("installer")
+    worker, permit = installer_with_permit(installer)
+    label = label_for(installer, state=state, **model_kwargs)
+    if state in ("sold", "installed", "ignited", "suspended"):
+        Sale.objects.create(label=label, dealer=company("dealer"), seller=UserFactory())
+    if state in ("installed", "ignited", "suspended"):
+        for kind in ("installation", "repair"):
+            WorkRecord.objects.create(
+                label=label, kind=kind, worker=worker, permit=permit, company=installer, district="futian"
+            )
+    if state == "ignited":
+        igniter, ignition_permit = igniter_with_permit(company("gas_supplier"))
+        Ignition.objects.create(
+            label=label,
+            worker=igniter,
+            permit=ignition_permit,
+            company=igniter.organization,
+            supply_gas_category="12T",
+            district="futian",
+        )
+    if recalled:
+        label.recall = Recall.objects.create(
+            scope="label",
+            appliance_model=label.appliance_model,
+            reason=recall_reason,
+            recalled_on=timezone.localdate(),
+            created_by=UserFactory(),
+        )
+        label.save()
+    return label
 
 
 EXPIRED = {"valid_from": date(2020, 1, 1), "valid_until": date(2021, 1, 1)}

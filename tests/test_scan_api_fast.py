@@ -24,13 +24,13 @@ from rest_framework.views import APIView
 from accounts import city
 from api.field import ScanResolve, ScanSerializer, too_many
 from api.scan import is_plain_scan, json_body, scan_data
-from cases.models import LabelState, Recall
+from cases.models import LabelState
 from core import ratelimit, serials
 from field import selectors
-from field.models import Ignition, Sale, ScanLog, WorkRecord
+from field.models import ScanLog
 from field.services.scans import record_scan
 from tests.factories import PASSWORD, UserFactory
-from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
+from tests.factories_field import installer_with_permit, label_with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -71,37 +71,17 @@ def fresh_rate_limits():
 
 
 def label_in(state, *, recalled=False, gas="12T", brand=ODD_BRAND):
-    """A label in `state` with what the answer can show: sale, installation and repair, ignition, a recall."""
-    installer = qualified("installer", name=f"安居安装 {UserFactory().pk}")  # organisation names are unique
-    worker, permit = installer_with_permit(installer)
-    label = label_for(installer, state=state, gas=gas, brand=brand, gtin=GTIN, model_number="JZT-2H10")
-    if state in ("sold", "installed", "ignited", "suspended"):
-        Sale.objects.create(label=label, dealer=qualified("dealer"), seller=UserFactory())
-    if state in ("installed", "ignited", "suspended"):
-        for kind in ("installation", "repair"):
-            WorkRecord.objects.create(
-                label=label, kind=kind, worker=worker, permit=permit, company=installer, district="futian"
-            )
-    if state == "ignited":
-        igniter, ignition_permit = igniter_with_permit(qualified("gas_supplier"))
-        Ignition.objects.create(
-            label=label,
-            worker=igniter,
-            permit=ignition_permit,
-            company=igniter.organization,
-            supply_gas_category="12T",
-            district="futian",
-        )
-    if recalled:
-        label.recall = Recall.objects.create(
-            scope="label",
-            appliance_model=label.appliance_model,
-            reason="阀门缺陷 \u2028",
-            recalled_on=timezone.localdate(),
-            created_by=UserFactory(),
-        )
-        label.save()
-    return label
+    """A label in `state` with what the answer can show; the factory's company names (several labels a test)."""
+    return label_with_history(
+        state,
+        recalled=recalled,
+        companies={},
+        recall_reason="阀门缺陷 \u2028",
+        gas=gas,
+        brand=brand,
+        gtin=GTIN,
+        model_number="JZT-2H10",
+    )
 
 
 def scan_views():

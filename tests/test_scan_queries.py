@@ -8,15 +8,14 @@ import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts import city
-from cases.models import LabelState, Recall
+from cases.models import LabelState
 from core import serials
 from field import scan_sql, selectors
-from field.models import Ignition, Sale, ScanLog, WorkRecord
-from tests.factories import UserFactory
-from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
+from field.models import Ignition, ScanLog
+from tests.factories_field import label_for, label_with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -34,36 +33,9 @@ def fresh_rate_limits():
 
 def label_in(state, *, recalled=False):
     """A label in `state` with everything the page can show: sale, installation and repair, ignition."""
-    installer = qualified("installer", name="安居安装")
-    worker, permit = installer_with_permit(installer)
-    label = label_for(installer, state=state, brand="华焰", model_number="JZT-2H10", gtin=GTIN, digital_link=True)
-    if state in ("sold", "installed", "ignited", "suspended"):
-        Sale.objects.create(label=label, dealer=qualified("dealer", name="好家电"), seller=UserFactory())
-    if state in ("installed", "ignited", "suspended"):
-        for kind in ("installation", "repair"):
-            WorkRecord.objects.create(
-                label=label, kind=kind, worker=worker, permit=permit, company=installer, district="futian"
-            )
-    if state == "ignited":
-        igniter, ignition_permit = igniter_with_permit(qualified("gas_supplier", name="深燃"))
-        Ignition.objects.create(
-            label=label,
-            worker=igniter,
-            permit=ignition_permit,
-            company=igniter.organization,
-            supply_gas_category="12T",
-            district="futian",
-        )
-    if recalled:
-        label.recall = Recall.objects.create(
-            scope="label",
-            appliance_model=label.appliance_model,
-            reason="阀门缺陷",
-            recalled_on=timezone.localdate(),
-            created_by=UserFactory(),
-        )
-        label.save()
-    return label
+    return label_with_history(
+        state, recalled=recalled, brand="华焰", model_number="JZT-2H10", gtin=GTIN, digital_link=True
+    )
 
 
 @pytest.mark.parametrize("path", ENDPOINTS, ids=["page", "digital-link", "api"])
