@@ -7,6 +7,7 @@ templates need of Django is given here under Django's own names and behaviour: `
 zone first as Django's filter does, `urlencode` takes Django's `safe` argument.
 """
 
+import datetime
 from functools import cache
 
 from django.template import defaultfilters
@@ -30,7 +31,37 @@ def _url(prefix: str, name: str) -> str:
 
 
 def date(value: object, fmt: str) -> str:
-    return defaultfilters.date(template_localtime(value), fmt)
+    """Django's `date` filter. A format of numbers only ("Y-m-d", "Y-m-d H:i") reads the same in every language, so
+    it takes a strftime shortcut: Django's formatter costs the scan page about 25 µs a date."""
+    pattern, with_time = _strftime_pattern(fmt)
+    if (
+        pattern is None
+        or not isinstance(value, datetime.date)
+        or (with_time and not isinstance(value, datetime.datetime))  # Django refuses a time of a date
+        or value.year < 1000  # %Y does not pad
+    ):
+        return defaultfilters.date(template_localtime(value), fmt)
+    return template_localtime(value).strftime(pattern)
+
+
+_DATE_PARTS = {"Y": "%Y", "m": "%m", "d": "%d"}
+_TIME_PARTS = {"H": "%H", "i": "%M", "s": "%S"}
+
+
+@cache
+def _strftime_pattern(fmt: str) -> tuple[str | None, bool]:
+    """(the strftime pattern, whether it shows a time) for a Django date format of numeric parts and punctuation;
+    (None, False) for any other."""
+    pattern = []
+    for char in fmt:
+        part = _DATE_PARTS.get(char) or _TIME_PARTS.get(char)
+        if part:
+            pattern.append(part)
+        elif char.isalpha() or char == "\\":  # a named part (month names, am/pm…) or an escape: Django formats it
+            return None, False
+        else:
+            pattern.append("%%" if char == "%" else char)
+    return "".join(pattern), any(char in _TIME_PARTS for char in fmt)
 
 
 def environment(**options: object) -> Environment:

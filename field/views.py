@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import city, permissions, roles
 from accounts.context_processors import public_layout
 from cases.services.labels import Origin
-from core import digital_link, ratelimit, serials
+from core import digital_link, jinja_layout, ratelimit, serials
 from core.client import client_ip
 
 from . import linkset, selectors
@@ -142,13 +142,14 @@ def _scan_response(request, code, view):
 
 def _render_scan(request, context, *, status):
     """The label part is Jinja2 for everybody (core/jinja.py); a visitor gets it in the public layout, the
-    Jinja2 twin of base.html, a signed-in user in base.html with their menu and the field app."""
-    jinja = engines["jinja2"]
+    Jinja2 twin of base.html rendered once per language (core/jinja_layout.py), a signed-in user in base.html
+    with their menu and the field app."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        page = jinja.get_template("field/scan_public.html")
-        return HttpResponse(page.render({**context, **public_layout(request)}, request), status=status)
-    label_html = jinja.get_template("field/scan_label.html").render(context, request)
+        return HttpResponse(
+            jinja_layout.render(request, "field/scan_public.html", context, public_layout), status=status
+        )
+    label_html = engines["jinja2"].get_template("field/scan_label.html").render(context, request)
     context["label_html"] = mark_safe(label_html)  # escaped by Jinja2
     return render(request, "field/scan.html", context, status=status)
 

@@ -10,18 +10,12 @@ from django.test import Client
 
 from tests.factories_security import ANON, DEAL, IGN, INST, MAN, REG, REV, world  # noqa: F401
 
-
 # (role, page) → every POST form on it. Together these pages hold every POST form of the app.
-def visitor_scan_page(w):
-    return f"/q/{w.sold_label.serial}"
-
-
 PAGES = [
     (ANON, lambda w: "/accounts/login/"),
-    (ANON, visitor_scan_page),  # the public layout's language form (Jinja2: templates/jinja2/public_base.html)
     (ANON, lambda w: f"/q/{w.sold_label.serial}/book/"),
     (ANON, lambda w: f"/q/report/?code={w.activated.serial}"),
-    (REV, lambda w: "/"),  # navigation: logout and language forms
+    (REV, lambda w: "/"),  # navigation: the logout form (the language switch is links)
     (REV, lambda w: "/field/permits/"),
     (REV, lambda w: "/field/clones/"),  # a close form per open suspected-clone case
     (REV, lambda w: "/recalls/"),  # recall form and a lift form per active recall
@@ -100,7 +94,9 @@ def test_session_authenticated_api_writes_need_the_token_too(world):
     assert response.status_code == 403 and "CSRF" in response.content.decode()
 
 
-JINJA_PAGES = {"jinja2/public_base.html": (ANON, visitor_scan_page, "/i18n/setlang/")}
+# A Jinja2 template with a POST form: its name → (role, page in PAGES that shows it, the form's action). None today:
+# the visitors' layout (jinja2/public_base.html) switches language by links.
+JINJA_PAGES: dict = {}
 
 
 def templates_with_post_forms():

@@ -34,6 +34,7 @@ MATRIX = {
     "health:web": ("get", None, None, EVERYONE),
     "logout": ("post", None, None, EVERYONE),
     "set_language": ("post", None, lambda w: {"language": "en", "next": "/"}, EVERYONE),
+    "switch-language": ("get", lambda w: ["en"], None, EVERYONE),
     "admin:index": ("get", None, None, frozenset()),  # staff only; no role implies is_staff
     # --- API ---
     "api-token": ("post", None, lambda w: {"username": "nobody", "password": "x"}, EVERYONE),  # 400 on bad creds
