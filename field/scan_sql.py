@@ -83,9 +83,13 @@ class _Prepared:
         return rows
 
     def _fetch(self, params):
-        with _cursor(checked=False) as cursor:
-            cursor.execute(self.sql, params)
-            return cursor.fetchall()
+        if ServerBindingCursor is None or connection.vendor != "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                return cursor.fetchall()
+        cursor = _lookup_cursor()
+        cursor.execute(self.sql, params)
+        return cursor.fetchall()
 
     def instances(self, row: tuple, aliases: frozenset[str]) -> dict:
         """The model instances of the parts named in `aliases` from one row, relations among them cached."""
@@ -127,17 +131,33 @@ if ServerBindingCursor is not None:
             return super().execute(query, params, prepare=True, binary=binary)
 
 
-def _cursor(*, checked=True):
+def _cursor():
     """A Django cursor (so it is counted and logged like any other) that prepares on PostgreSQL."""
     if ServerBindingCursor is None or connection.vendor != "postgresql":
         return connection.cursor()
-    if checked:  # as Django's own cursor() does (CONN_HEALTH_CHECKS): a no-op once the request's check is done
-        connection.close_if_health_check_failed()
+    # As Django's own cursor() does (CONN_HEALTH_CHECKS): a no-op once the request's check is done.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = connection.connection
+    return connection._prepare_cursor(_PreparedCursor(_preparing(connection.connection)))
+
+
+def _preparing(raw):
+    """The psycopg connection, with preparing allowed for the cursors that ask (ours)."""
     if raw.prepare_threshold is None:  # None turns preparing off altogether, prepare=True included
         raw.prepare_threshold = _ONLY_WHEN_ASKED
-    return connection._prepare_cursor(_PreparedCursor(raw))
+    return raw
+
+
+def _lookup_cursor():
+    """The look-up's cursor, kept open on its connection (PostgreSQL): a new psycopg cursor builds its type loaders
+    again for the hundred columns, about 50 µs a scan. Only the look-up uses it, one statement at a time, and it
+    is fetched to the end each time; a new connection (a reconnect, another thread) gets its own."""
+    connection.ensure_connection()
+    raw = connection.connection
+    kept = getattr(connection, "scan_lookup_cursor", None)
+    if kept is None or kept[0] is not raw or kept[1].closed:
+        kept = connection.scan_lookup_cursor = (raw, _PreparedCursor(_preparing(raw)))
+    return connection._prepare_cursor(kept[1])  # counted and logged like any other cursor's statements
 
 
 # Django's own cursors bind on the client and never prepare; a threshold this high keeps it so for any

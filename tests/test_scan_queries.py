@@ -145,9 +145,11 @@ def test_scan_pays_no_health_check_and_answers_on_a_connection_the_server_closed
     monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or is_usable())
     assert connection.health_check_enabled  # project/env.py turns it on for PostgreSQL
     assert client.get(url).status_code == 200
+    lookup_cursor = connection.scan_lookup_cursor[1]
     connection.health_check_done = False  # a new request (the test client skips close_old_connections)
     assert client.get(url).status_code == 200
     assert checks == []  # neither the look-up nor the scan-log insert asked for a SELECT 1
+    assert connection.scan_lookup_cursor[1] is lookup_cursor  # one cursor per connection: its loaders built once
     old_backend = connection.connection.info.backend_pid
     # From another session the server ends ours, as a restart or an administrator would.
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
@@ -156,4 +158,6 @@ def test_scan_pays_no_health_check_and_answers_on_a_connection_the_server_closed
     response = client.get(url)
     assert response.status_code == 200 and "华焰" in response.content.decode()
     assert connection.connection.info.backend_pid != old_backend  # answered on a new connection
+    assert connection.scan_lookup_cursor[0] is connection.connection  # with a cursor of its own
+    assert connection.scan_lookup_cursor[1] is not lookup_cursor
     assert ScanLog.objects.filter(label=label).count() == 3  # every scan logged once, none doubled
