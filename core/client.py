@@ -7,11 +7,13 @@ falls back to REMOTE_ADDR rather than becoming a rate-limit bucket or an audit v
 """
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
 
 
+@lru_cache(maxsize=4096)  # asked twice a scan (rate limit, scan log) and often by one phone in a row: parse once
 def _valid_ip(value: str) -> str | None:
     try:
         return str(ipaddress.ip_address(value.strip()))
