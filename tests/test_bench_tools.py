@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from bench import city, server
 from core import serials
+from tests.factories import LabelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,13 @@ def test_the_constant_view_exists_only_in_the_bench_urlconf_and_passes_the_same_
     for header in ("X-Frame-Options", "Content-Security-Policy", "X-Content-Type-Options"):
         assert (header in response.headers) == (header in scan.headers), header
     assert scan.status_code == 404 and "G00000AM2JKTQ1" in scan.content.decode()
+
+
+def test_the_one_row_view_reads_a_labels_state_in_one_query(client, django_assert_num_queries):
+    label = LabelFactory(state="activated")
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        with django_assert_num_queries(1):
+            response = client.get(f"/bench/one-row/{label.serial}")
+        missing = client.get("/bench/one-row/G00000AM2JKTQ1")
+    assert response.status_code == 200 and response.content == b"activated"
+    assert missing.status_code == 404 and missing.content == b""
