@@ -1,6 +1,6 @@
 """Bookings (预约): a resident books installation or ignition; the company schedules it."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import permissions, roles
-from accounts.models import Organization
+from accounts.models import Organization, User
 from audit import services as audit
 from cases import lifecycle
+from cases.models import Label
+from cases.services.labels import Origin
 from core import limits
 from remediation import notifications
 
@@ -30,7 +32,7 @@ def too_far_message() -> str:
     return _("预约时间最多提前 %(days)s 天。") % {"days": settings.BOOKING_MAX_DAYS_AHEAD}
 
 
-def bookable_kind(label):
+def bookable_kind(label: Label) -> str:
     """What the resident can book for this appliance now: installation before, ignition after installing."""
     refuse_if_suspended(label)
     refuse_if_recalled(label)
@@ -40,7 +42,7 @@ def bookable_kind(label):
     raise FieldError("wrong_state", _("该燃具已安装并点火通气，无需预约。"))
 
 
-def booking_companies(label, kind):
+def booking_companies(label: Label, kind: str) -> list[Organization]:
     """Whom a resident may book: the model's designated installers, or the gas suppliers; qualified today."""
     if kind == Booking.Kind.INSTALLATION:
         candidates = label.appliance_model.designated_installers.all()
@@ -53,7 +55,19 @@ def booking_companies(label, kind):
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
 
 
-def book(*, code, kind, company_id, phone, district, preferred_date, note="", sms_code="", address="", origin=None):
+def book(
+    *,
+    code: str,
+    kind: str,
+    company_id: int | str | None,
+    phone: str,
+    district: str,
+    preferred_date: date | None,
+    note: str = "",
+    sms_code: str = "",
+    address: str = "",
+    origin: Origin | None = None,
+) -> Booking:
     if kind not in Booking.Kind.values:
         raise FieldError("invalid", _("请选择预约类别。"))
     label = find_label(code)
@@ -98,7 +112,7 @@ def book(*, code, kind, company_id, phone, district, preferred_date, note="", sm
     return booking
 
 
-def announce_booking(booking):
+def announce_booking(booking: Booking) -> None:
     """The company hears of a new booking; the resident that it was received."""
     kind = str(Booking.Kind(booking.kind).label)
     notifications.notify_organization(
@@ -118,7 +132,7 @@ def announce_booking(booking):
     )
 
 
-def schedule_booking(*, user, booking_id, when, origin=None):
+def schedule_booking(*, user: User, booking_id: int, when: datetime | None, origin: Origin | None = None) -> Booking:
     """Company staff fix the visit time of one of their company's open bookings."""
     require_role(user, roles.INSTALLER, roles.IGNITION_WORKER)
     if not isinstance(when, datetime):

@@ -12,7 +12,8 @@ leaves whole batches or none.
 
 import logging
 import time
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from cases.services.labels import Origin
 from core.bulk import id_list
 
 from .. import notifications
@@ -31,11 +34,11 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
-def _local(dt):
+def _local(dt: datetime) -> str:
     return date_format(timezone.localtime(dt), "Y-m-d H:i")
 
 
-def start_deadline(case, step, now):
+def start_deadline(case: RemediationCase, step: str, now: datetime) -> Deadline:
     """Start the clock of `step` (once per case and step); returns the Deadline."""
     rule = DeadlinePolicy.rule(step)
     deadline, created = Deadline.objects.get_or_create(
@@ -58,7 +61,9 @@ def start_deadline(case, step, now):
     return deadline
 
 
-def complete_step(case, step, now, origin=None):
+def complete_step(
+    case: RemediationCase, step: str, now: datetime, origin: Origin | None = None
+) -> tuple[Deadline | None, list[int]]:
     """The step is done: its pending deadline is met (or missed, and escalated, if already past due)."""
     deadline = Deadline.objects.select_for_update().filter(case=case, step=step).first()
     if deadline is None or deadline.state != Deadline.State.PENDING:
@@ -71,7 +76,9 @@ def complete_step(case, step, now, origin=None):
     return deadline, []
 
 
-def cancel_pending(case, now, origin=None, steps=None):
+def cancel_pending(
+    case: RemediationCase, now: datetime, origin: Origin | None = None, steps: Iterable[str] | None = None
+) -> None:
     """Stop every running clock of the case (the case closed, or the step became moot)."""
     pending = Deadline.objects.filter(case=case, state=Deadline.State.PENDING)
     if steps is not None:
@@ -97,7 +104,15 @@ def _raise_level(case_ids, level, now):
     )
 
 
-def escalate(case, level, reason, now, deadline=None, actor=None, note=""):
+def escalate(
+    case: RemediationCase,
+    level: str,
+    reason: str,
+    now: datetime,
+    deadline: Deadline | None = None,
+    actor: User | None = None,
+    note: str = "",
+) -> Escalation:
     """Record one escalation by hand (the association reports a case) and raise the case's level.
 
     Missed deadlines escalate in `_miss`, set-based; both raise the level through `_raise_level`.
@@ -230,7 +245,7 @@ LIMIT %s
 """
 
 
-def sweep_due_deadlines(now=None, batch_size=None):
+def sweep_due_deadlines(now: datetime | None = None, batch_size: int | None = None) -> int:
     """Escalate every pending deadline due at `now`; returns how many were missed.
 
     Each batch is one transaction; a row another sweeper holds is skipped, not
@@ -265,7 +280,7 @@ def sweep_due_deadlines(now=None, batch_size=None):
     return total
 
 
-def warn_due_soon(now=None, lead=None):
+def warn_due_soon(now: datetime | None = None, lead: timedelta | None = None) -> int:
     """Tell the dealer 30 minutes before each of its deadlines; returns how many deadlines were warned.
 
     `warned_at` is claimed by a conditional UPDATE, so overlapping sweeps warn once.
@@ -289,7 +304,7 @@ def warn_due_soon(now=None, lead=None):
     return len(due)
 
 
-def run_sweep():
+def run_sweep() -> dict[str, int]:
     """One full sweep: our deadlines, then any viewflow `flow.Timer` another flow may use.
 
     Remediation itself has no viewflow timers; calling the dispatcher here keeps one
