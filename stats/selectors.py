@@ -8,6 +8,7 @@ changes, only the function reading it changes. Each figure is one query.
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
@@ -22,6 +23,9 @@ from remediation.models import Deadline, Escalation, Level, ProblemKind, Remedia
 
 from . import summaries
 from .models import DailyFieldCount, LabelStateCount
+from .scoping import Scope
+
+Rows = list[dict[str, Any]]  # each figure's rows, ready for a table or a chart
 
 STATES = [code for code, _label in LabelState.choices]
 
@@ -39,28 +43,28 @@ class Period:
 
     start: datetime.date
     end: datetime.date
-    through: object = field(default=_UNREAD, compare=False, repr=False)
+    through: object = field(default=_UNREAD, compare=False, repr=False)  # a date, None, or _UNREAD
 
-    def with_watermark(self):
+    def with_watermark(self) -> "Period":
         return replace(self, through=summaries.summarised_through())
 
-    def watermark(self):
+    def watermark(self) -> datetime.date | None:
         return summaries.summarised_through() if self.through is _UNREAD else self.through
 
     @property
-    def bounds(self):
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
         """Aware datetimes [from, until) covering the days in the current time zone."""
         tz = timezone.get_current_timezone()
         since = datetime.datetime.combine(self.start, datetime.time.min, tzinfo=tz)
         until = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
         return since, until
 
-    def q(self, field):
+    def q(self, field: str) -> Q:
         since, until = self.bounds
         return Q(**{f"{field}__gte": since, f"{field}__lt": until})
 
     @classmethod
-    def last_days(cls, days, today=None):
+    def last_days(cls, days: int, today: datetime.date | None = None) -> "Period":
         today = today or timezone.localdate()
         return cls(today - datetime.timedelta(days=days - 1), today)
 
@@ -85,21 +89,21 @@ def _label_pivot(scope, group):
     return list(rows)
 
 
-def labels_by_manufacturer(scope):
+def labels_by_manufacturer(scope: Scope) -> Rows:
     return [
         {"manufacturer": r.pop("appliance_model__manufacturer__name"), **r}
         for r in _label_pivot(scope, ["appliance_model__manufacturer__name"])
     ]
 
 
-def labels_by_brand(scope):
+def labels_by_brand(scope: Scope) -> Rows:
     return [
         {"manufacturer": r.pop("appliance_model__manufacturer__name"), "brand": r.pop("appliance_model__brand"), **r}
         for r in _label_pivot(scope, ["appliance_model__manufacturer__name", "appliance_model__brand"])
     ]
 
 
-def labels_by_model(scope):
+def labels_by_model(scope: Scope) -> Rows:
     group = ["appliance_model__manufacturer__name", "appliance_model__brand", "appliance_model__model_number"]
     return [
         {
@@ -112,7 +116,7 @@ def labels_by_model(scope):
     ]
 
 
-def label_totals(scope):
+def label_totals(scope: Scope) -> Rows:
     """City (or manufacturer) totals per state: one row per state."""
     if not (scope.city or scope.manufacturer_id):
         return []
@@ -123,7 +127,7 @@ def label_totals(scope):
     return [{"state": str(label), "count": counts.get(code, 0) or 0} for code, label in LabelState.choices]
 
 
-def label_transitions_in(period, scope):
+def label_transitions_in(period: Period, scope: Scope) -> Rows:
     """How many label state changes of each kind happened in the period (from the transition logs).
 
     A label's own changes are one row each; a batch move is one row that counts the labels it moved.
@@ -248,31 +252,31 @@ def _per_company(counts):
     return [{"company": name, "count": n} for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def installations_per_district(scope, period):
+def installations_per_district(scope: Scope, period: Period) -> Rows:
     return _per_district(Metric.INSTALLATION, scope, period)
 
 
-def installations_per_month(scope, period):
+def installations_per_month(scope: Scope, period: Period) -> Rows:
     return _per_month(_grouped(Metric.INSTALLATION, scope, period, "month"))
 
 
-def installations_per_company(scope, period):
+def installations_per_company(scope: Scope, period: Period) -> Rows:
     return _per_company(_grouped(Metric.INSTALLATION, scope, period, "company"))
 
 
-def ignitions_per_district(scope, period):
+def ignitions_per_district(scope: Scope, period: Period) -> Rows:
     return _per_district(Metric.IGNITION, scope, period)
 
 
-def ignitions_per_month(scope, period):
+def ignitions_per_month(scope: Scope, period: Period) -> Rows:
     return _per_month(_grouped(Metric.IGNITION, scope, period, "month"))
 
 
-def ignitions_per_supplier(scope, period):
+def ignitions_per_supplier(scope: Scope, period: Period) -> Rows:
     return _per_company(_grouped(Metric.IGNITION, scope, period, "company"))
 
 
-def supply_areas(scope, period=None):
+def supply_areas(scope: Scope, period: Period | None = None) -> Rows:
     """Each district's gas and supplier (its supply area, else the city's gas), a street with its own area after
     its district: one query. Installations and ignitions per district are their own figures."""
     if not scope.city:
@@ -291,7 +295,7 @@ def supply_areas(scope, period=None):
     return rows
 
 
-def installer_ratings(scope, period):
+def installer_ratings(scope: Scope, period: Period) -> Rows:
     """Per installation company, ratings given in the period: how many, the average, and each star's count."""
     per_company = {}
     for (company, stars), n in _grouped(Metric.RATING, scope, period, "company_rating").items():
@@ -328,7 +332,7 @@ def _cases(scope):
     return None
 
 
-def cases_by_kind(scope, period):
+def cases_by_kind(scope: Scope, period: Period) -> Rows:
     rows = _cases(scope)
     if rows is None:
         return []
@@ -338,7 +342,7 @@ def cases_by_kind(scope, period):
     return [{"kind": str(label), "count": counts.get(code, 0)} for code, label in ProblemKind.choices]
 
 
-def cases_by_dealer(scope, period):
+def cases_by_dealer(scope: Scope, period: Period) -> Rows:
     """Per dealer: cases reported in the period, still open, closed, and escalated past the dealer."""
     rows = _cases(scope)
     if rows is None:
@@ -357,7 +361,7 @@ def cases_by_dealer(scope, period):
     return [{"dealer": r.pop("dealer__name") or _("未指派"), **r} for r in grouped]
 
 
-def cases_by_outcome(scope, period):
+def cases_by_outcome(scope: Scope, period: Period) -> Rows:
     """Cases reported in the period by how they ended, and how many are still open."""
     rows = _cases(scope)
     if rows is None:
@@ -388,7 +392,7 @@ _MET = Count("pk", filter=Q(state=Deadline.State.MET))
 _MISSED = Count("pk", filter=Q(state=Deadline.State.MISSED))
 
 
-def compliance_per_step(scope, period):
+def compliance_per_step(scope: Scope, period: Period) -> Rows:
     """Per remediation step: deadlines met, missed, and the share met (%)."""
     rows = _settled_deadlines(scope, period)
     if rows is None:
@@ -402,7 +406,7 @@ def compliance_per_step(scope, period):
     return result
 
 
-def compliance_per_dealer(scope, period):
+def compliance_per_dealer(scope: Scope, period: Period) -> Rows:
     """Per dealer: its own deadlines (contact 2 h, resolve 24 h) met, missed, and the share met (%)."""
     rows = _settled_deadlines(scope, period)
     if rows is None:
@@ -424,7 +428,7 @@ def compliance_per_dealer(scope, period):
     ]
 
 
-def open_escalations(scope):
+def open_escalations(scope: Scope) -> Rows:
     """Escalations not yet dealt with, per level, with the age of the oldest (hours)."""
     cases = _cases(scope)
     if cases is None:
@@ -454,7 +458,7 @@ SUSPICIOUS_VERDICTS = [
 ]
 
 
-def suspicious_scans_per_day(scope, period):
+def suspicious_scans_per_day(scope: Scope, period: Period) -> Rows:
     """Per day: scans of unknown codes, malformed codes, void labels and Digital Links of the wrong product."""
     if not scope.city:
         return []
@@ -475,7 +479,7 @@ def suspicious_scans_per_day(scope, period):
 CLONE_SIGNALS = list(CloneSignal.Kind.values)
 
 
-def suspected_clones_per_day(scope, period):
+def suspected_clones_per_day(scope: Scope, period: Period) -> Rows:
     """Per day: suspected-clone cases opened, and the signals first seen (a case may gather several)."""
     if not scope.city:
         return []
@@ -505,7 +509,7 @@ def suspected_clones_per_day(scope, period):
     ]
 
 
-def top_unknown_codes(scope, period, limit=20):
+def top_unknown_codes(scope: Scope, period: Period, limit: int = 20) -> Rows:
     """Unknown codes scanned most often in the period: a copied code shows up many times."""
     if not scope.city:
         return []
@@ -518,7 +522,7 @@ def top_unknown_codes(scope, period, limit=20):
     return [{**r, "last": timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M")} for r in rows]
 
 
-def open_escalation_list(scope, limit=200):
+def open_escalation_list(scope: Scope, limit: int = 200) -> Rows:
     """The open escalations themselves (association and regulator level), oldest first."""
     cases = _cases(scope)
     if cases is None:
@@ -540,7 +544,7 @@ def open_escalation_list(scope, limit=200):
     ]
 
 
-def period_summary(scope, period):
+def period_summary(scope: Scope, period: Period) -> dict[str, Any]:
     """Headline counts of a period for the periodic report."""
     cases = _cases(scope)
     in_period = cases.filter(period.q("reported_at")) if cases is not None else RemediationCase.objects.none()

@@ -220,6 +220,7 @@ ANNOTATED = [
     "remediation/selectors.py",
     "remediation/services/handling.py",
     "remediation/services/sla.py",
+    "stats/selectors.py",
     "workflows/declaration/services.py",
     "workflows/recall/services.py",
 ]
