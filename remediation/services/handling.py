@@ -73,7 +73,7 @@ def record_contact(*, case_id: int, user: User, note: str = "", origin: Origin |
     now = timezone.now()
     _set(case, stage=Stage.RESOLVE, contacted_at=now)
     record_event(case, CaseEvent.Kind.CONTACTED, origin, note, at=now)
-    _deadline, outbound = complete_step(case, Step.CONTACT, now, origin)
+    _deadline, outbound = complete_step(case=case, step=Step.CONTACT, now=now, origin=origin)
     outbound += notifications.notify_resident_taken(case)
     notifications.schedule_delivery(outbound)
     return case
@@ -157,8 +157,8 @@ def resolve_case(
     _set(case, stage=Stage.CLOSED, resolution=resolution, new_label=new_label, closed_at=now)
     text = Resolution(resolution).label + (f" {new_label.serial}" if new_label else "") + (f"：{note}" if note else "")
     record_event(case, CaseEvent.Kind.RESOLVED, origin, text, at=now)
-    _deadline, outbound = complete_step(case, Step.RESOLVE, now, origin)
-    cancel_pending(case, now, origin)
+    _deadline, outbound = complete_step(case=case, step=Step.RESOLVE, now=now, origin=origin)
+    cancel_pending(case=case, now=now, origin=origin)
     Escalation.objects.filter(case=case, closed_at__isnull=True).update(closed_at=now)
     record_event(case, CaseEvent.Kind.CLOSED, origin, _("已通知用户重新预约安装/点火"), at=now)
     outbound += notifications.notify_resident_closed(case)
@@ -194,7 +194,7 @@ def close_followup(*, case_id: int, user: User, note: str = "", origin: Origin |
     now = timezone.now()
     Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).update(closed_at=now)
     record_event(case, CaseEvent.Kind.FOLLOWUP_CLOSED, origin, note, at=now)
-    _deadline, outbound = complete_step(case, Step.FOLLOWUP, now, origin)
+    _deadline, outbound = complete_step(case=case, step=Step.FOLLOWUP, now=now, origin=origin)
     notifications.schedule_delivery(outbound)
     return case
 
@@ -210,8 +210,10 @@ def report_to_regulator(*, case_id: int, user: User, note: str = "", origin: Ori
     if not (note or "").strip():
         raise RemediationError(_("请填写上报说明。"))
     now = timezone.now()
-    cancel_pending(case, now, origin, steps=[Step.FOLLOWUP])
-    escalation = escalate(case, Level.REGULATOR, Escalation.Reason.REPORTED, now, actor=user, note=note.strip())
+    cancel_pending(case=case, now=now, origin=origin, steps=[Step.FOLLOWUP])
+    escalation = escalate(
+        case=case, level=Level.REGULATOR, reason=Escalation.Reason.REPORTED, now=now, actor=user, note=note.strip()
+    )
     notifications.schedule_delivery(notifications.notify_escalation(escalation))
     return escalation
 

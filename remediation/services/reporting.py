@@ -118,8 +118,8 @@ def report_problem(
     record_event(case, CaseEvent.Kind.ASSIGNED, origin, assigned, at=now)
     if unsold:
         record_event(case, CaseEvent.Kind.NOTE, origin, _("标识尚未售出：未暂停，转协会审核"), at=now)
-    start_deadline(case, Step.CONTACT, now)
-    start_deadline(case, Step.RESOLVE, now)
+    start_deadline(case=case, step=Step.CONTACT, now=now)
+    start_deadline(case=case, step=Step.RESOLVE, now=now)
     # After the clocks start: the dealer's message says by when to call.
     if dealer is not None:
         outbound = notifications.notify_dealer_assigned(case)

@@ -110,8 +110,8 @@ def report_not_genuine(
         )
         record_event(case, CaseEvent.Kind.REPORTED, origin, _("住户扫码上报：疑似假冒标识"), at=now)
         record_event(case, CaseEvent.Kind.ASSIGNED, origin, _("住户上报，待协会指派"), at=now)
-        start_deadline(case, Step.CONTACT, now)
-        start_deadline(case, Step.RESOLVE, now)
+        start_deadline(case=case, step=Step.CONTACT, now=now)
+        start_deadline(case=case, step=Step.RESOLVE, now=now)
         notifications.schedule_delivery(notifications.notify_unassigned(case))
     if photo:
         _store_photo(case, photo, content_type, origin)

@@ -38,7 +38,7 @@ def _local(dt: datetime) -> str:
     return date_format(timezone.localtime(dt), "Y-m-d H:i")
 
 
-def start_deadline(case: RemediationCase, step: str, now: datetime) -> Deadline:
+def start_deadline(*, case: RemediationCase, step: str, now: datetime) -> Deadline:
     """Start the clock of `step` (once per case and step); returns the Deadline."""
     rule = DeadlinePolicy.rule(step)
     deadline, created = Deadline.objects.get_or_create(
@@ -62,7 +62,7 @@ def start_deadline(case: RemediationCase, step: str, now: datetime) -> Deadline:
 
 
 def complete_step(
-    case: RemediationCase, step: str, now: datetime, origin: Origin | None = None
+    *, case: RemediationCase, step: str, now: datetime, origin: Origin | None = None
 ) -> tuple[Deadline | None, list[int]]:
     """The step is done: its pending deadline is met (or missed, and escalated, if already past due)."""
     deadline = Deadline.objects.select_for_update().filter(case=case, step=step).first()
@@ -77,7 +77,7 @@ def complete_step(
 
 
 def cancel_pending(
-    case: RemediationCase, now: datetime, origin: Origin | None = None, steps: Iterable[str] | None = None
+    *, case: RemediationCase, now: datetime, origin: Origin | None = None, steps: Iterable[str] | None = None
 ) -> None:
     """Stop every running clock of the case (the case closed, or the step became moot)."""
     pending = Deadline.objects.filter(case=case, state=Deadline.State.PENDING)
@@ -105,6 +105,7 @@ def _raise_level(case_ids, level, now):
 
 
 def escalate(
+    *,
     case: RemediationCase,
     level: str,
     reason: str,
@@ -245,7 +246,7 @@ LIMIT %s
 """
 
 
-def sweep_due_deadlines(now: datetime | None = None, batch_size: int | None = None) -> int:
+def sweep_due_deadlines(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Escalate every pending deadline due at `now`; returns how many were missed.
 
     Each batch is one transaction; a row another sweeper holds is skipped, not
@@ -280,7 +281,7 @@ def sweep_due_deadlines(now: datetime | None = None, batch_size: int | None = No
     return total
 
 
-def warn_due_soon(now: datetime | None = None, lead: timedelta | None = None) -> int:
+def warn_due_soon(*, now: datetime | None = None, lead: timedelta | None = None) -> int:
     """Tell the dealer 30 minutes before each of its deadlines; returns how many deadlines were warned.
 
     `warned_at` is claimed by a conditional UPDATE, so overlapping sweeps warn once.
