@@ -1,15 +1,21 @@
 """The project's URLs plus two bench-only views through the same middleware (bench/scan.py):
 
 - /bench/constant/: HttpResponse("ok"), the floor a request through our middleware costs, and issue 19's yardstick;
-- /bench/one-row/<serial>: the label's state read by serial through the ORM, as text: what any page that reads
-  one row costs. Reported beside the scan, not judged: it shows how much of the gap is the database round trip.
+- /bench/one-row/<serial>: the label's state read by serial through the ORM, as text: what an ordinary Django
+  page that reads one row costs (with the ORM's compile, an unprepared statement and the connection's health check);
+- /bench/prepared-row/<serial>: the same read at its cheapest: one prepared statement on the request's connection,
+  one round trip, as the scan's look-up runs (field/scan_sql.py). The floor of any page that reads the database.
+Both are reported beside the scan, not judged: they show how much of the gap is the database round trip.
 """
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from cases.models import Label
+from field import scan_sql
 from project.urls import urlpatterns as project_urlpatterns
+
+_PREPARED_ROW = "SELECT state FROM cases_label WHERE serial = %s"
 
 
 def constant(request: HttpRequest) -> HttpResponse:
@@ -21,8 +27,14 @@ def one_row(request: HttpRequest, serial: str) -> HttpResponse:
     return HttpResponse(state or "", status=200 if state else 404)
 
 
+def prepared_row(request: HttpRequest, serial: str) -> HttpResponse:
+    rows = scan_sql.prepared_rows(_PREPARED_ROW, [serial])
+    return HttpResponse(rows[0][0] if rows else "", status=200 if rows else 404)
+
+
 urlpatterns = [
     path("bench/constant/", constant, name="bench-constant"),
     path("bench/one-row/<str:serial>", one_row, name="bench-one-row"),
+    path("bench/prepared-row/<str:serial>", prepared_row, name="bench-prepared-row"),
     *project_urlpatterns,
 ]

@@ -82,31 +82,7 @@ class _Prepared:
         self.sql = f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {where}"
 
     def rows(self, params: list) -> list[tuple]:
-        """The rows, on a connection this statement proves usable.
-
-        Django's health check (CONN_HEALTH_CHECKS) costs a `SELECT 1` round trip before a request's first
-        statement; a read is safe to run again, so it runs unchecked and, when it finds the connection closed
-        by the server (a restart, pg_terminate_backend), runs once more on a new one. Its success is the
-        request's health check: a later statement (the scan log) does not pay for one either.
-        """
-        try:
-            rows = self._fetch(params)
-        except (OperationalError, InterfaceError):
-            if connection.in_atomic_block or connection.is_usable():
-                raise  # a real error, or a broken transaction that is not ours to restart
-            connection.close()
-            rows = self._fetch(params)
-        connection.health_check_done = True
-        return rows
-
-    def _fetch(self, params):
-        if ServerBindingCursor is None or connection.vendor != "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(self.sql, params)
-                return cursor.fetchall()
-        cursor = _lookup_cursor()
-        cursor.execute(self.sql, params)
-        return cursor.fetchall()
+        return prepared_rows(self.sql, params)
 
     def instances(self, row: tuple, aliases: frozenset[str]) -> dict:
         """The model instances of the parts named in `aliases` from one row, relations among them cached."""
@@ -134,6 +110,35 @@ class _Prepared:
                 if obj is not None:
                     field.set_cached_value(obj, objects[parent])
         return objects
+
+
+def prepared_rows(sql: str, params: list) -> list[tuple]:
+    """The rows of a read, prepared on PostgreSQL, on a connection this statement proves usable.
+
+    Django's health check (CONN_HEALTH_CHECKS) costs a `SELECT 1` round trip before a request's first
+    statement; a read is safe to run again, so it runs unchecked and, when it finds the connection closed
+    by the server (a restart, pg_terminate_backend), runs once more on a new one. Its success is the
+    request's health check: a later statement (the scan log) does not pay for one either.
+    """
+    try:
+        rows = _fetch(sql, params)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block or connection.is_usable():
+            raise  # a real error, or a broken transaction that is not ours to restart
+        connection.close()
+        rows = _fetch(sql, params)
+    connection.health_check_done = True
+    return rows
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    if ServerBindingCursor is None or connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    cursor = _lookup_cursor()
+    cursor.execute(sql, params)
+    return cursor.fetchall()
 
 
 if ServerBindingCursor is not None:
@@ -167,7 +172,7 @@ def _preparing(raw):
 
 def _lookup_cursor():
     """The look-up's cursor, kept open on its connection (PostgreSQL): a new psycopg cursor builds its type loaders
-    again for the hundred columns, about 50 µs a scan. Only the look-up uses it, one statement at a time, and it
+    again for the hundred columns, about 50 µs a scan. Only prepared_rows uses it, one statement at a time, and it
     is fetched to the end each time; a new connection (a reconnect, another thread) gets its own."""
     connection.ensure_connection()
     raw = connection.connection
