@@ -74,11 +74,12 @@ def test_the_constant_view_exists_only_in_the_bench_urlconf_and_passes_the_same_
     assert scan.status_code == 404 and "G00000AM2JKTQ1" in scan.content.decode()
 
 
-def test_the_one_row_view_reads_a_labels_state_in_one_query(client, django_assert_num_queries):
+@pytest.mark.parametrize("path", ["/bench/one-row/", "/bench/prepared-row/"])
+def test_the_one_row_views_read_a_labels_state_in_one_query(client, django_assert_num_queries, path):
     label = LabelFactory(state="activated")
     with override_settings(ROOT_URLCONF="bench.urls"):
         with django_assert_num_queries(1):
-            response = client.get(f"/bench/one-row/{label.serial}")
-        missing = client.get("/bench/one-row/G00000AM2JKTQ1")
+            response = client.get(f"{path}{label.serial}")
+        missing = client.get(f"{path}G00000AM2JKTQ1")
     assert response.status_code == 200 and response.content == b"activated"
     assert missing.status_code == 404 and missing.content == b""
