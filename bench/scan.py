@@ -9,11 +9,13 @@ Creates the database when missing, migrates it and loads (once; kept for the nex
 BENCH_LABELS labels with real serials (bench/city.py), then serves the app with the Procfile's
 web command (bench/server.py: same gunicorn, workers and access log; only the bind address is
 ours) under bench.settings, whose URLconf adds /bench/constant/, an HttpResponse("ok") through
-the same middleware, and two references, reported and not judged: /bench/one-row/<serial>, one label's
-state read through the ORM (what an ordinary page reading one row costs), and /bench/prepared-row/<serial>,
-the same read as one prepared statement, as the scan's look-up runs (the floor of any page reading a row).
+the same middleware, and three references, reported and not judged: /bench/one-row/<serial>, one label's
+state read through the ORM (what an ordinary page reading one row costs), /bench/prepared-row/<serial>, the
+same read as one prepared statement, as the scan's look-up runs (the floor of any page reading a row), and
+/bench/scan-floor/<serial>, the least any scan does (rate limit, the scan's look-up statement, the log row, a
+fixed answer of the page's size: no verdict, no rendering).
 `wrk` (Debian package wrk) then drives, at --connections connections, the constant view, the scan page, the scan API and the
-two references in turn, --rounds times, --seconds each (interleaved, so drift on the machine hits
+three references in turn, --rounds times, --seconds each (interleaved, so drift on the machine hits
 all alike), with a random genuine serial per request (bench/scan.lua). FIELD_SCAN_RATE is set
 high so the rate limit does not answer instead.
 
@@ -49,6 +51,7 @@ TARGETS = [  # name, path prefix, suffix, with serials
     ("scan API", "/api/v1/scan/", "/", True),
     ("one row", "/bench/one-row/", "", True),  # for reference, not judged (bench/urls.py)
     ("prepared row", "/bench/prepared-row/", "", True),  # the same, at its cheapest: not judged either
+    ("scan floor", "/bench/scan-floor/", "", True),  # rate limit, look-up, log, fixed answer: not judged
 ]
 
 
@@ -132,6 +135,7 @@ def main():
                 ("scan API", f"/api/v1/scan/{serials[0]}/"),
                 ("one row", f"/bench/one-row/{serials[0]}"),
                 ("prepared row", f"/bench/prepared-row/{serials[0]}"),
+                ("scan floor", f"/bench/scan-floor/{serials[0]}"),
             ):
                 status, body = server.get(path)
                 if status != 200 or (name == "constant" and body != b"ok"):

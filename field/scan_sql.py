@@ -192,6 +192,11 @@ def _scan_query(vendor: str) -> _Prepared:
     return _Prepared(_LABEL_PARTS + _HISTORY_PARTS, "l.serial = %s ORDER BY w.at, w.id")
 
 
+def scan_rows(serial: str) -> list[tuple]:
+    """The look-up's rows as the database gives them (the label's id first): one query."""
+    return _scan_query(connection.vendor).rows([serial])
+
+
 def label_and_history(serial: str) -> tuple[Label | None, list[WorkRecord]]:
     """The label with its model, maker, recall, sale (and dealer), ignition (and company), and its installation
     and repair records oldest first, each with its company: one query."""

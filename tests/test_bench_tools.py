@@ -83,3 +83,23 @@ def test_the_one_row_views_read_a_labels_state_in_one_query(client, django_asser
         missing = client.get(f"{path}G00000AM2JKTQ1")
     assert response.status_code == 200 and response.content == b"activated"
     assert missing.status_code == 404 and missing.content == b""
+
+
+def test_the_scan_floor_limits_looks_up_and_logs_like_a_scan(client, django_assert_num_queries):
+    from field.models import ScanLog
+
+    label = LabelFactory(state="activated")
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        with django_assert_num_queries(2):  # the scan's look-up statement, the log row (written at once in tests)
+            response = client.get(f"/bench/scan-floor/{label.serial}")
+        missing = client.get("/bench/scan-floor/G00000AM2JKTQ1")
+        with override_settings(FIELD_SCAN_RATE="1/m"):  # a bucket of its own (the rate is in its key)
+            client.get(f"/bench/scan-floor/{label.serial}")
+            limited = client.get(f"/bench/scan-floor/{label.serial}")
+    assert response.status_code == 200 and len(response.content) == 2000
+    assert missing.status_code == 404 and limited.status_code == 429
+    assert list(ScanLog.objects.order_by("pk").values_list("label", "verdict", "code")) == [
+        (label.pk, "genuine", label.serial),
+        (None, "unknown", "G00000AM2JKTQ1"),
+        (label.pk, "genuine", label.serial),  # the limited request is not logged
+    ]
