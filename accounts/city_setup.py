@@ -71,7 +71,7 @@ def load_city(*, data: dict, actor=None) -> City:
             district.full_clean()
             district.save()
         detail = _("%(n)d 个行政区") % {"n": len(districts)} + (_("，设为当前城市") if make_current else "")
-        audit.record("city.created" if created else "city.updated", city, actor=actor, detail=detail)
+        audit.record(action="city.created" if created else "city.updated", obj=city, actor=actor, detail=detail)
     return city
 
 
@@ -90,5 +90,5 @@ def make_current(*, city_id: int, origin=None) -> City:
         _stop_others(city)
         city.is_current = True
         city.save(update_fields=["is_current"])
-        audit.record("city.made_current", city, origin=origin)
+        audit.record(action="city.made_current", obj=city, origin=origin)
     return city

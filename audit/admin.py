@@ -26,8 +26,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def _audit(self, request, verb, obj, detail):
         services.record(
-            f"admin.{verb}",
-            obj,
+            action=f"admin.{verb}",
+            obj=obj,
             object_type=f"{obj._meta.app_label}.{obj._meta.model_name}",
             origin=_origin(request),
             detail=detail,

@@ -29,9 +29,9 @@ class Origin(Protocol):
 
 
 def entry(
+    *,
     action: str,
     obj: Model | None = None,
-    *,
     object_type: str = "",
     object_id: str | int = "",
     origin: Origin | None = None,
@@ -64,9 +64,9 @@ def entry(
     )
 
 
-def record(action: str, obj: Model | None = None, **kwargs: Any) -> AuditEntry:
+def record(*, action: str, obj: Model | None = None, **kwargs: Any) -> AuditEntry:
     """Write one audit entry now; returns it."""
-    row = entry(action, obj, **kwargs)
+    row = entry(action=action, obj=obj, **kwargs)
     row.save()
     return row
 
@@ -76,7 +76,7 @@ def record_many(rows: list[AuditEntry]) -> list[AuditEntry]:
     return AuditEntry.objects.bulk_create(rows) if rows else []
 
 
-def record_system_select(select_sql: str, params: list, *, at: datetime, order_by: str = "") -> int:
+def record_system_select(*, select_sql: str, params: list, at: datetime, order_by: str = "") -> int:
     """Insert one entry made by the system at `at` per row of `select_sql`, set-based; returns the count.
 
     The SELECT names its columns action, object_type, object_id, to_state and detail (within their

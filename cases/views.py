@@ -130,7 +130,7 @@ def model_create(request):
             with transaction.atomic():
                 model = form.save()
                 origin = Origin.from_request(request)
-                audit.record("appliance_model.create", model, origin=origin)
+                audit.record(action="appliance_model.create", obj=model, origin=origin)
                 for kind, upload in form.documents():
                     store_document(
                         appliance_model=model, upload=upload, kind=kind, uploaded_by=request.user, origin=origin

@@ -635,8 +635,8 @@ def settle_unknown(*, notification_id: int, went_out: bool, origin=None) -> bool
             Notification.objects.filter(pk=row.pk).update(state=State.QUEUED)
             schedule_delivery([row.pk])
         audit.record(
-            "notification.settle",
-            row,
+            action="notification.settle",
+            obj=row,
             origin=origin,
             from_state=State.UNKNOWN,
             to_state=State.SENT if went_out else State.QUEUED,

@@ -21,7 +21,7 @@ from tests.factories_security import ANON, ROLES, world  # noqa: F401
 from tests.test_permission_matrix import MATRIX
 
 ROOT = Path(settings.BASE_DIR)
-# Action codes the services write as literals: audit.record("x.y", …), audit.entry("x.y" if … else "x.z", …).
+# Action codes the services write as literals: audit.record(action="x.y", …), audit.entry(action="x.y" if … else …).
 CALL = re.compile(r"""(?:record|entry)\(([^)]*)""")
 CODE = re.compile(r'"([a-z_]+\.[a-z_]+)"')
 

@@ -212,8 +212,8 @@ def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, origin, no
         batch.save(update_fields=["stage", *batch_fields(at)])
         # One entry for the whole move, beside its LabelBatchTransition row.
         audit.record(
-            f"batch.{name}",
-            batch,
+            action=f"batch.{name}",
+            obj=batch,
             origin=origin,
             from_state=need_stage,
             to_state=new_stage,
@@ -271,8 +271,8 @@ def issue_batch(batch_id, issued_to, origin=SYSTEM):
         batch.issued_by = origin.actor
         batch.save(update_fields=["stage", "issued_to", "issued_at", "issued_by"])
         audit.record(
-            "batch.issue",
-            batch,
+            action="batch.issue",
+            obj=batch,
             origin=origin,
             from_state=Stage.ACTIVATED,
             to_state=Stage.ISSUED,

@@ -117,8 +117,8 @@ def store_document(
     document.file.save(upload.name, upload, save=False)
     document.save()
     audit.record(
-        "document.upload",
-        document,
+        action="document.upload",
+        obj=document,
         origin=origin,
         actor=uploaded_by if origin is None else None,
         detail=f"{appliance_model} · {document.get_kind_display()} · {content_type} · {document.size} B · {document.sha256}",

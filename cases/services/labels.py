@@ -95,8 +95,8 @@ def apply_transition(label_id: int, name: str, origin: Origin = SYSTEM, note: st
             at=now,
         )
         audit.record(
-            f"label.{name}",
-            label,
+            action=f"label.{name}",
+            obj=label,
             object_id=label.serial,
             origin=origin,
             from_state=from_state,

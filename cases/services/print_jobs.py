@@ -124,8 +124,8 @@ def start_print_job(
         if queue:
             if job.is_reprint:
                 audit.record(
-                    "batch.reprint",
-                    batch,
+                    action="batch.reprint",
+                    obj=batch,
                     origin=origin,
                     detail=f"{job.get_kind_display()}: {print_files.file_name(job)}",
                 )

@@ -121,8 +121,8 @@ def recall(
             model.recall_note = row.reason
             model.save(update_fields=["is_recalled", "recall_note"])
         audit.record(
-            "recall.create",
-            row,
+            action="recall.create",
+            obj=row,
             origin=origin,
             to_state="active",
             detail=f"{row.get_scope_display()}; {row.label_count} labels; {row.recalled_on}; {row.reason}",
@@ -159,5 +159,7 @@ def lift_recall(*, user: User, recall_id: int, reason: str, origin: Origin = SYS
             model.is_recalled = False
             model.recall_note = ""
             model.save(update_fields=["is_recalled", "recall_note"])
-        audit.record("recall.lift", row, origin=origin, from_state="active", to_state="lifted", detail=row.lift_reason)
+        audit.record(
+            action="recall.lift", obj=row, origin=origin, from_state="active", to_state="lifted", detail=row.lift_reason
+        )
     return row

@@ -108,7 +108,13 @@ def book(
         )
         announce_booking(booking)
         # Audit (issue 14): no phone in the detail; the booking row holds it under retention.
-        audit.record("booking.create", booking, origin=origin, to_state=booking.status, detail=f"{label.serial} {kind}")
+        audit.record(
+            action="booking.create",
+            obj=booking,
+            origin=origin,
+            to_state=booking.status,
+            detail=f"{label.serial} {kind}",
+        )
     return booking
 
 
@@ -166,8 +172,8 @@ def schedule_booking(*, user: User, booking_id: int, when: datetime | None, orig
             params={"kind": str(Booking.Kind(booking.kind).label), "time": when_text},
         )
         audit.record(
-            "booking.schedule",
-            booking,
+            action="booking.schedule",
+            obj=booking,
             origin=origin,
             actor=user if origin is None else None,
             to_state=booking.status,

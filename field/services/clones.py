@@ -65,7 +65,7 @@ def _open_case(label_id: int, origin: Origin) -> SuspectedClone:
     except IntegrityError:
         # Another worker's request opened it at the same moment; its INSERT committed before ours failed.
         return SuspectedClone.objects.select_for_update().get(label_id=label_id, status=SuspectedClone.Status.OPEN)
-    audit.record("clone.opened", case, origin=origin, to_state=SuspectedClone.Status.OPEN)
+    audit.record(action="clone.opened", obj=case, origin=origin, to_state=SuspectedClone.Status.OPEN)
     return case
 
 
@@ -78,7 +78,7 @@ def raise_suspicion(
         signal = CloneSignal.objects.filter(case=case, kind=kind).first()
         if signal is None:
             CloneSignal.objects.create(case=case, kind=kind, evidence=items[:MAX_EVIDENCE])
-            audit.record("clone.signal", case, origin=origin, detail=kind)
+            audit.record(action="clone.signal", obj=case, origin=origin, detail=kind)
         else:
             new = [item for item in items if item not in signal.evidence]
             if new and len(signal.evidence) < MAX_EVIDENCE:
@@ -157,5 +157,7 @@ def close_case(*, case_id: int, note: str, origin: Origin) -> SuspectedClone:
         if case.status == SuspectedClone.Status.OPEN:
             case.status, case.closed_at, case.note = SuspectedClone.Status.CLOSED, timezone.now(), note[:255]
             case.save(update_fields=["status", "closed_at", "note"])
-            audit.record("clone.closed", case, origin=origin, from_state="open", to_state="closed", detail=case.note)
+            audit.record(
+                action="clone.closed", obj=case, origin=origin, from_state="open", to_state="closed", detail=case.note
+            )
     return case

@@ -141,8 +141,8 @@ def issue_permit(
         issued_by=issued_by,
     )
     audit.record(
-        "permit.issue",
-        permit,
+        action="permit.issue",
+        obj=permit,
         object_id=permit.number,
         origin=origin,
         actor=issued_by if origin is None else None,
@@ -167,8 +167,8 @@ def revoke_permit(*, permit_id: int, revoked_by: User, reason: str, origin: Orig
     permit.revoked_by = revoked_by
     permit.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
     audit.record(
-        "permit.revoke",
-        permit,
+        action="permit.revoke",
+        obj=permit,
         object_id=permit.number,
         origin=origin,
         actor=revoked_by if origin is None else None,

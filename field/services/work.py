@@ -162,7 +162,7 @@ def _save_rating(
         record.rated_at = timezone.now()
         record.save(update_fields=["resident_phone", "rating", "comment", "rated_at"])
         # Audit (issue 14): the rating, not the resident's phone.
-        audit.record("work.rate", record, origin=origin, actor=actor, detail=f"{rating}/5")
+        audit.record(action="work.rate", obj=record, origin=origin, actor=actor, detail=f"{rating}/5")
     return record
 
 

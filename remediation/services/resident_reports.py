@@ -127,8 +127,8 @@ def _store_photo(case, photo, content_type: str, origin: Origin) -> CasePhoto:
     row.file.save(photo.name or "photo", photo, save=False)
     row.save()
     audit.record(
-        "case.photo",
-        case,
+        action="case.photo",
+        obj=case,
         origin=origin,
         detail=f"{content_type} · {row.size} B · {row.sha256}",
     )

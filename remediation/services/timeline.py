@@ -40,13 +40,13 @@ def record_system_events(select_sql: str, params: list, *, at, order_by: str) ->
         "CAST(s.case_id AS TEXT) AS object_id, c.stage AS to_state, s.text AS detail "
         f"FROM ({select_sql}) s JOIN {cases} c ON c.process_ptr_id = s.case_id"
     )
-    audit.record_system_select(entries, params, at=at, order_by=order_by)
+    audit.record_system_select(select_sql=entries, params=params, at=at, order_by=order_by)
 
 
 def audit_entry(event, origin=None):
     """The audit-log entry of a case event (same who/when/from where)."""
     return audit.entry(
-        f"case.{event.kind}",
+        action=f"case.{event.kind}",
         object_type="remediationcase",
         object_id=event.case_id,
         origin=origin,

@@ -97,8 +97,8 @@ def submit(*, declaration: Declaration, origin: Origin | None = None) -> Declara
     with transaction.atomic():
         process = DeclarationFlow.start.run(declaration=declaration)
         audit.record(
-            "declaration.submit",
-            declaration,
+            action="declaration.submit",
+            obj=declaration,
             origin=_origin(declaration.submitted_by, origin),
             to_state=declaration.status,
         )
@@ -131,8 +131,8 @@ def _run_step(
         declaration = activation.process.declaration
         # The step itself (who did which task); batch steps also log their own batch.* entry with the origin.
         audit.record(
-            f"declaration.{node.name}",
-            declaration,
+            action=f"declaration.{node.name}",
+            obj=declaration,
             origin=_origin(user, origin),
             to_state=declaration.status,
             detail=declaration.review_comment if node is DeclarationFlow.review else "",
