@@ -99,7 +99,7 @@ def run_size(count, raw, render=True):
 
     batch = make_batch(count)
     start = time.perf_counter()
-    generate_labels(batch.pk)
+    generate_labels(batch_id=batch.pk)
     allocate_s = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -123,7 +123,7 @@ def run_size(count, raw, render=True):
         updates = label_updates()
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
-            _batch, moved = operation(batch.pk)
+            _batch, moved = operation(batch_id=batch.pk)
             took = time.perf_counter() - start
         hot = ""
         if updates:

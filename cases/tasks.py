@@ -28,7 +28,7 @@ from .services.batches import generate_labels
 )
 def generate_batch_labels(batch_id):
     """Generate an approved batch's labels, then move its review process on to printing."""
-    created = generate_labels(batch_id)
+    created = generate_labels(batch_id=batch_id)
     labels_generated(batch_id)
     return created
 

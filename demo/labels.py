@@ -38,7 +38,7 @@ def seed_demo_labels():
             )
         finally:
             generate_inline.reset(token)
-        generate_labels(declaration.batch.pk)
+        generate_labels(batch_id=declaration.batch.pk)
         steps.labels_ready(declaration.batch.pk)
         steps.confirm_print(task_id=steps.open_task(declaration, DeclarationFlow.print_batch).pk, user=reviewer)
         steps.activate(task_id=steps.open_task(declaration, DeclarationFlow.activate_batch).pk, user=reviewer)

@@ -52,11 +52,11 @@ def sold_label(city, state=LabelState.SOLD, model=None):
     """An activated label sold by the city's dealer (the sale logged like the real one), optionally installed."""
     model = model or city.model
     label = LabelFactory(batch=LabelBatchFactory(declaration__appliance_model=model), state=LabelState.ACTIVATED)
-    apply_transition(label.pk, "sell", Origin(actor=city.dealer))
+    apply_transition(label_id=label.pk, name="sell", origin=Origin(actor=city.dealer))
     if state in (LabelState.INSTALLED, LabelState.IGNITED):
-        apply_transition(label.pk, "install", Origin(actor=city.installer))
+        apply_transition(label_id=label.pk, name="install", origin=Origin(actor=city.installer))
     if state == LabelState.IGNITED:
-        apply_transition(label.pk, "ignite", Origin(actor=city.igniter))
+        apply_transition(label_id=label.pk, name="ignite", origin=Origin(actor=city.igniter))
     label.refresh_from_db()
     return label
 

@@ -53,7 +53,7 @@ def test_every_action_written_has_a_chinese_name():
 def test_the_audit_page_shows_names_and_states_in_chinese(client):
     dealer = UserFactory(role=roles.DEALER)
     label = LabelFactory(state=LabelState.ACTIVATED)
-    apply_transition(label.pk, "sell", Origin(actor=dealer))
+    apply_transition(label_id=label.pk, name="sell", origin=Origin(actor=dealer))
     client.force_login(UserFactory(role=roles.REVIEWER))
     page = client.get("/audit/", {"action": "label."}).content.decode()
     row = re.search(r"<tr><td>[^<]*</td>(.*?)</tr>", page, re.S).group(1)

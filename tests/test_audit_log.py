@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 def test_a_label_transition_is_logged_with_who_when_where():
     city = make_city()
     label = LabelFactory(state=LabelState.ACTIVATED)
-    apply_transition(label.pk, "sell", Origin(actor=city.dealer, source="api", ip_address="10.1.2.3"), note="门店")
+    apply_transition(
+        label_id=label.pk,
+        name="sell",
+        origin=Origin(actor=city.dealer, source="api", ip_address="10.1.2.3"),
+        note="门店",
+    )
     entry = AuditEntry.objects.get(action="label.sell")
     assert (entry.object_type, entry.object_id) == ("label", label.serial)
     assert (entry.from_state, entry.to_state) == ("activated", "sold")
@@ -35,14 +40,14 @@ def test_a_label_transition_is_logged_with_who_when_where():
 def test_a_refused_transition_logs_nothing():
     label = LabelFactory(state=LabelState.PRINTED)
     with pytest.raises(LabelTransitionError):
-        apply_transition(label.pk, "ignite")
+        apply_transition(label_id=label.pk, name="ignite")
     assert not AuditEntry.objects.exists()
 
 
 def test_a_rolled_back_transition_leaves_no_entry():
     label = LabelFactory(state=LabelState.ACTIVATED)
     with pytest.raises(RuntimeError), transaction.atomic():
-        apply_transition(label.pk, "sell")
+        apply_transition(label_id=label.pk, name="sell")
         raise RuntimeError("the caller failed after the transition")
     assert not AuditEntry.objects.exists()
 
@@ -52,7 +57,7 @@ def test_a_batch_move_is_one_entry_for_the_whole_batch():
     batch = LabelBatchFactory(stage=LabelBatch.Stage.PRINTED)
     for _ in range(3):
         LabelFactory(batch=batch, state=LabelState.PRINTED)
-    batches.activate_batch(batch.pk, Origin(actor=city.reviewer, source="web"))
+    batches.activate_batch(batch_id=batch.pk, origin=Origin(actor=city.reviewer, source="web"))
     entry = AuditEntry.objects.get(action="batch.activate")
     assert (entry.object_id, entry.to_state, entry.source) == (str(batch.pk), "activated", "web")
     assert entry.detail.startswith("3 labels")
@@ -79,7 +84,7 @@ def test_case_actions_and_sweep_escalations_are_logged():
 
 def test_entries_cannot_be_changed_or_removed_through_the_orm():
     label = LabelFactory(state=LabelState.ACTIVATED)
-    apply_transition(label.pk, "sell")
+    apply_transition(label_id=label.pk, name="sell")
     entry = AuditEntry.objects.get()
     entry.detail = "rewritten"
     with pytest.raises(AppendOnlyError):
@@ -97,7 +102,7 @@ def test_entries_cannot_be_changed_or_removed_through_the_orm():
 @pytest.mark.parametrize("sql", ["UPDATE audit_auditentry SET detail = 'x'", "DELETE FROM audit_auditentry"])
 def test_postgres_refuses_update_and_delete_in_the_database(sql):
     label = LabelFactory(state=LabelState.ACTIVATED)
-    apply_transition(label.pk, "sell")
+    apply_transition(label_id=label.pk, name="sell")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert AuditEntry.objects.get().detail == ""

@@ -34,8 +34,8 @@ def test_filter_by_serial_as_typed_and_by_action(client, django_assert_max_num_q
     dealer = UserFactory(role=roles.DEALER)
     labels = [LabelFactory(state=LabelState.ACTIVATED) for _ in range(3)]
     for label in labels:
-        apply_transition(label.pk, "sell", Origin(actor=dealer, source="api"))
-    apply_transition(labels[0].pk, "void", Origin(actor=dealer))
+        apply_transition(label_id=label.pk, name="sell", origin=Origin(actor=dealer, source="api"))
+    apply_transition(label_id=labels[0].pk, name="void", origin=Origin(actor=dealer))
     client.force_login(UserFactory(role=roles.REVIEWER))
     with django_assert_max_num_queries(7):  # session, user, groups, count, page, unread: not one per row
         page = client.get("/audit/").content.decode()

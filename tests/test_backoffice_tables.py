@@ -19,10 +19,10 @@ def batch_for(model, quantity, *, activate=False):
     batch = LabelBatchFactory(
         declaration__appliance_model=model, declaration__quantity=quantity, declaration__status="approved"
     )
-    batches.generate_labels(batch.pk)
+    batches.generate_labels(batch_id=batch.pk)
     if activate:
-        batches.print_batch(batch.pk)
-        batches.activate_batch(batch.pk)
+        batches.print_batch(batch_id=batch.pk)
+        batches.activate_batch(batch_id=batch.pk)
     return batch
 
 

@@ -62,8 +62,10 @@ def test_two_activations_of_one_batch_move_and_log_each_label_once():
     batch = LabelBatchFactory(
         declaration__appliance_model=model, declaration__quantity=200, declaration__status="approved"
     )
-    batches.generate_labels(batch.pk)
-    batches.print_batch(batch.pk)
-    outcomes = race(lambda: batches.activate_batch(batch.pk), lambda: batches.activate_batch(batch.pk))
+    batches.generate_labels(batch_id=batch.pk)
+    batches.print_batch(batch_id=batch.pk)
+    outcomes = race(
+        lambda: batches.activate_batch(batch_id=batch.pk), lambda: batches.activate_batch(batch_id=batch.pk)
+    )
     assert sorted(kind for kind, _ in outcomes) == ["error", "ok"], outcomes
     assert list(batch.transitions.filter(name="activate").values_list("label_count", flat=True)) == [200]

@@ -207,11 +207,11 @@ def test_labels_are_not_genuine_until_activation_and_illegal_single_moves_fail(d
         steps.review(task_id=task_of(declaration, DeclarationFlow.review).pk, user=boss, decision=Decision.APPROVE)
     label = Label.objects.filter(batch__declaration=declaration).first()
     with pytest.raises(LabelTransitionError):
-        apply_transition(label.pk, "activate")  # declared → activated skips printing
+        apply_transition(label_id=label.pk, name="activate")  # declared → activated skips printing
     # The activate step is not open before printing either.
     assert steps.open_task(declaration, DeclarationFlow.activate_batch) is None
     steps.confirm_print(task_id=task_of(declaration, DeclarationFlow.print_batch).pk, user=boss)
     label.refresh_from_db()
     assert label.state == "printed" and not label.is_genuine
     with pytest.raises(LabelTransitionError):
-        apply_transition(label.pk, "sell")
+        apply_transition(label_id=label.pk, name="sell")

@@ -108,7 +108,7 @@ def test_printed_digital_link_label_decodes_and_opens_its_label(client, tmp_path
     batch = LabelBatchFactory(
         declaration__appliance_model=model, declaration__quantity=3, declaration__status="approved"
     )
-    generate_labels(batch.pk)
+    generate_labels(batch_id=batch.pk)
     batch = LabelBatch.objects.get(pk=batch.pk)
     (tmp_path / "labels.pdf").write_bytes(b"".join(pdf.render_batch(batch)))
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "labels.pdf"), str(tmp_path / "p")], check=True)

@@ -35,7 +35,7 @@ def queries(func, *args, **kwargs):
 
 def test_generation_creates_unique_valid_serials_in_chunks(settings):
     batch = approved_batch(250)
-    created, count = queries(batches.generate_labels, batch.pk, chunk_size=100)
+    created, count = queries(batches.generate_labels, batch_id=batch.pk, chunk_size=100)
     assert created == 250
     codes = list(Label.objects.filter(batch=batch).values_list("serial", flat=True))
     assert len(set(codes)) == 250 and all(serials.is_valid(c) for c in codes)
@@ -52,8 +52,8 @@ def test_generation_is_idempotent_and_resumes_a_partial_batch():
     Label.objects.bulk_create(
         [Label(serial=serials.new_serial(), batch=batch, appliance_model=batch.appliance_model) for _ in range(12)]
     )
-    assert batches.generate_labels(batch.pk) == 18
-    assert batches.generate_labels(batch.pk) == 0
+    assert batches.generate_labels(batch_id=batch.pk) == 18
+    assert batches.generate_labels(batch_id=batch.pk) == 0
     assert Label.objects.filter(batch=batch).count() == 30
 
 
@@ -64,13 +64,13 @@ def test_generation_retries_a_chunk_after_a_serial_collision(monkeypatch):
     )
     fresh = iter([taken.serial] + [serials.new_serial() for _ in range(10)])
     monkeypatch.setattr(serials, "new_serial", lambda: next(fresh))
-    assert batches.generate_labels(batch.pk) == 5
+    assert batches.generate_labels(batch_id=batch.pk) == 5
     assert Label.objects.filter(batch=batch).count() == 5
 
 
 def _generated(quantity):
     batch = approved_batch(quantity)
-    batches.generate_labels(batch.pk)
+    batches.generate_labels(batch_id=batch.pk)
     return batch
 
 
@@ -80,9 +80,9 @@ def test_batch_operations_take_the_same_number_of_queries_for_5_and_300_labels(o
     for quantity in (5, 300):
         batch = _generated(quantity)
         if operation == "activate":
-            batches.print_batch(batch.pk)
+            batches.print_batch(batch_id=batch.pk)
         func = batches.print_batch if operation == "print" else batches.activate_batch
-        (_batch, moved), count = queries(func, batch.pk, Origin(actor=reviewer()))
+        (_batch, moved), count = queries(func, batch_id=batch.pk, origin=Origin(actor=reviewer()))
         assert moved == quantity
         counts.append(count)
     assert counts[0] == counts[1]
@@ -91,12 +91,14 @@ def test_batch_operations_take_the_same_number_of_queries_for_5_and_300_labels(o
 
 def test_activation_query_count_is_constant(django_assert_num_queries):
     batch = _generated(120)
-    batches.print_batch(batch.pk)
+    batches.print_batch(batch_id=batch.pk)
     boss = reviewer()
     # lock batch, UPDATE labels + INSERT the batch's log row (one statement), UPDATE batch, INSERT audit entry
     # (+ savepoint pair)
     with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
-        batches.activate_batch(batch.pk, Origin(actor=boss, source="web", ip_address="10.0.0.9"), note="lot 7")
+        batches.activate_batch(
+            batch_id=batch.pk, origin=Origin(actor=boss, source="web", ip_address="10.0.0.9"), note="lot 7"
+        )
     # One log row for the whole move, none per label.
     assert not LabelTransition.objects.filter(label__batch=batch).exists()
     row = batch.transitions.get(name="activate")
@@ -129,8 +131,8 @@ def test_printing_then_activating_a_batch_updates_its_labels_in_place_without_to
     # activation, as when any older transaction runs anywhere in the cluster: the room must be there already.
     batch = _generated(300)
     updated, hot = _label_updates()
-    _batch, printed = batches.print_batch(batch.pk)
-    _batch, activated = batches.activate_batch(batch.pk)
+    _batch, printed = batches.print_batch(batch_id=batch.pk)
+    _batch, activated = batches.activate_batch(batch_id=batch.pk)
     after_updated, after_hot = _label_updates()
     assert printed == activated == 300
     assert (after_updated - updated, after_hot - hot) == (600, 600)
@@ -140,23 +142,23 @@ def test_printing_then_activating_a_batch_updates_its_labels_in_place_without_to
 def test_batch_steps_out_of_order_are_refused_and_change_nothing():
     batch = _generated(10)
     with pytest.raises(batches.BatchStageError) as exc:
-        batches.activate_batch(batch.pk)
+        batches.activate_batch(batch_id=batch.pk)
     assert "不能" in exc.value.message
     assert set(Label.objects.filter(batch=batch).values_list("state", flat=True)) == {"declared"}
-    batches.print_batch(batch.pk)
+    batches.print_batch(batch_id=batch.pk)
     with pytest.raises(batches.BatchStageError):
-        batches.print_batch(batch.pk)
+        batches.print_batch(batch_id=batch.pk)
     with pytest.raises(batches.BatchStageError):
-        batches.issue_batch(batch.pk, batch.appliance_model.manufacturer)
+        batches.issue_batch(batch_id=batch.pk, issued_to=batch.appliance_model.manufacturer)
     assert list(batch.transitions.values_list("name", "label_count")) == [("print", 10)]
 
 
 def test_a_voided_label_is_skipped_by_activation():
     batch = _generated(6)
-    batches.print_batch(batch.pk)
+    batches.print_batch(batch_id=batch.pk)
     voided = Label.objects.filter(batch=batch).first()
-    apply_transition(voided.pk, "void")
-    _batch, moved = batches.activate_batch(batch.pk)
+    apply_transition(label_id=voided.pk, name="void")
+    _batch, moved = batches.activate_batch(batch_id=batch.pk)
     assert moved == 5 and batch.transitions.get(name="activate").label_count == 5
     voided.refresh_from_db()
     assert voided.state == "void" and not voided.is_genuine
@@ -175,12 +177,13 @@ def test_a_labels_history_shows_the_batch_moves_that_moved_it_and_only_those(dja
     first, before_print, printed_alone, before_activation, after_activation = Label.objects.filter(batch=batch)
     boss = reviewer()
     web = Origin(actor=boss, source="web", ip_address="10.0.0.9")
-    apply_transition(before_print.pk, "void", web)
-    apply_transition(printed_alone.pk, "print", web, note="sample")  # printed on its own before the batch
-    batches.print_batch(batch.pk, web, note="run 1")
-    apply_transition(before_activation.pk, "void", web)
-    batches.activate_batch(batch.pk, Origin(actor=boss, source="api", ip_address="10.0.0.10"))
-    apply_transition(after_activation.pk, "void")
+    apply_transition(label_id=before_print.pk, name="void", origin=web)
+    # printed on its own before the batch
+    apply_transition(label_id=printed_alone.pk, name="print", origin=web, note="sample")
+    batches.print_batch(batch_id=batch.pk, origin=web, note="run 1")
+    apply_transition(label_id=before_activation.pk, name="void", origin=web)
+    batches.activate_batch(batch_id=batch.pk, origin=Origin(actor=boss, source="api", ip_address="10.0.0.10"))
+    apply_transition(label_id=after_activation.pk, name="void")
     printing, activation = batch.transitions.all()
     assert (printing.label_count, activation.label_count) == (3, 3)  # 5 - voided - printed alone; 5 - 2 voided
 
@@ -205,9 +208,9 @@ def test_a_labels_history_shows_the_batch_moves_that_moved_it_and_only_those(dja
 def test_the_statistics_count_each_label_a_batch_moved():
     batch = _generated(7)
     voided = Label.objects.filter(batch=batch).first()
-    apply_transition(voided.pk, "void")
-    batches.print_batch(batch.pk)
-    batches.activate_batch(batch.pk)
+    apply_transition(label_id=voided.pk, name="void")
+    batches.print_batch(batch_id=batch.pk)
+    batches.activate_batch(batch_id=batch.pk)
     today = timezone.localdate()
     changes = {row["state"]: row["count"] for row in stats.label_transitions_in(stats.Period(today, today), CITY)}
     assert (changes["已印制"], changes["已激活"], changes["已作废"], changes["已销售"]) == (6, 6, 1, 0)
@@ -219,7 +222,9 @@ def test_the_statistics_count_each_label_a_batch_moved():
 
 def test_the_admin_shows_a_labels_batch_moves_in_its_history(admin_client):
     batch = _generated(3)
-    batches.print_batch(batch.pk, Origin(actor=reviewer(username="printer-boss"), source="web", ip_address="10.0.0.9"))
+    batches.print_batch(
+        batch_id=batch.pk, origin=Origin(actor=reviewer(username="printer-boss"), source="web", ip_address="10.0.0.9")
+    )
     label = Label.objects.filter(batch=batch).first()
     page = admin_client.get(reverse("admin:cases_label_change", args=[label.pk])).content.decode()
     assert "printer-boss" in page and "10.0.0.9" in page and "已申报" in page and "已印制" in page
@@ -230,13 +235,13 @@ def test_the_admin_shows_a_labels_batch_moves_in_its_history(admin_client):
 
 def test_issue_only_to_the_manufacturer_or_its_dealers():
     batch = _generated(3)
-    batches.print_batch(batch.pk)
-    batches.activate_batch(batch.pk)
+    batches.print_batch(batch_id=batch.pk)
+    batches.activate_batch(batch_id=batch.pk)
     _other_maker, other_model = maker_and_model()
     with pytest.raises(batches.BatchStageError):
-        batches.issue_batch(batch.pk, other_model.manufacturer)
+        batches.issue_batch(batch_id=batch.pk, issued_to=other_model.manufacturer)
     dealer = batch.appliance_model.dealers.get()
-    issued = batches.issue_batch(batch.pk, dealer)
+    issued = batches.issue_batch(batch_id=batch.pk, issued_to=dealer)
     assert issued.stage == "issued" and issued.issued_to == dealer
 
 

@@ -53,7 +53,7 @@ def test_every_label_of_a_batch_decodes_to_its_own_url(tmp_path):
     batch = LabelBatchFactory(
         declaration__appliance_model=model, declaration__quantity=40, declaration__status="approved"
     )
-    generate_labels(batch.pk)
+    generate_labels(batch_id=batch.pk)
     batch = LabelBatch.objects.get(pk=batch.pk)
     sheet = pdf.Sheet.from_settings()
     data = b"".join(pdf.render_batch(batch))

@@ -21,7 +21,7 @@ def test_happy_path_logs_every_step_with_who_and_where():
     user = UserFactory()
     origin = Origin(actor=user, source=LabelTransition.Source.API, ip_address="10.1.2.3")
     for name, state in HAPPY_PATH:
-        label = apply_transition(label.pk, name, origin)
+        label = apply_transition(label_id=label.pk, name=name, origin=origin)
         assert label.state == state
     log = list(label.transitions.values_list("name", "from_state", "to_state", "actor", "source", "ip_address"))
     assert [row[0] for row in log] == [name for name, _ in HAPPY_PATH]
@@ -47,7 +47,7 @@ def test_happy_path_logs_every_step_with_who_and_where():
 def test_illegal_moves_raise_clear_error_and_change_nothing(state, name):
     label = LabelFactory(state=state)
     with pytest.raises(LabelTransitionError) as exc:
-        apply_transition(label.pk, name)
+        apply_transition(label_id=label.pk, name=name)
     assert label.serial in exc.value.message
     label.refresh_from_db()
     assert label.state == state
@@ -57,12 +57,12 @@ def test_illegal_moves_raise_clear_error_and_change_nothing(state, name):
 def test_unknown_transition_name_is_refused():
     label = LabelFactory(state="activated")
     with pytest.raises(LabelTransitionError):
-        apply_transition(label.pk, "teleport")
+        apply_transition(label_id=label.pk, name="teleport")
 
 
 def test_install_allowed_without_recorded_sale():
     label = LabelFactory(state="activated")
-    assert apply_transition(label.pk, "install").state == "installed"
+    assert apply_transition(label_id=label.pk, name="install").state == "installed"
 
 
 @pytest.mark.parametrize("before", ["activated", "sold", "installed"])
@@ -70,24 +70,24 @@ def test_suspend_keeps_the_state_it_left_and_stays_genuine(before):
     # A suspended label is put right by its case (relabelled: the new label takes over; returned or exchanged:
     # voided), never resumed; the state it left says where it was (the recall follow-up list reads it).
     label = LabelFactory(state=before)
-    label = apply_transition(label.pk, "suspend")
+    label = apply_transition(label_id=label.pk, name="suspend")
     assert label.state == LabelState.SUSPENDED
     assert label.state_before_suspension == before
     assert label.is_genuine
     with pytest.raises(LabelTransitionError):
-        apply_transition(label.pk, "resume")
+        apply_transition(label_id=label.pk, name="resume")
 
 
 def test_void_is_final_and_not_genuine():
-    label = apply_transition(LabelFactory(state="sold").pk, "void")
+    label = apply_transition(label_id=LabelFactory(state="sold").pk, name="void")
     assert not label.is_genuine
     for name in ["activate", "sell", "suspend", "install"]:
         with pytest.raises(LabelTransitionError):
-            apply_transition(label.pk, name)
+            apply_transition(label_id=label.pk, name=name)
 
 
 def test_transition_log_is_append_only():
-    label = apply_transition(LabelFactory().pk, "print")
+    label = apply_transition(label_id=LabelFactory().pk, name="print")
     entry = label.transitions.get()
     entry.note = "tampered"
     with pytest.raises(ValidationError):

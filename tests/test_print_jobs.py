@@ -46,7 +46,7 @@ def generated_batch(quantity):
     batch = LabelBatchFactory(
         declaration__appliance_model=model, declaration__quantity=quantity, declaration__status="approved"
     )
-    generate_labels(batch.pk)
+    generate_labels(batch_id=batch.pk)
     return LabelBatch.objects.get(pk=batch.pk)
 
 

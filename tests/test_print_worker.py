@@ -50,7 +50,7 @@ def test_worker_killed_mid_render_then_restarted_completes_once(tmp_path, settin
     batch = LabelBatchFactory(
         declaration__appliance_model=model, declaration__quantity=quantity, declaration__status="approved"
     )
-    generate_labels(batch.pk)
+    generate_labels(batch_id=batch.pk)
     env = print_env(media, PRINT_JOB_STALL_SECONDS="3", PRINT_JOB_SWEEP_SECONDS="1")
     log = open(tmp_path / "celery.log", "w")
     purge(env, log)

@@ -27,7 +27,7 @@ def test_report_suspends_the_label_and_refuses_installation(city):
     assert label.transitions.last().name == "suspend"
     assert label.transitions.last().actor == city.installer
     with pytest.raises(LabelTransitionError):
-        apply_transition(label.pk, "install", Origin(actor=city.installer))
+        apply_transition(label_id=label.pk, name="install", origin=Origin(actor=city.installer))
     assert (case.label, case.kind, case.stage, case.dealer) == (label, "gas_mismatch", Stage.CONTACT, city.dealer_org)
     assert case.appliance_model == city.model
     assert list(case.events.values_list("kind", flat=True)[:2]) == [CaseEvent.Kind.REPORTED, CaseEvent.Kind.ASSIGNED]

@@ -129,7 +129,7 @@ def test_label_changes_of_one_model_take_no_common_lock():
     def hold_open():
         try:
             with transaction.atomic():
-                apply_transition(first.pk, "sell", Origin(actor=city.dealer))
+                apply_transition(label_id=first.pk, name="sell", origin=Origin(actor=city.dealer))
                 moved.set()
                 release.wait(10)
         finally:
@@ -142,7 +142,7 @@ def test_label_changes_of_one_model_take_no_common_lock():
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")  # the old upserting triggers waited here
-            apply_transition(second.pk, "sell", Origin(actor=city.dealer))
+            apply_transition(label_id=second.pk, name="sell", origin=Origin(actor=city.dealer))
         outcome.append("moved")
     finally:
         release.set()

@@ -48,11 +48,11 @@ def test_rollup_follows_inserts_single_transitions_set_based_updates_and_deletes
 
     # apply_transition: one row UPDATE per call.
     sold = Label.objects.filter(appliance_model_id=a1, state=LabelState.SOLD).first()
-    apply_transition(sold.pk, "install", Origin())
+    apply_transition(label_id=sold.pk, name="install", origin=Origin())
     # The set-based batch services: one UPDATE for the whole batch.
     LabelBatch.objects.filter(pk=city.batches["A1"].pk).update(stage=LabelBatch.Stage.GENERATED)
-    print_batch(city.batches["A1"].pk)
-    activate_batch(city.batches["A1"].pk)
+    print_batch(batch_id=city.batches["A1"].pk)
+    activate_batch(batch_id=city.batches["A1"].pk)
     # bulk_create (as label generation does) and a plain queryset update.
     Label.objects.bulk_create(
         [Label(serial=f"BULK{i:08d}", batch=city.batches["B1"], appliance_model=city.models["B1"]) for i in range(4)]
@@ -163,7 +163,7 @@ def test_concurrent_transitions_on_one_model_keep_the_rollup_exact():
         try:
             for label in chunk:
                 for name in names:
-                    apply_transition(label.pk, name, Origin())
+                    apply_transition(label_id=label.pk, name=name, origin=Origin())
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:

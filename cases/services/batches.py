@@ -15,11 +15,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization
 from audit import services as audit
 from core import serials
 
 from ..models import Declaration, Label, LabelBatch, LabelBatchTransition, LabelState
-from .labels import SYSTEM, TRANSITIONS
+from .labels import SYSTEM, TRANSITIONS, Origin
 
 Stage = LabelBatch.Stage
 
@@ -44,7 +45,7 @@ def create_batch(declaration):
     return batch
 
 
-def generate_labels(batch_id, chunk_size=None):
+def generate_labels(*, batch_id: int, chunk_size: int | None = None) -> int:
     """Create the batch's missing labels in chunks of bulk INSERTs; safe to run again after a crash.
 
     Each chunk commits on its own (under the batch's row lock, recounting what
@@ -223,7 +224,7 @@ def _move_batch(batch_id, *, need_stage, new_stage, name, from_state, origin, no
     return batch, moved
 
 
-def print_batch(batch_id, origin=SYSTEM, note=""):
+def print_batch(*, batch_id: int, origin: Origin = SYSTEM, note: str = "") -> tuple[LabelBatch, int]:
     """The association printed the batch: every declared label becomes printed."""
     actor = origin.actor
     return _move_batch(
@@ -238,7 +239,7 @@ def print_batch(batch_id, origin=SYSTEM, note=""):
     )
 
 
-def activate_batch(batch_id, origin=SYSTEM, note=""):
+def activate_batch(*, batch_id: int, origin: Origin = SYSTEM, note: str = "") -> tuple[LabelBatch, int]:
     """Activate a printed batch: only from now on do its labels resolve as genuine."""
     actor = origin.actor
     return _move_batch(
@@ -253,7 +254,7 @@ def activate_batch(batch_id, origin=SYSTEM, note=""):
     )
 
 
-def issue_batch(batch_id, issued_to, origin=SYSTEM):
+def issue_batch(*, batch_id: int, issued_to: Organization, origin: Origin = SYSTEM) -> LabelBatch:
     """Hand an activated batch to the manufacturer or one of the model's dealers (labels keep their state)."""
     with transaction.atomic():
         batch = LabelBatch.objects.select_for_update().select_related("appliance_model").get(pk=batch_id)

@@ -33,7 +33,7 @@ class Decision:
     CHOICES = [APPROVE, RETURN, REJECT]
 
 
-def is_member_of_manufacturer(user: User, appliance_model: ApplianceModel) -> bool:
+def is_member_of_manufacturer(*, user: User, appliance_model: ApplianceModel) -> bool:
     return permissions.owns_manufacturer_object(user, appliance_model.manufacturer_id)
 
 
@@ -55,7 +55,7 @@ def create_declaration(
 
     `documents` is a list of (kind, upload) pairs; each is sniffed and size-checked.
     """
-    if not is_member_of_manufacturer(user, appliance_model):
+    if not is_member_of_manufacturer(user=user, appliance_model=appliance_model):
         raise PermissionDenied(_("只能为本企业的型号申报。"))
     if appliance_model.is_recalled:
         raise ValidationError(_("该型号已召回/停售，不能申报标识。"), code="recalled")
@@ -111,7 +111,7 @@ def resubmit(
     origin: Origin | None = None,
 ) -> Declaration:
     """The manufacturer revises a returned declaration and submits it again."""
-    if not is_member_of_manufacturer(user, declaration.appliance_model):
+    if not is_member_of_manufacturer(user=user, appliance_model=declaration.appliance_model):
         raise PermissionDenied(_("只能修改本企业的申报。"))
     if declaration.status != Status.RETURNED:
         raise ValidationError(

@@ -54,7 +54,7 @@ class Origin:
 SYSTEM = Origin()
 
 
-def apply_transition(label_id: int, name: str, origin: Origin = SYSTEM, note: str = "") -> Label:
+def apply_transition(*, label_id: int, name: str, origin: Origin = SYSTEM, note: str = "") -> Label:
     """Move one label through transition `name`, under a row lock, and log it.
 
     Takes the id rather than an instance so the state is read under the lock:

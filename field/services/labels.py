@@ -66,6 +66,6 @@ def refuse_if_gas_mismatch(label: Label, *, area_category: str | None = None, ac
 def transition(label: Label, name: str, origin: Origin, note: str = "") -> Label:
     """apply_transition, with its refusal turned into a 409 FieldError."""
     try:
-        return apply_transition(label.pk, name, origin, note)
+        return apply_transition(label_id=label.pk, name=name, origin=origin, note=note)
     except LabelTransitionError as exc:
         raise FieldError("wrong_state", exc.message) from None

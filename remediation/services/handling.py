@@ -120,9 +120,13 @@ def _relabel(case: RemediationCase, new_label: Label, origin: Origin, same_model
             target = old.state_before_suspension
         Label.objects.filter(pk=new_label.pk).update(replaces=old)
         if old.state != LabelState.VOID:
-            apply_transition(old.pk, "void", origin, note=_("整改单 #%(pk)s 补贴/换货作废") % {"pk": case.pk})
+            apply_transition(
+                label_id=old.pk, name="void", origin=origin, note=_("整改单 #%(pk)s 补贴/换货作废") % {"pk": case.pk}
+            )
     for name in PATH_FROM_ACTIVATED[target]:
-        apply_transition(new_label.pk, name, origin, note=_("整改单 #%(pk)s 新标识") % {"pk": case.pk})
+        apply_transition(
+            label_id=new_label.pk, name=name, origin=origin, note=_("整改单 #%(pk)s 新标识") % {"pk": case.pk}
+        )
 
 
 @transaction.atomic
@@ -149,7 +153,12 @@ def resolve_case(
             new_label = _lock_new_label(new_serial, case.dealer_id)
             _relabel(case, new_label, origin, same_model=resolution == Resolution.RELABEL)
         elif case.label_id and case.label.state != LabelState.VOID:
-            apply_transition(case.label_id, "void", origin, note=_("整改单 #%(pk)s 退换货作废") % {"pk": case.pk})
+            apply_transition(
+                label_id=case.label_id,
+                name="void",
+                origin=origin,
+                note=_("整改单 #%(pk)s 退换货作废") % {"pk": case.pk},
+            )
     except LabelTransitionError as exc:
         raise RemediationError(exc.message, status=409) from None
     process.complete_step(case, "remedy")

@@ -90,7 +90,9 @@ def report_problem(
             unsold = True
         elif label.state in SUSPENDABLE_STATES:
             try:
-                apply_transition(label.pk, "suspend", origin, note=_("现场报告：%s") % ProblemKind(kind).label)
+                apply_transition(
+                    label_id=label.pk, name="suspend", origin=origin, note=_("现场报告：%s") % ProblemKind(kind).label
+                )
             except LabelTransitionError as exc:
                 raise RemediationError(exc.message, status=409) from None
             label.refresh_from_db()

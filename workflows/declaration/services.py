@@ -219,7 +219,9 @@ def activate(*, task_id: int, user: User, origin: Origin | None = None) -> Label
 def issue(*, task_id: int, user: User, issued_to: Organization, origin: Origin | None = None) -> LabelBatch:
     def work(process: DeclarationProcess) -> LabelBatch:
         try:
-            batch = batches.issue_batch(_batch_of(process).pk, issued_to, _origin(user, origin))
+            batch = batches.issue_batch(
+                batch_id=_batch_of(process).pk, issued_to=issued_to, origin=_origin(user, origin)
+            )
         except batches.BatchStageError as exc:
             raise StepError(exc.message) from None
         model = process.declaration.appliance_model
@@ -247,11 +249,9 @@ def _origin(user: User | None, origin: Origin | None) -> Origin:
     return origin or Origin(actor=user)
 
 
-def _batch_step(
-    operation: Callable[[int, Origin], tuple[LabelBatch, bool]], batch: LabelBatch, origin: Origin
-) -> LabelBatch:
+def _batch_step(operation: Callable[..., tuple[LabelBatch, bool]], batch: LabelBatch, origin: Origin) -> LabelBatch:
     try:
-        batch, _moved = operation(batch.pk, origin)
+        batch, _moved = operation(batch_id=batch.pk, origin=origin)
     except batches.BatchStageError as exc:
         raise StepError(exc.message) from None
     return batch
