@@ -169,7 +169,7 @@ class PermitSerializer(serializers.ModelSerializer):
         ]
 
     def get_problem(self, permit) -> str | None:
-        return permit_services.permit_problem(permit)
+        return permit_services.permit_problem(permit=permit)
 
     def get_valid_today(self, permit) -> bool:
         return self.get_problem(permit) is None
@@ -451,7 +451,9 @@ class BookingCompanies(FieldAPIView):
         if kind not in Booking.Kind.values:
             raise FieldError("invalid", _("未知的预约类别。"))
         label = find_label(code)
-        return Response([{"id": c.pk, "name": c.name} for c in booking_services.booking_companies(label, kind)])
+        return Response(
+            [{"id": c.pk, "name": c.name} for c in booking_services.booking_companies(label=label, kind=kind)]
+        )
 
 
 class CompanyBookings(FieldAPIView):

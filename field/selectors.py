@@ -134,7 +134,7 @@ def resolve_scan(code: str, *, gtin: str = "") -> ScanView:
     if installs and label.appliance_model.gas_category != supply:
         # Only an appliance not on the city's gas pays a query for its area (an LPG cooker in an LPG area fits);
         # the services refuse a mismatch at installation and ignition whatever this page says.
-        supply = supply_areas.gas_category_at(installs[0].district)
+        supply = supply_areas.gas_category_at(district=installs[0].district)
     return ScanView(
         code=code,
         serial=serial,

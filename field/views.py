@@ -135,7 +135,7 @@ def _scan_response(request, code, view):
         current_city = city.current_city()  # cached: no query on a warm cache
         context.update(hotline=current_city.hotline, association_name=current_city.association_name)
     if permissions.is_field_reporter(request.user):
-        context["counterfeit_report_url"] = report_url(code, "counterfeit")
+        context["counterfeit_report_url"] = report_url(code=code, kind="counterfeit")
         context["worker"] = True  # warned when the label is already installed somewhere
     return _render_scan(request, context, status=status)
 
@@ -162,7 +162,9 @@ def permit_public(request, number):
     if permit is None:
         raise Http404
     return render(
-        request, "field/permit_public.html", {"permit": permit, "problem": permit_services.permit_problem(permit)}
+        request,
+        "field/permit_public.html",
+        {"permit": permit, "problem": permit_services.permit_problem(permit=permit)},
     )
 
 
@@ -275,7 +277,7 @@ def _work_view(kind):
             "kind": kind,
             "kind_label": WorkRecord.Kind(kind).label,
             "initial": _permit_initial(request.user, WorkPermit.Kind.INSTALLATION),
-            "mismatch_report_url": report_url(code, "label_mismatch"),
+            "mismatch_report_url": report_url(code=code, kind="label_mismatch"),
         }
         return _work_page(
             request,
@@ -385,7 +387,7 @@ def book_page(request, code):
         kind = booking_services.bookable_kind(label)
     except FieldError as error:
         return refusal(request, error)
-    companies = booking_services.booking_companies(label, kind)
+    companies = booking_services.booking_companies(label=label, kind=kind)
     form = BookingForm(request.POST if request.method == "POST" else None, companies=companies)
     context = {"label": label, "form": form, "kind": kind, "kind_label": Booking.Kind(kind).label}
     if sending_code:
@@ -494,7 +496,7 @@ def permit_card(request, pk):
             "permit": permit,
             "qr": permit_services.permit_qr_svg(permit.number),
             "url": url,
-            "problem": permit_services.permit_problem(permit),
+            "problem": permit_services.permit_problem(permit=permit),
         },
     )
 

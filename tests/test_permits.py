@@ -36,9 +36,12 @@ def test_reviewer_issues_permit_to_worker_of_qualified_company(reviewer):
         valid_until=today + timedelta(days=365),
     )
     assert permit.number.startswith(f"AZ{today.year}-") and permit.company == company
-    assert permits.check_permit(worker, permit.number, WorkPermit.Kind.INSTALLATION) == permit
+    assert permits.check_permit(user=worker, code=permit.number, kind=WorkPermit.Kind.INSTALLATION) == permit
     # The scanned QR text works as well as the typed number.
-    assert permits.check_permit(worker, permits.permit_url(permit.number), WorkPermit.Kind.INSTALLATION) == permit
+    assert (
+        permits.check_permit(user=worker, code=permits.permit_url(permit.number), kind=WorkPermit.Kind.INSTALLATION)
+        == permit
+    )
 
 
 @pytest.mark.parametrize("case", ["not_reviewer", "wrong_company_kind", "unqualified_company"])
@@ -76,25 +79,25 @@ def test_check_refuses_expired_revoked_foreign_wrong_kind_and_lapsed_company(rev
     user, permit = installer_with_permit()
     other, _ = installer_with_permit()
     with pytest.raises(FieldError, match="不属于当前登录"):
-        permits.check_permit(other, permit.number, WorkPermit.Kind.INSTALLATION)
+        permits.check_permit(user=other, code=permit.number, kind=WorkPermit.Kind.INSTALLATION)
     with pytest.raises(FieldError, match="类别"):
-        permits.check_permit(user, permit.number, WorkPermit.Kind.IGNITION)
+        permits.check_permit(user=user, code=permit.number, kind=WorkPermit.Kind.IGNITION)
     with pytest.raises(FieldError, match="不存在"):
-        permits.check_permit(user, "AZ0000-000000", WorkPermit.Kind.INSTALLATION)
+        permits.check_permit(user=user, code="AZ0000-000000", kind=WorkPermit.Kind.INSTALLATION)
 
     expired_user, expired = installer_with_permit(**EXPIRED)
     with pytest.raises(FieldError, match="不在有效期内") as exc:
-        permits.check_permit(expired_user, expired.number, WorkPermit.Kind.INSTALLATION)
+        permits.check_permit(user=expired_user, code=expired.number, kind=WorkPermit.Kind.INSTALLATION)
     assert exc.value.code == "bad_permit"
 
     permits.revoke_permit(permit_id=permit.pk, revoked_by=reviewer, reason="违规操作")
     with pytest.raises(FieldError, match="已被吊销"):
-        permits.check_permit(user, permit.number, WorkPermit.Kind.INSTALLATION)
+        permits.check_permit(user=user, code=permit.number, kind=WorkPermit.Kind.INSTALLATION)
 
     lapsed_user, lapsed = installer_with_permit()
     Organization.objects.filter(pk=lapsed.company_id).update(licence_valid_until=date(2020, 1, 1))
     with pytest.raises(FieldError, match="资质已失效") as exc:
-        permits.check_permit(lapsed_user, lapsed.number, WorkPermit.Kind.INSTALLATION)
+        permits.check_permit(user=lapsed_user, code=lapsed.number, kind=WorkPermit.Kind.INSTALLATION)
     assert exc.value.code == "company_unqualified"
 
 
@@ -147,9 +150,13 @@ def test_demo_workers_have_usable_permits_printed_by_seed_demo():
     installer = User.objects.get(username="installer")
     igniter = User.objects.get(username="igniter")
     assert (
-        permits.check_permit(installer, "AZ2026-000001", WorkPermit.Kind.INSTALLATION).company == installer.organization
+        permits.check_permit(user=installer, code="AZ2026-000001", kind=WorkPermit.Kind.INSTALLATION).company
+        == installer.organization
     )
-    assert permits.check_permit(igniter, "DH2026-000001", WorkPermit.Kind.IGNITION).company == igniter.organization
+    assert (
+        permits.check_permit(user=igniter, code="DH2026-000001", kind=WorkPermit.Kind.IGNITION).company
+        == igniter.organization
+    )
     assert WorkPermit.objects.count() == 3
 
 

@@ -44,9 +44,9 @@ def installed_in(district, installer, permit, gas="20Y"):
 
 def test_gas_category_at_an_address(settings, lpg_area):
     SupplyArea.objects.create(supplier=lpg_area.supplier, district="futian", street="沙头街道", gas_category="20Y")
-    assert supply_areas.gas_category_at("dapeng") == "20Y"
-    assert supply_areas.gas_category_at("futian") == settings.CITY_GAS_CATEGORY == "12T"
-    assert supply_areas.gas_category_at("futian", "沙头街道") == "20Y"
+    assert supply_areas.gas_category_at(district="dapeng") == "20Y"
+    assert supply_areas.gas_category_at(district="futian") == settings.CITY_GAS_CATEGORY == "12T"
+    assert supply_areas.gas_category_at(district="futian", street="沙头街道") == "20Y"
 
 
 def test_lpg_appliance_installs_in_the_lpg_area_and_is_refused_in_12t_on_pages(client, lpg_area):
@@ -96,8 +96,8 @@ def test_ignition_page_follows_the_area_and_bookings_go_to_its_supplier(client, 
     igniter, ignite_permit = igniter_with_permit(lpg_area.supplier)
     in_lpg = installed_in("dapeng", installer, permit)
     in_12t = installed_in("luohu", installer, permit)
-    assert booking_companies(in_lpg, "ignition") == [lpg_area.supplier]
-    assert set(booking_companies(in_12t, "ignition")) == {lpg_area.supplier, city_supplier}
+    assert booking_companies(label=in_lpg, kind="ignition") == [lpg_area.supplier]
+    assert set(booking_companies(label=in_12t, kind="ignition")) == {lpg_area.supplier, city_supplier}
     client.force_login(igniter)
     refused = client.post(f"/field/ignite/{in_12t.serial}/", {"permit": ignite_permit.number})
     assert refused.status_code == 409 and "气源不匹配" in refused.content.decode()

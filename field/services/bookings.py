@@ -42,14 +42,14 @@ def bookable_kind(label: Label) -> str:
     raise FieldError("wrong_state", _("该燃具已安装并点火通气，无需预约。"))
 
 
-def booking_companies(label: Label, kind: str) -> list[Organization]:
+def booking_companies(*, label: Label, kind: str) -> list[Organization]:
     """Whom a resident may book: the model's designated installers, or the gas suppliers; qualified today."""
     if kind == Booking.Kind.INSTALLATION:
         candidates = label.appliance_model.designated_installers.all()
     else:
         candidates = Organization.objects.filter(kind=Organization.Kind.GAS_SUPPLIER)
         # Ignition goes to the supplier of the area where the appliance was installed, when one is set up.
-        area = supply_areas.area_for(supply_areas.installation_district(label))
+        area = supply_areas.area_for(district=supply_areas.installation_district(label))
         if area is not None:
             candidates = candidates.filter(pk=area.supplier_id)
     return [org for org in candidates.filter(is_active=True) if org.qualification_valid_on()]
@@ -80,7 +80,7 @@ def book(
             else _("该燃具尚未安装，请先预约安装。")
         )
         raise FieldError("wrong_state", message)
-    company = next((c for c in booking_companies(label, kind) if str(c.pk) == str(company_id)), None)
+    company = next((c for c in booking_companies(label=label, kind=kind) if str(c.pk) == str(company_id)), None)
     if company is None:
         raise FieldError("invalid", _("请从列表中选择服务单位。"))
     phone = clean_mobile(phone)

@@ -30,7 +30,7 @@ def clean_mobile(phone: str | None) -> str:
     return phone
 
 
-def report_url(code: str, kind: str) -> str:
+def report_url(*, code: str, kind: str) -> str:
     """Where a field worker reports a problem with this appliance (the remediation app's report page)."""
     # A plain path keeps field independent of remediation's URL names.
     return "/remediation/report/?" + urlencode({"serial": code, "kind": kind})

@@ -36,7 +36,7 @@ def ignite(*, user: User, code: str, permit_code: str, origin: Origin, area_cate
     """
     require_role(user, roles.IGNITION_WORKER)
     with transaction.atomic():
-        permit = check_permit(user, permit_code, WorkPermit.Kind.IGNITION, lock=True)
+        permit = check_permit(user=user, code=permit_code, kind=WorkPermit.Kind.IGNITION, lock=True)
         # The row lock serialises two workers on one appliance: the second sees "ignited" below.
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
@@ -47,9 +47,9 @@ def ignite(*, user: User, code: str, permit_code: str, origin: Origin, area_cate
             raise FieldError("wrong_state", _("该燃具尚未登记安装，不能点火通气。请先由安装维修工安装。"))
         district = installed_district(label)
         # The gas of the supply area where it was installed (the city's where no area is set up).
-        supply = area_category or supply_areas.gas_category_at(district)
+        supply = area_category or supply_areas.gas_category_at(district=district)
         refuse_if_gas_mismatch(label, area_category=supply, action_message=_("禁止点火！请上报问题。"))
-        transition(label, "ignite", origin, note=permit.number)
+        transition(label=label, name="ignite", origin=origin, note=permit.number)
         ignition = Ignition.objects.create(
             label=label,
             worker=user,
@@ -58,5 +58,5 @@ def ignite(*, user: User, code: str, permit_code: str, origin: Origin, area_cate
             supply_gas_category=supply,
             district=district,
         )
-        close_bookings(label, Booking.Kind.IGNITION)
+        close_bookings(label=label, kind=Booking.Kind.IGNITION)
     return ignition

@@ -59,11 +59,11 @@ def refuse_if_gas_mismatch(label: Label, *, area_category: str | None = None, ac
         raise FieldError(
             "gas_mismatch",
             f"{mismatch.message}{action_message}",
-            report_url=report_url(label.serial, "gas_mismatch"),
+            report_url=report_url(code=label.serial, kind="gas_mismatch"),
         )
 
 
-def transition(label: Label, name: str, origin: Origin, note: str = "") -> Label:
+def transition(*, label: Label, name: str, origin: Origin, note: str = "") -> Label:
     """apply_transition, with its refusal turned into a 409 FieldError."""
     try:
         return apply_transition(label_id=label.pk, name=name, origin=origin, note=note)

@@ -51,7 +51,7 @@ def parse_permit_code(text: str | None) -> str:
     return (match.group(1) if match else text).upper()
 
 
-def permit_problem(permit: WorkPermit, day: date | None = None) -> str | None:
+def permit_problem(*, permit: WorkPermit, day: date | None = None) -> str | None:
     """Why this permit cannot be used on `day`, or None when it can."""
     day = day or timezone.localdate()
     if permit.revoked_at:
@@ -67,7 +67,7 @@ def permit_problem(permit: WorkPermit, day: date | None = None) -> str | None:
     return None
 
 
-def check_permit(user: User, code: str | None, kind: str, day: date | None = None, *, lock: bool = False) -> WorkPermit:
+def check_permit(*, user: User, code: str | None, kind: str, day: date | None = None, lock: bool = False) -> WorkPermit:
     """The permit `code` (number or scanned URL) if `user` may work under it today; FieldError otherwise.
 
     lock=True (inside the transaction that records the work) holds the permit row until commit: a
@@ -90,7 +90,7 @@ def check_permit(user: User, code: str | None, kind: str, day: date | None = Non
             _("上岗证 %(number)s 的类别是「%(kind)s」，不能用于该作业。")
             % {"number": number, "kind": permit.get_kind_display()},
         )
-    problem = permit_problem(permit, day)
+    problem = permit_problem(permit=permit, day=day)
     if problem:
         code_ = (
             "company_unqualified"

@@ -35,7 +35,7 @@ def sell(*, user: User, code: str, district: str = "", origin: Origin) -> Sale:
             raise FieldError(
                 "not_designated", _("%(dealer)s 不是型号 %(model)s 的销售代理商。") % {"dealer": dealer, "model": model}
             )
-        transition(label, "sell", origin)
+        transition(label=label, name="sell", origin=origin)
         sale = Sale.objects.create(label=label, dealer=dealer, seller=user, district=district)
     # A sale is not refused for the gas (the buyer may live where that gas is supplied), only warned.
     mismatch = rules.gas_mismatch(model)

@@ -12,7 +12,7 @@ from cases.models import Label
 from ..models import SupplyArea, WorkRecord
 
 
-def area_for(district: str, street: str = "") -> SupplyArea | None:
+def area_for(*, district: str, street: str = "") -> SupplyArea | None:
     """The supply area of an address: its street's when one is set up, else its district's (one query)."""
     if not district:
         return None
@@ -20,9 +20,9 @@ def area_for(district: str, street: str = "") -> SupplyArea | None:
     return areas.get(street) or areas.get("")
 
 
-def gas_category_at(district: str, street: str = "") -> str:
+def gas_category_at(*, district: str, street: str = "") -> str:
     """The gas category supplied at this address: its area's, or the city's when no area covers it."""
-    area = area_for(district, street)
+    area = area_for(district=district, street=street)
     return area.gas_category if area is not None else rules.city_gas_category()
 
 

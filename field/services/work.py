@@ -66,7 +66,7 @@ def _record_work(
 ) -> WorkRecord:
     with transaction.atomic():
         # Lock order: permit, then label (as in ignite); a revocation committed first is seen here.
-        permit = check_permit(user, permit_code, WorkPermit.Kind.INSTALLATION, lock=True)
+        permit = check_permit(user=user, code=permit_code, kind=WorkPermit.Kind.INSTALLATION, lock=True)
         label = find_label(code, lock=True)
         refuse_if_suspended(label)
         if kind == WorkRecord.Kind.INSTALLATION and lifecycle.is_in_service(label):
@@ -74,7 +74,7 @@ def _record_work(
         if kind == WorkRecord.Kind.INSTALLATION:
             refuse_if_recalled(label)
             # The gas of the supply area at the installation address (the city's where no area is set up).
-            area_gas = area_category or supply_areas.gas_category_at(district)
+            area_gas = area_category or supply_areas.gas_category_at(district=district)
             refuse_if_gas_mismatch(label, area_category=area_gas, action_message=_("禁止安装！请上报问题。"))
         model = label.appliance_model
         if (
@@ -86,7 +86,7 @@ def _record_work(
                 _("%(company)s 不是型号 %(model)s 的指定安装维修企业。") % {"company": permit.company, "model": model},
             )
         if kind == WorkRecord.Kind.INSTALLATION:
-            transition(label, "install", origin, note=permit.number)
+            transition(label=label, name="install", origin=origin, note=permit.number)
         elif not lifecycle.may_repair(label):
             raise FieldError("wrong_state", _("该燃具尚未安装，不能登记维修。"))
         record = WorkRecord.objects.create(
@@ -99,7 +99,7 @@ def _record_work(
             nameplate_confirmed=True,
         )
         if kind == WorkRecord.Kind.INSTALLATION:
-            close_bookings(label, Booking.Kind.INSTALLATION)
+            close_bookings(label=label, kind=Booking.Kind.INSTALLATION)
         clones.check_districts(record, origin=origin)
     return record
 
@@ -123,7 +123,7 @@ def _already_installed(label: Label, *, user: User, company: Organization, distr
     )
 
 
-def close_bookings(label: Label, kind: str) -> None:
+def close_bookings(*, label: Label, kind: str) -> None:
     Booking.objects.filter(
         label=label, kind=kind, status__in=[Booking.Status.REQUESTED, Booking.Status.SCHEDULED]
     ).update(status=Booking.Status.DONE)
