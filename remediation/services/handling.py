@@ -72,7 +72,7 @@ def record_contact(*, case_id: int, user: User, note: str = "", origin: Origin |
     process.complete_step(case, "contact")
     now = timezone.now()
     _set(case, stage=Stage.RESOLVE, contacted_at=now)
-    record_event(case, CaseEvent.Kind.CONTACTED, origin, note, at=now)
+    record_event(case=case, kind=CaseEvent.Kind.CONTACTED, origin=origin, text=note, at=now)
     _deadline, outbound = complete_step(case=case, step=Step.CONTACT, now=now, origin=origin)
     outbound += notifications.notify_resident_taken(case)
     notifications.schedule_delivery(outbound)
@@ -165,11 +165,11 @@ def resolve_case(
     now = timezone.now()
     _set(case, stage=Stage.CLOSED, resolution=resolution, new_label=new_label, closed_at=now)
     text = Resolution(resolution).label + (f" {new_label.serial}" if new_label else "") + (f"：{note}" if note else "")
-    record_event(case, CaseEvent.Kind.RESOLVED, origin, text, at=now)
+    record_event(case=case, kind=CaseEvent.Kind.RESOLVED, origin=origin, text=text, at=now)
     _deadline, outbound = complete_step(case=case, step=Step.RESOLVE, now=now, origin=origin)
     cancel_pending(case=case, now=now, origin=origin)
     Escalation.objects.filter(case=case, closed_at__isnull=True).update(closed_at=now)
-    record_event(case, CaseEvent.Kind.CLOSED, origin, _("已通知用户重新预约安装/点火"), at=now)
+    record_event(case=case, kind=CaseEvent.Kind.CLOSED, origin=origin, text=_("已通知用户重新预约安装/点火"), at=now)
     outbound += notifications.notify_resident_closed(case)
     notifications.schedule_delivery(outbound)
     return case
@@ -187,7 +187,7 @@ def reassign_dealer(*, case_id: int, user: User, dealer_id: int, origin: Origin 
     if dealer.pk == case.dealer_id:
         raise RemediationError(_("该代理商已是责任代理商。"), status=409)
     _set(case, dealer=dealer)
-    record_event(case, CaseEvent.Kind.ASSIGNED, origin, dealer.name)
+    record_event(case=case, kind=CaseEvent.Kind.ASSIGNED, origin=origin, text=dealer.name)
     notifications.schedule_delivery(notifications.notify_dealer_assigned(case))
     return case
 
@@ -202,7 +202,7 @@ def close_followup(*, case_id: int, user: User, note: str = "", origin: Origin |
         raise RemediationError(_("该整改单没有待办的协会督办。"), status=409)
     now = timezone.now()
     Escalation.objects.filter(case=case, level=Level.ASSOCIATION, closed_at__isnull=True).update(closed_at=now)
-    record_event(case, CaseEvent.Kind.FOLLOWUP_CLOSED, origin, note, at=now)
+    record_event(case=case, kind=CaseEvent.Kind.FOLLOWUP_CLOSED, origin=origin, text=note, at=now)
     _deadline, outbound = complete_step(case=case, step=Step.FOLLOWUP, now=now, origin=origin)
     notifications.schedule_delivery(outbound)
     return case
@@ -241,4 +241,4 @@ def add_note(*, case_id: int, user: User, kind: str, text: str, origin: Origin |
     case = RemediationCase.objects.filter(pk=case_id).first()
     if case is None or not permissions.can_view_case(user, case):
         raise RemediationError(_("整改单不存在。"), status=404)
-    return record_event(case, NOTE_KINDS[kind], origin, text)
+    return record_event(case=case, kind=NOTE_KINDS[kind], origin=origin, text=text)

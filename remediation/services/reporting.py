@@ -115,11 +115,13 @@ def report_problem(
         dealer=dealer,
         stage=Stage.CONTACT,
     )
-    record_event(case, CaseEvent.Kind.REPORTED, origin, ProblemKind(kind).label, at=now)
+    record_event(case=case, kind=CaseEvent.Kind.REPORTED, origin=origin, text=ProblemKind(kind).label, at=now)
     assigned = dealer.name if dealer is not None else _("未找到责任代理商，待协会指派")
-    record_event(case, CaseEvent.Kind.ASSIGNED, origin, assigned, at=now)
+    record_event(case=case, kind=CaseEvent.Kind.ASSIGNED, origin=origin, text=assigned, at=now)
     if unsold:
-        record_event(case, CaseEvent.Kind.NOTE, origin, _("标识尚未售出：未暂停，转协会审核"), at=now)
+        record_event(
+            case=case, kind=CaseEvent.Kind.NOTE, origin=origin, text=_("标识尚未售出：未暂停，转协会审核"), at=now
+        )
     start_deadline(case=case, step=Step.CONTACT, now=now)
     start_deadline(case=case, step=Step.RESOLVE, now=now)
     # After the clocks start: the dealer's message says by when to call.

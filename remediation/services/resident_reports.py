@@ -91,7 +91,13 @@ def report_not_genuine(
         .first()
     )
     if case is not None:
-        record_event(case, CaseEvent.Kind.NOTE, origin, _("住户再次上报：%s") % (description or "—"), at=now)
+        record_event(
+            case=case,
+            kind=CaseEvent.Kind.NOTE,
+            origin=origin,
+            text=_("住户再次上报：%s") % (description or "—"),
+            at=now,
+        )
     else:
         case = process.start_case(
             kind=ProblemKind.COUNTERFEIT,
@@ -108,8 +114,10 @@ def report_not_genuine(
             dealer=None,
             stage=Stage.CONTACT,
         )
-        record_event(case, CaseEvent.Kind.REPORTED, origin, _("住户扫码上报：疑似假冒标识"), at=now)
-        record_event(case, CaseEvent.Kind.ASSIGNED, origin, _("住户上报，待协会指派"), at=now)
+        record_event(
+            case=case, kind=CaseEvent.Kind.REPORTED, origin=origin, text=_("住户扫码上报：疑似假冒标识"), at=now
+        )
+        record_event(case=case, kind=CaseEvent.Kind.ASSIGNED, origin=origin, text=_("住户上报，待协会指派"), at=now)
         start_deadline(case=case, step=Step.CONTACT, now=now)
         start_deadline(case=case, step=Step.RESOLVE, now=now)
         notifications.schedule_delivery(notifications.notify_unassigned(case))

@@ -53,8 +53,8 @@ def start_deadline(*, case: RemediationCase, step: str, now: datetime) -> Deadli
     )
     if created:
         record_event(
-            case,
-            CaseEvent.Kind.DEADLINE_SET,
+            case=case,
+            kind=CaseEvent.Kind.DEADLINE_SET,
             text=_("%(step)s：截止 %(due)s") % {"step": Step(step).label, "due": _local(deadline.due_at)},
             at=now,
         )
@@ -72,7 +72,7 @@ def complete_step(
         # Late but not yet swept: the same rule as the sweep, so the clock has one meaning.
         return deadline, _miss([deadline.pk], now)
     Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.MET, settled_at=now)
-    record_event(case, CaseEvent.Kind.DEADLINE_MET, origin, Step(step).label, at=now)
+    record_event(case=case, kind=CaseEvent.Kind.DEADLINE_MET, origin=origin, text=Step(step).label, at=now)
     return deadline, []
 
 
@@ -85,7 +85,9 @@ def cancel_pending(
         pending = pending.filter(step__in=steps)
     for deadline in pending.select_for_update():
         Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.CANCELLED, settled_at=now)
-        record_event(case, CaseEvent.Kind.DEADLINE_CANCELLED, origin, Step(deadline.step).label, at=now)
+        record_event(
+            case=case, kind=CaseEvent.Kind.DEADLINE_CANCELLED, origin=origin, text=Step(deadline.step).label, at=now
+        )
 
 
 def _escalated_text(level, reason):
@@ -124,7 +126,7 @@ def escalate(
     _raise_level([case.pk], level, now)
     if level == Level.REGULATOR or case.escalation_level == Level.DEALER:
         case.escalation_level = level
-    record_event(case, CaseEvent.Kind.ESCALATED, text=_escalated_text(level, reason), at=now)
+    record_event(case=case, kind=CaseEvent.Kind.ESCALATED, text=_escalated_text(level, reason), at=now)
     return escalation
 
 
@@ -186,8 +188,8 @@ def _record_miss_events(ids, escalations, followups, followup_text, now):
             )
         )
     record_system_events(
-        " UNION ALL ".join(sql for sql, _params in parts),
-        [v for _sql, params in parts for v in params],
+        select_sql=" UNION ALL ".join(sql for sql, _params in parts),
+        params=[v for _sql, params in parts for v in params],
         at=now,
         order_by="q.grp, q.ord",
     )

@@ -1,15 +1,21 @@
 """Writing the case timeline: every state change adds one CaseEvent."""
 
+from datetime import datetime
+
 from django.db import connection
 from django.utils import timezone
 
 from audit import services as audit
+from audit.models import AuditEntry
+from cases.services.labels import Origin
 from core.bulk import insert_select
 
 from ..models import CaseEvent, RemediationCase
 
 
-def record_event(case, kind, origin=None, text="", at=None):
+def record_event(
+    *, case: RemediationCase, kind: str, origin: Origin | None = None, text: object = "", at: datetime | None = None
+) -> CaseEvent:
     """Add one event and its audit entry."""
     actor = getattr(origin, "actor", None)
     event = CaseEvent(
@@ -22,11 +28,11 @@ def record_event(case, kind, origin=None, text="", at=None):
         at=at or timezone.now(),
     )
     event.save()
-    audit.record_many([audit_entry(event, origin)])
+    audit.record_many([audit_entry(event=event, origin=origin)])
     return event
 
 
-def record_system_events(select_sql: str, params: list, *, at, order_by: str) -> None:
+def record_system_events(*, select_sql: str, params: list, at: datetime, order_by: str) -> None:
     """The sweep's events, one per row of `select_sql` (case_id, kind, text, and the columns of `order_by`),
     with their audit entries: set-based, by the system, the audit row naming the case's stage."""
     when = connection.ops.adapt_datetimefield_value(at)  # raw SQL: SQLite stores naive UTC text
@@ -43,7 +49,7 @@ def record_system_events(select_sql: str, params: list, *, at, order_by: str) ->
     audit.record_system_select(select_sql=entries, params=params, at=at, order_by=order_by)
 
 
-def audit_entry(event, origin=None):
+def audit_entry(*, event: CaseEvent, origin: Origin | None = None) -> AuditEntry:
     """The audit-log entry of a case event (same who/when/from where)."""
     return audit.entry(
         action=f"case.{event.kind}",
