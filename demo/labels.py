@@ -32,7 +32,7 @@ def seed_demo_labels():
         token = generate_inline.set(True)
         try:
             steps.review(
-                task_id=steps.open_task(declaration, DeclarationFlow.review).pk,
+                task_id=steps.open_task(declaration=declaration, node=DeclarationFlow.review).pk,
                 user=reviewer,
                 decision=Decision.APPROVE,
             )
@@ -40,11 +40,17 @@ def seed_demo_labels():
             generate_inline.reset(token)
         generate_labels(batch_id=declaration.batch.pk)
         steps.labels_ready(declaration.batch.pk)
-        steps.confirm_print(task_id=steps.open_task(declaration, DeclarationFlow.print_batch).pk, user=reviewer)
-        steps.activate(task_id=steps.open_task(declaration, DeclarationFlow.activate_batch).pk, user=reviewer)
+        steps.confirm_print(
+            task_id=steps.open_task(declaration=declaration, node=DeclarationFlow.print_batch).pk, user=reviewer
+        )
+        steps.activate(
+            task_id=steps.open_task(declaration=declaration, node=DeclarationFlow.activate_batch).pk, user=reviewer
+        )
         dealer = model.dealers.get(name=dealer_name)
         steps.issue(
-            task_id=steps.open_task(declaration, DeclarationFlow.issue_batch).pk, user=reviewer, issued_to=dealer
+            task_id=steps.open_task(declaration=declaration, node=DeclarationFlow.issue_batch).pk,
+            user=reviewer,
+            issued_to=dealer,
         )
         created.append(declaration)
     return created

@@ -41,7 +41,7 @@ def test_two_reviewers_deciding_at_once_one_wins():
     maker, model = maker_and_model()
     declaration = create_declaration(appliance_model=model, quantity=3, user=maker)
     steps.submit(declaration=declaration)
-    task = steps.open_task(declaration, DeclarationFlow.review)
+    task = steps.open_task(declaration=declaration, node=DeclarationFlow.review)
     first, second = reviewer(), reviewer()
     outcomes = race(
         lambda: steps.review(task_id=task.pk, user=first, decision=Decision.RETURN, comment="补充检测报告"),

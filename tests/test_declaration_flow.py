@@ -34,7 +34,7 @@ def submitted(maker, model, quantity=12):
 
 
 def task_of(declaration, node):
-    task = steps.open_task(declaration, node)
+    task = steps.open_task(declaration=declaration, node=node)
     assert task is not None, f"no open {node.name} task"
     return task
 
@@ -104,7 +104,7 @@ def test_whole_process_submit_return_resubmit_approve_generate_print_activate_is
 
     process = steps.process_of(declaration)
     assert process.status == PROCESS.DONE
-    assert steps.open_task(declaration) is None
+    assert steps.open_task(declaration=declaration) is None
     done = [t.flow_task.name for t in process.task_set.order_by("created", "pk")]
     assert done == [
         "start",
@@ -209,7 +209,7 @@ def test_labels_are_not_genuine_until_activation_and_illegal_single_moves_fail(d
     with pytest.raises(LabelTransitionError):
         apply_transition(label_id=label.pk, name="activate")  # declared → activated skips printing
     # The activate step is not open before printing either.
-    assert steps.open_task(declaration, DeclarationFlow.activate_batch) is None
+    assert steps.open_task(declaration=declaration, node=DeclarationFlow.activate_batch) is None
     steps.confirm_print(task_id=task_of(declaration, DeclarationFlow.print_batch).pk, user=boss)
     label.refresh_from_db()
     assert label.state == "printed" and not label.is_genuine

@@ -208,7 +208,7 @@ def test_declaration_page_right_after_approval_shows_generation_progress_not_a_5
     declaration = create_declaration(appliance_model=model, quantity=10, user=maker)
     steps.submit(declaration=declaration)
     steps.review(
-        task_id=steps.open_task(declaration).pk, user=boss, decision="approve"
+        task_id=steps.open_task(declaration=declaration).pk, user=boss, decision="approve"
     )  # the generation task is never run here
     batch = LabelBatch.objects.get(declaration=declaration)
     Label.objects.bulk_create(

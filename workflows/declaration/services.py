@@ -63,7 +63,7 @@ def open_tasks() -> QuerySet[Task]:
     return Task.objects.filter(process__flow_class=DeclarationFlow, status__in=OPEN)
 
 
-def open_task(declaration: Declaration, node: Node | None = None) -> Task | None:
+def open_task(*, declaration: Declaration, node: Node | None = None) -> Task | None:
     """The declaration's open human/handle task (optionally of one node), or None."""
     process = process_of(declaration)
     if process is None:
@@ -262,7 +262,7 @@ def labels_ready(batch_id: int) -> bool:
     batch = LabelBatch.objects.select_related("declaration").get(pk=batch_id)
     if batch.stage != LabelBatch.Stage.GENERATED:
         return False
-    task = open_task(batch.declaration, DeclarationFlow.generate)
+    task = open_task(declaration=batch.declaration, node=DeclarationFlow.generate)
     if task is None:
         return False
     DeclarationFlow.generate.run(task)

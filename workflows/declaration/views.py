@@ -68,7 +68,7 @@ def _forms_for(declaration, task, user, data=None, files=None, bound_step=None):
 
 
 def declaration_page(request, declaration, *, bound_step=None, form=None, error=None, status=200):
-    task = steps.open_task(declaration)
+    task = steps.open_task(declaration=declaration)
     step, default_form = _forms_for(declaration, task, request.user)
     batch = LabelBatch.objects.filter(declaration=declaration).first()
     process = steps.process_of(declaration)
@@ -105,7 +105,7 @@ def do_step(request, pk, step):
     if step not in STEP_NODES:
         raise PermissionDenied
     declaration = get_object_or_404(selectors.declarations_for(request.user), pk=pk)
-    task = steps.open_task(declaration, STEP_NODES[step])
+    task = steps.open_task(declaration=declaration, node=STEP_NODES[step])
     if task is None:
         return declaration_page(request, declaration, error=_("该步骤当前不可操作（可能已被他人处理）。"), status=409)
     _step, form = _forms_for(declaration, task, request.user, request.POST, request.FILES, bound_step=step)
