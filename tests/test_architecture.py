@@ -220,6 +220,7 @@ ANNOTATED = [
     "remediation/selectors.py",
     "remediation/services/handling.py",
     "remediation/services/sla.py",
+    "remediation/services/timeline.py",
     "stats/selectors.py",
     "workflows/declaration/services.py",
     "workflows/recall/services.py",
@@ -257,3 +258,46 @@ def unannotated(tree):
 @pytest.mark.parametrize("path", ANNOTATED)
 def test_services_and_selectors_are_typed(path):
     assert unannotated(ast.parse((BASE / path).read_text(encoding="utf-8"))) == []
+
+
+# Services take keyword-only arguments (STYLE.md, after HackSoft's styleguide): the call names what it passes, so
+# two ids cannot be swapped unseen and grepping `batch_id=` finds every operation on a batch. One positional
+# parameter reads unambiguously (`find_label(code)`); a second, or a *args, must be named.
+POSITIONAL_ALLOWED = {
+    # A guard, not a write; its roles are a variable list, as in accounts.permissions.holds_role(user, *roles).
+    "field/services/errors.py:require_role",
+}
+
+
+def service_files():
+    """Every `services.py` and `services/*.py` of the project (hidden directories such as .venv aside)."""
+    tops = [top for top in BASE.iterdir() if top.is_dir() and not top.name.startswith(".")]
+    return sorted(
+        path
+        for top in tops
+        for path in top.rglob("*.py")
+        if path.name == "services.py" or path.parent.name == "services"
+    )
+
+
+def positional_services():
+    """{"path:name": "(params)"} for each public top-level function of a services module with two or more
+    positional parameters (a *args counts)."""
+    found = {}
+    for path in service_files():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                args = node.args
+                positional = [a.arg for a in args.posonlyargs + args.args]
+                positional += [f"*{args.vararg.arg}"] if args.vararg else []
+                if len(positional) > 1:
+                    found[f"{path.relative_to(BASE).as_posix()}:{node.name}"] = f"({', '.join(positional)})"
+    return found
+
+
+def test_services_take_keyword_only_arguments():
+    scanned = {path.relative_to(BASE).as_posix() for path in service_files()}
+    assert {"audit/services.py", "cases/services/batches.py", "workflows/declaration/services.py"} <= scanned
+    found = positional_services()
+    assert [f"{name}{params}" for name, params in found.items() if name not in POSITIONAL_ALLOWED] == []
+    assert POSITIONAL_ALLOWED <= set(found)  # an exception that no longer applies leaves the list
