@@ -70,3 +70,12 @@ def warm_city(db):
     from accounts import city
 
     return city.current_city()
+
+
+@pytest.fixture(autouse=True)
+def clock_warns_afresh():
+    # The service-hours clock warns once per process about each year it has no holidays for (remediation/clock.py):
+    # each test starts as a fresh process would, whatever year an earlier test counted through.
+    from remediation import clock
+
+    clock.forget_warnings()

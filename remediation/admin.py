@@ -1,5 +1,6 @@
 """Remediation admin: case stage and level, deadlines and escalations are the services' (read-only here)."""
 
+import chinese_calendar
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -8,14 +9,70 @@ from audit.admin import AuditedAdmin
 from cases.services.labels import Origin
 from core.admin import ReadOnlyAdmin
 
-from .models import CaseEvent, Deadline, DeadlinePolicy, Escalation, Notification, RemediationCase
+from .clock import package_knows
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    CaseEvent,
+    Deadline,
+    DeadlinePolicy,
+    Escalation,
+    Notification,
+    RemediationCase,
+)
 from .notifications import settle_unknown
+
+WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(AuditedAdmin):
     list_display = ["step", "level", "hours", "clock", "note"]
     list_editable = ["hours", "clock"]
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = _("年份")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        return [(str(d.year), str(d.year)) for d in CalendarDay.objects.dates("day", "year", order="DESC")]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        # Four digits only: a year past 9999 in the URL would fail the date bounds of the lookup.
+        return queryset.filter(day__year=int(value)) if len(value) == 4 and value.isdigit() else queryset
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    """The State Council's holidays and make-up working days, entered by the association (remediation/clock.py)."""
+
+    list_display = ["day", "weekday", "is_working_day", "note", "package_says"]
+    list_filter = [YearFilter, "is_working_day"]
+    search_fields = ["note"]
+    ordering = ["-day"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, row):
+        return WEEKDAYS[row.day.weekday()]
+
+    @admin.display(description=_("chinesecalendar 中"))
+    def package_says(self, row):
+        # What the row overrides: a row that agrees with the package changes nothing (harmless).
+        if not package_knows(row.day.year):
+            return _("无该年数据")
+        return _("上班") if chinese_calendar.is_workday(row.day) else _("放假")
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(AuditedAdmin):
+    list_display = ["year", "complete", "package_knows_year", "note"]
+    list_editable = ["complete"]
+
+    @admin.display(description=_("chinesecalendar 已有该年"), boolean=True)
+    def package_knows_year(self, row):
+        return package_knows(row.year)
 
 
 @admin.register(RemediationCase)

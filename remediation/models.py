@@ -386,3 +386,54 @@ class CasePhoto(models.Model):
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
         ordering = ["uploaded_at", "pk"]
+
+
+class CalendarDay(models.Model):
+    """One date whose working-day status the association sets, over whatever `chinesecalendar` says.
+
+    The State Council publishes each year's public holidays and make-up working days (调休) around November;
+    the package follows weeks or months later. Until it does (or where it is wrong), the association enters the
+    published days here (admin, or `manage.py load_holidays`): a holiday on a weekday, or a working weekend day.
+    The service-hours clock (remediation/clock.py) reads these rows first.
+    """
+
+    day = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(
+        _("上班"),
+        default=False,
+        help_text=_("勾选：当天上班（如周末调休上班）；不勾选：当天放假（如工作日的法定节假日）。"),
+    )
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("法定节假日与调休")
+        verbose_name_plural = _("法定节假日与调休")
+        ordering = ["day"]
+
+    def __str__(self):
+        kind = _("上班") if self.is_working_day else _("放假")
+        return f"{self.day.isoformat()} {kind}" + (f" {self.note}" if self.note else "")
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and make-up working days have all been entered as CalendarDay rows.
+
+    For a year `chinesecalendar` does not know, a complete year is counted from its rows and Monday to Friday,
+    without the "no data" warning; an incomplete one is counted the same way but warned about.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    complete = models.BooleanField(
+        _("已全部录入"),
+        default=False,
+        help_text=_("该年国务院公布的放假和调休日期已全部录入为“法定节假日与调休”。"),
+    )
+    note = models.CharField(_("说明"), max_length=100, blank=True, help_text=_("例如通知的文号。"))
+
+    class Meta:
+        verbose_name = _("节假日年度")
+        verbose_name_plural = _("节假日年度")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
