@@ -55,6 +55,7 @@ ACTION_NAMES = {
     "case.closed": _("整改单：结案"),
     "case.photo": _("整改单：住户照片"),
     "notification.settle": _("通知：核实发送结果"),
+    "calendar.loaded": _("节假日：导入全年安排"),
     # field
     "booking.create": _("预约：提交"),
     "booking.schedule": _("预约：安排上门"),

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import User
@@ -163,6 +164,89 @@ def test_years_to_enter_from_december(django_assert_num_queries):
 def test_no_year_to_enter_while_every_deadline_counts_calendar_hours():
     assert not DeadlinePolicy.objects.filter(clock="service").exists()
     assert years_to_enter(date(2098, 12, 1)) == []
+
+
+# --- manage.py load_holidays ------------------------------------------------------------------------------------
+
+# Made up, not 2099's schedule (there is none): the format, a comment, a blank line, a line without a note.
+SCHEDULE = """\ufeff# 2099: 虚构的测试数据
+2099-01-01,holiday,元旦（虚构）
+2099-01-02,holiday,元旦（虚构）
+
+2099-01-10,workday,调休（虚构）
+2099-02-02,holiday
+"""
+
+
+def load(tmp_path, text, name="2099.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    with out.open("w", encoding="utf-8") as stdout:
+        call_command("load_holidays", str(path), stdout=stdout)
+    return out.read_text(encoding="utf-8")
+
+
+def table():
+    return list(CalendarDay.objects.order_by("day").values_list("day", "is_working_day", "note"))
+
+
+def test_the_command_loads_a_year_and_marks_it_complete_idempotently(tmp_path, caplog):
+    output = load(tmp_path, SCHEDULE)
+    assert "2099: marked complete; added 4" in output
+    loaded = table()
+    assert loaded == [
+        (date(2099, 1, 1), False, "元旦（虚构）"),
+        (date(2099, 1, 2), False, "元旦（虚构）"),
+        (date(2099, 1, 10), True, "调休（虚构）"),
+        (date(2099, 2, 2), False, ""),
+    ]
+    assert CalendarYear.objects.get(year=2099).complete
+    entry = AuditEntry.objects.get(action="calendar.loaded")
+    assert (entry.object_type, entry.object_id) == ("calendaryear", str(CalendarYear.objects.get(year=2099).pk))
+    assert entry.detail == "新增 4 天，修改 0 天，删除 0 天"
+
+    assert "added 0" in load(tmp_path, SCHEDULE) and "unchanged 4" in load(tmp_path, SCHEDULE)
+    assert table() == loaded
+    assert AuditEntry.objects.filter(action="calendar.loaded").count() == 1  # nothing changed, nothing logged
+
+    # A corrected file: the year becomes exactly its lines.
+    output = load(tmp_path, SCHEDULE.replace("2099-02-02,holiday\n", "").replace("workday,调休", "holiday,调休"))
+    assert "changed 1 (2099-01-10)" in output and "removed 1 (2099-02-02)" in output
+    assert [day for day, *_rest in table()] == [date(2099, 1, 1), date(2099, 1, 2), date(2099, 1, 10)]
+    assert AuditEntry.objects.filter(action="calendar.loaded").count() == 2
+    # The clock uses it: the loaded year counts silently.
+    assert is_working_day(date(2099, 1, 1)) is False and is_working_day(date(2099, 1, 5)) is True
+    assert no_data_warnings(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ("2099-02-30,holiday,虚构", "第 3 行“2099-02-30,holiday,虚构”：日期应写作 2027-01-01"),
+        ("2099-02-03,holliday,虚构", "第 3 行“2099-02-03,holliday,虚构”：第二项应为 holiday（放假）或 workday（上班）"),
+        ("2099-02-03", "第 3 行“2099-02-03”：应为“日期,holiday 或 workday,说明”"),
+        ("2099-01-01,workday,虚构", "第 3 行“2099-01-01,workday,虚构”：日期重复"),
+        ("2100-01-01,holiday,虚构", "一个文件只能包含一个年份"),
+        ("2099-02-03,holiday," + "长" * 101, "说明最多 100 个字"),
+    ],
+    ids=["no-such-date", "unknown-kind", "missing-kind", "duplicate", "two-years", "note-too-long"],
+)
+def test_a_malformed_line_loads_nothing_and_says_which(tmp_path, bad, says):
+    text = "2099-01-01,holiday,元旦（虚构）\n2099-01-02,holiday,元旦（虚构）\n" + bad + "\n2099-01-10,workday,虚构\n"
+    with pytest.raises(CommandError) as refused:
+        load(tmp_path, text)
+    message = str(refused.value)
+    assert says in message and "未导入任何日期" in message and "2099.csv" in message
+    assert not CalendarDay.objects.exists() and not CalendarYear.objects.exists()
+    assert not AuditEntry.objects.filter(action="calendar.loaded").exists()
+
+
+def test_an_empty_or_missing_file_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="文件中没有日期"):
+        load(tmp_path, "# nothing yet\n")
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("load_holidays", str(tmp_path / "absent.csv"))
 
 
 # --- the admin --------------------------------------------------------------------------------------------------
