@@ -21,7 +21,7 @@ from accounts import permissions, pii, roles
 from cases.services.labels import Origin
 from core.exports import TableExport
 
-from . import selectors, services
+from . import clock, selectors, services
 from .forms import ContactForm, NoteForm, ReassignForm, ReportForm, ResolveForm, TextForm
 from .models import Level, Notification, ProblemKind, Stage
 from .services.errors import RemediationError
@@ -214,6 +214,12 @@ class AssociationQueue(QueueView):
     allowed_roles = (roles.REVIEWER,)
     title = _("协会督办")
     export_name = "escalations"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The association's page says when service-hour deadlines are about to run into a year without holidays.
+        context["holiday_years_missing"] = clock.years_to_enter(timezone.localdate())
+        return context
 
     def get_queryset(self):
         return selectors.association_queue()

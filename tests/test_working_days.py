@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -19,6 +21,7 @@ from audit.models import AuditEntry
 from remediation import clock
 from remediation.clock import add_service_hours, is_working_day, years_to_enter
 from remediation.models import CalendarDay, CalendarYear, DeadlinePolicy, Step
+from tests.factories_remediation import make_city
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -164,6 +167,26 @@ def test_years_to_enter_from_december(django_assert_num_queries):
 def test_no_year_to_enter_while_every_deadline_counts_calendar_hours():
     assert not DeadlinePolicy.objects.filter(clock="service").exists()
     assert years_to_enter(date(2098, 12, 1)) == []
+
+
+def test_the_association_queue_says_which_year_to_enter(client):
+    city = make_city()
+    service_policy()
+    CalendarYear.objects.create(year=2098, complete=True)
+    url = reverse("remediation:association-queue")
+    with time_machine.travel(local(2098, 12, 2, 10, 0), tick=False):
+        client.force_login(city.reviewer)  # inside the travel: a session from today would have expired by 2098
+        page = client.get(url).content.decode()
+        assert 'id="holidays-missing"' in page and "2099 年的法定节假日和调休安排尚未录入" in page
+        assert "remediation/calendarday/" not in page  # no admin link for a reviewer who may not add days
+        city.reviewer.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="remediation", codename__endswith="calendarday")
+        )
+        assert reverse("admin:remediation_calendarday_changelist") in client.get(url).content.decode()
+        CalendarYear.objects.create(year=2099, complete=True)
+        assert 'id="holidays-missing"' not in client.get(url).content.decode()
+    with time_machine.travel(local(2098, 11, 30, 10, 0), tick=False):
+        assert 'id="holidays-missing"' not in client.get(url).content.decode()
 
 
 # --- manage.py load_holidays ------------------------------------------------------------------------------------
