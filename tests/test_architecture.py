@@ -219,6 +219,7 @@ ANNOTATED = [
     "field/services/work.py",
     "remediation/selectors.py",
     "remediation/services/handling.py",
+    "remediation/services/holidays.py",
     "remediation/services/sla.py",
     "remediation/services/timeline.py",
     "stats/selectors.py",

@@ -1,10 +1,10 @@
 """manage.py load_holidays <file.csv>: enter a year's public holidays and make-up working days (format and rules:
-remediation/holidays.py), for a year `chinesecalendar` does not know yet or gets wrong."""
+remediation/services/holidays.py), for a year `chinesecalendar` does not know yet or gets wrong."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from remediation.holidays import ScheduleError, load_schedule
+from remediation.services.holidays import ScheduleError, load_schedule
 
 
 class Command(BaseCommand):

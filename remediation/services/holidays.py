@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit import services as audit
 
-from .models import CalendarDay, CalendarYear
+from ..models import CalendarDay, CalendarYear
 
 KINDS = {"holiday": False, "workday": True}
 NOTE_MAX = CalendarDay._meta.get_field("note").max_length
@@ -102,5 +102,5 @@ def load_schedule(*, lines: list[str], actor: User | None = None) -> Loaded:
             "changed": len(changed),
             "removed": len(removed),
         }
-        audit.record("calendar.loaded", year_row, actor=actor, detail=detail)
+        audit.record(action="calendar.loaded", obj=year_row, actor=actor, detail=detail)
     return loaded
