@@ -14,6 +14,7 @@ issued with those symbols keep resolving.
 """
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 import base32_crockford
@@ -44,6 +45,9 @@ def normalize(text):
     """Canonical form of a typed or scanned serial; raises InvalidSerial when it is not one."""
     if not isinstance(text, str):
         raise InvalidSerial("serial must be text")
+    if not text.isascii():
+        # A Chinese keyboard in full-width mode types ＸＲ７－… ; NFKC folds those to ASCII (other scripts stay invalid).
+        text = unicodedata.normalize("NFKC", text)
     try:
         cleaned = base32_crockford.normalize("".join(text.split()), strict=False)
     except ValueError as exc:

@@ -154,3 +154,13 @@ def test_home_lookup_and_scan_page_share_one_limit(client, settings):
     assert client.get("/q/", {"serial": label.serial}).status_code == 302
     assert client.get(f"/q/{label.serial}").status_code == 200
     assert client.get("/q/", {"serial": label.serial}).status_code == 429
+
+
+def test_a_serial_typed_in_full_width_finds_its_genuine_label(client):
+    # The home page's form, the page and the API: a 全角 keyboard's ＸＲ７… is the label, not a malformed code.
+    label = LabelFactory(state="sold")
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in label.serial)
+    response = client.get("/q/", {"serial": typed})
+    assert response.status_code == 302 and response["Location"] == f"/q/{label.serial}"
+    assert 'data-verdict="genuine"' in client.get(f"/q/{typed}").content.decode()
+    assert client.get(f"/api/v1/scan/{typed}/").json()["verdict"] == "genuine"

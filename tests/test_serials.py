@@ -16,6 +16,15 @@ def test_typing_slips_are_forgiven():
     assert serials.normalize(typed) == serial
 
 
+def test_a_serial_typed_in_full_width_is_the_same_serial():
+    # A Chinese input method in full-width mode (全角) types ＡＢ１２－…: a genuine label, not a malformed code.
+    serial = serials.new_serial()
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in serial[:7]) + "\uff0d" + serial[7:].lower() + "\u3000"
+    assert serials.normalize(full_width) == serial
+    assert serials.parse_code(full_width) == serial
+    assert not serials.is_valid("١" * 14)  # other scripts' digits are still not a serial
+
+
 @pytest.mark.parametrize("position", range(13))
 def test_any_single_wrong_character_is_caught(position):
     serial = serials.new_serial()
