@@ -65,6 +65,20 @@ def test_a_code_for_another_number_does_not_confirm_this_one():
     confirm_code(phone=PHONE, purpose="booking", code=sent_code())
 
 
+def test_a_number_typed_in_full_width_is_the_same_number_and_other_digits_are_refused():
+    # ０ is U+FF10: the SMS goes to the ASCII number, and the per-number limit sees one number.
+    full_width = PHONE[:-1] + chr(ord(PHONE[-1]) + 0xFEE0)
+    request_code(phone=full_width, purpose="booking")
+    assert PhoneCode.objects.get().phone == PHONE
+    assert Notification.objects.get(template="verify_code").address == PHONE
+    with pytest.raises(FieldError) as again:
+        request_code(phone=PHONE, purpose="booking")
+    assert again.value.status == 429
+    confirm_code(phone=PHONE, purpose="booking", code=sent_code())
+    with pytest.raises(FieldError):
+        request_code(phone="1391234567\u0663", purpose="rating")  # Arabic-Indic 3: a digit to \d, not a phone's
+
+
 def test_five_wrong_guesses_end_a_code_and_codes_expire():
     request_code(phone=PHONE, purpose="booking")
     code = sent_code()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from accounts import city
 
 from .errors import FieldError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits: \d would also take ３ and ٣
 
 
 def clean_district(district: str | None, *, required: bool) -> str:
@@ -24,7 +25,8 @@ def clean_district(district: str | None, *, required: bool) -> str:
 
 
 def clean_mobile(phone: str | None) -> str:
-    phone = "".join((phone or "").split())
+    # Full-width digits (a Chinese keyboard in 全角 mode) become ASCII: one number, one spelling, one SMS limit.
+    phone = unicodedata.normalize("NFKC", "".join((phone or "").split()))
     if not MOBILE_RE.match(phone):
         raise FieldError("invalid", _("请输入 11 位手机号码。"))
     return phone
