@@ -85,7 +85,7 @@ def test_booking_reaches_the_company_and_the_resident_hears_received_and_schedul
     assert "已安排在" in scheduled.body
 
 
-def test_manufacturer_hears_returned_approved_and_labels_issued(django_capture_on_commit_callbacks):
+def test_manufacturer_hears_returned_approved_and_labels_issued(client, django_capture_on_commit_callbacks):
     from project.celery import app
 
     maker, model = maker_and_model()
@@ -118,6 +118,12 @@ def test_manufacturer_hears_returned_approved_and_labels_issued(django_capture_o
     assert [t for _c, t, _a in messages(recipient=dealer_user)] == ["labels_ready"]
     ready = Notification.objects.get(recipient=maker, template="labels_ready")
     assert ready.link == f"/declarations/{declaration.pk}/"
+    # The dealer may not open the declaration: its message leads where it can use the labels.
+    dealer_ready = Notification.objects.get(recipient=dealer_user, template="labels_ready")
+    assert dealer_ready.link == "/field/sell/"
+    client.force_login(dealer_user)
+    assert client.get(f"/remediation/inbox/{dealer_ready.pk}/", follow=True).status_code == 200
+    assert client.get(ready.link).status_code == 403
 
 
 def test_company_hears_30_days_before_a_permit_expires_once():

@@ -234,13 +234,18 @@ def issue(*, task_id: int, user: User, issued_to: Organization, origin: Origin |
 
 def _tell_labels_ready(declaration: Declaration, organization_id: int) -> None:
     model = declaration.appliance_model
+    # The maker follows its declaration; a dealer may not open it (403), so its message opens the sell page.
+    if organization_id == model.manufacturer_id:
+        link = reverse("declarations:detail", args=[declaration.pk])
+    else:
+        link = reverse("field:sell-start")
     notifications.notify_organization(
         organization_id,
         f"batch{declaration.pk}:ready:o{organization_id}",
         template="labels_ready",
         params={"model": str(model), "count": declaration.quantity},
         subject=_("型号 %(model)s 的 %(count)s 张标识已激活并发放") % {"model": model, "count": declaration.quantity},
-        link=reverse("declarations:detail", args=[declaration.pk]),
+        link=link,
     )
 
 
