@@ -1,7 +1,10 @@
 """Appliance models, declarations, label batches and the label state machine."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +38,9 @@ class ApplianceModel(models.Model):
     model_number = models.CharField(_("型号"), max_length=100)
     category = models.CharField(_("产品类别"), max_length=20, choices=APPLIANCE_CATEGORIES)
     gas_category = models.CharField(_("适用气源"), max_length=4, choices=GAS_CATEGORIES)
-    rated_heat_input_kw = models.DecimalField(_("额定热负荷 (kW)"), max_digits=6, decimal_places=2)
+    rated_heat_input_kw = models.DecimalField(
+        _("额定热负荷 (kW)"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
     ccc_certificate_number = models.CharField(_("CCC 证书编号"), max_length=64, blank=True)
     other_certificates = models.CharField(_("其他证书编号"), max_length=255, blank=True)
     gtin = models.CharField(_("商品条码 (GTIN-13)"), max_length=13, blank=True, validators=[validate_gtin13])

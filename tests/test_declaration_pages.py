@@ -29,6 +29,16 @@ def step(pk, name):
     return reverse("declarations:step", args=[pk, name])
 
 
+@pytest.mark.parametrize("heat", ["-1", "0", "0.00"])
+def test_model_form_refuses_a_rated_heat_input_that_is_not_positive(client, heat):
+    maker, _model = maker_and_model()
+    client.force_login(maker)
+    data = {"brand": "华焰", "model_number": "JZT-X2", "category": "cooktop", "gas_category": "12T"}
+    response = client.post(reverse("cases:model_create"), {**data, "rated_heat_input_kw": heat})
+    assert response.status_code == 400 and "0.01" in response.content.decode()
+    assert not ApplianceModel.objects.filter(model_number="JZT-X2").exists()
+
+
 def test_whole_process_through_the_pages(client, django_capture_on_commit_callbacks):
     maker, model = maker_and_model()
     installer_org = model.designated_installers.get()
