@@ -101,6 +101,13 @@ def test_check_refuses_expired_revoked_foreign_wrong_kind_and_lapsed_company(rev
     assert exc.value.code == "company_unqualified"
 
 
+def test_a_permit_number_typed_in_full_width_or_lower_case_is_the_permit():
+    user, permit = installer_with_permit()
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in permit.number)  # 全角: ＡＺ２０２６－…
+    for typed in (full_width, permit.number.lower(), f" {permit.number} ", permits.permit_url(permit.number)):
+        assert permits.check_permit(user=user, code=typed, kind=WorkPermit.Kind.INSTALLATION) == permit
+
+
 def test_permit_pages_issue_card_with_decodable_qr_and_revoke(client, reviewer, tmp_path):
     company = qualified(Organization.Kind.GAS_SUPPLIER)
     worker = UserFactory(organization=company, role=roles.IGNITION_WORKER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -46,7 +47,8 @@ def permit_qr_svg(number: str) -> str:
 
 def parse_permit_code(text: str | None) -> str:
     """A permit number from typed text or a scanned permit URL."""
-    text = (text or "").strip()
+    # NFKC: a number typed on a Chinese keyboard in full-width mode (ＡＺ２０２６－…) is the same number.
+    text = unicodedata.normalize("NFKC", text or "").strip()
     match = PERMIT_URL_RE.search(text)
     return (match.group(1) if match else text).upper()
 
