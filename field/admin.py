@@ -1,11 +1,14 @@
 """Read-mostly admin views of field records; changes go through the field pages and services."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.pii import MaskedPersonalDataAdmin
 from audit.admin import AuditedAdmin
 from core.admin import ReadOnlyAdmin
 
+from .forms import district_choices
 from .models import (
     Booking,
     CloneSignal,
@@ -85,9 +88,21 @@ class SuspectedCloneAdmin(ReadOnlyAdmin):
     inlines = [CloneSignalInline]
 
 
+class SupplyAreaForm(forms.ModelForm):
+    # District codes are data, not model choices: a typed "Dapeng" or "大鹏" saved an area no address ever falls in,
+    # and the gas rule silently fell back to the city's gas there.
+    district = forms.ChoiceField(label=_("区"), choices=district_choices)
+
+    class Meta:
+        model = SupplyArea
+        fields = "__all__"
+
+
 @admin.register(SupplyArea)
 class SupplyAreaAdmin(AuditedAdmin):
     """City data an administrator sets up: which supplier pipes which gas where (the gas rule reads it; audited)."""
+
+    form = SupplyAreaForm
 
     list_display = ["district", "street", "gas_category", "supplier"]
     list_filter = ["gas_category", "district", "supplier"]

@@ -8,7 +8,7 @@ from accounts.models import Organization
 from field.models import Ignition, SupplyArea, WorkRecord
 from field.services import supply_areas
 from field.services.bookings import booking_companies
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.factories_field import igniter_with_permit, installer_with_permit, label_for, qualified
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,17 @@ def test_statistics_show_supply_areas(lpg_area):
     assert by_area["福田区 沙头街道"]["gas"] == "20Y"
     assert [row["area"] for row in rows].index("福田区 沙头街道") == 1  # right after its district
     assert figures.BY_KEY["supply_areas"].rows(scoping.Scope(installer_id=1, sections=("field",)), None) == []
+
+
+def test_the_admin_offers_the_city_districts_and_refuses_any_other_code(client, lpg_area):
+    # A typed code that is no district would save an area no address falls in: the gas rule would ignore it.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/field/supplyarea/{lpg_area.pk}/change/"
+    assert '<option value="dapeng" selected>' in client.get(url).content.decode()
+    data = {"supplier": lpg_area.supplier_id, "street": "", "gas_category": "20Y"}
+    for typed in ("Dapeng", "大鹏", ""):
+        assert client.post(url, {**data, "district": typed}).status_code == 200  # the form again, with its error
+    lpg_area.refresh_from_db()
+    assert lpg_area.district == "dapeng"
+    assert client.post(url, {**data, "district": "pingshan"}).status_code == 302
+    assert supply_areas.gas_category_at(district="pingshan") == "20Y"
