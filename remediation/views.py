@@ -123,8 +123,12 @@ def case_photo(request, pk, photo):
     return response
 
 
-def _action(service, form_class, build_kwargs, success, prefix=None):
-    """A POST on the case page: run one service; errors re-render the page with their 4xx status."""
+def _action(service, form_class, build_kwargs, success, form_key, prefix=None):
+    """A POST on the case page: run one service; errors re-render the page with their 4xx status.
+
+    The page comes back with this action's form as it was sent (`form_key` in the page's context), so a mistyped
+    new serial does not also cost the dealer the note typed beside it.
+    """
 
     @login_required
     @require_POST
@@ -140,6 +144,7 @@ def _action(service, form_class, build_kwargs, success, prefix=None):
         except RemediationError as exc:
             messages.error(request, exc.message)
             context = _case_context(request, _load_case(request, pk))
+            context[form_key] = form
             return render(request, "remediation/case.html", context, status=exc.status)
         messages.success(request, success())
         return redirect("remediation:case", pk=case.pk)
@@ -147,27 +152,42 @@ def _action(service, form_class, build_kwargs, success, prefix=None):
     return view
 
 
-contact = _action(services.record_contact, ContactForm, lambda d: {"note": d["note"]}, lambda: _("已记录联系用户。"))
+contact = _action(
+    services.record_contact, ContactForm, lambda d: {"note": d["note"]}, lambda: _("已记录联系用户。"), "contact_form"
+)
 resolve = _action(
     services.resolve_case,
     ResolveForm,
     lambda d: {"resolution": d["resolution"], "new_serial": d["new_serial"], "note": d["note"]},
     lambda: _("整改完成，已结案并通知用户重新预约。"),
+    "resolve_form",
 )
 reassign = _action(
-    services.reassign_dealer, ReassignForm, lambda d: {"dealer_id": d["dealer"].pk}, lambda: _("已指派代理商。")
+    services.reassign_dealer,
+    ReassignForm,
+    lambda d: {"dealer_id": d["dealer"].pk},
+    lambda: _("已指派代理商。"),
+    "reassign_form",
 )
 close_followup = _action(
-    services.close_followup, TextForm, lambda d: {"note": d["note"]}, lambda: _("协会督办已完成。"), prefix="followup"
+    services.close_followup,
+    TextForm,
+    lambda d: {"note": d["note"]},
+    lambda: _("协会督办已完成。"),
+    "followup_form",
+    prefix="followup",
 )
 report_to_regulator = _action(
     services.report_to_regulator,
     TextForm,
     lambda d: {"note": d["note"]},
     lambda: _("已上报行业主管部门。"),
+    "regulator_form",
     prefix="regulator",
 )
-note = _action(services.add_note, NoteForm, lambda d: {"kind": d["kind"], "text": d["text"]}, lambda: _("已保存。"))
+note = _action(
+    services.add_note, NoteForm, lambda d: {"kind": d["kind"], "text": d["text"]}, lambda: _("已保存。"), "note_form"
+)
 
 
 @method_decorator(login_required, name="dispatch")

@@ -142,3 +142,21 @@ def test_regulator_comments_and_orders_action(city):
         services.add_note(case_id=case.pk, user=city.dealer, kind="order", text="x")
     event = case.events.get(kind="order")
     assert (event.text, event.actor) == ("限三日内整改", city.regulator)
+
+
+def test_a_refused_step_on_the_case_page_keeps_what_the_dealer_typed(client, city):
+    # A mistyped new serial comes back with its error, the serial and the note still in the form.
+    case, _old = open_case(city)
+    services.record_contact(case_id=case.pk, user=city.dealer)
+    client.force_login(city.dealer)
+    typed = {"resolution": "relabel", "new_serial": "ABCD-EFGH-2", "note": "已上门，用户下午在家"}
+    response = client.post(f"/remediation/{case.pk}/resolve/", typed)
+    page = response.content.decode()
+    assert response.status_code == 400 and "新标识编码无效" in page
+    assert 'value="ABCD-EFGH-2"' in page and 'value="已上门，用户下午在家"' in page
+    assert 'value="relabel" required id="id_resolution_0" checked' in page
+    # A refused note keeps its text too.
+    response = client.post(f"/remediation/{case.pk}/note/", {"kind": "note", "text": "记" * 2001})
+    assert response.status_code == 400 and "记" * 2001 + "</textarea>" in response.content.decode()
+    # Nothing of it was stored.
+    assert not CaseEvent.objects.filter(case=case, text__startswith="记").exists()
