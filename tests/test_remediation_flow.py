@@ -1,5 +1,7 @@
 """The dealer's two steps through the viewflow process: contact, then relabel / return / exchange."""
 
+import re
+
 import pytest
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -160,3 +162,18 @@ def test_a_refused_step_on_the_case_page_keeps_what_the_dealer_typed(client, cit
     assert response.status_code == 400 and "记" * 2001 + "</textarea>" in response.content.decode()
     # Nothing of it was stored.
     assert not CaseEvent.objects.filter(case=case, text__startswith="记").exists()
+
+
+def test_the_language_link_on_a_refused_steps_page_goes_back_to_the_case_not_to_the_post_only_url(client, city):
+    # The refused note answers at /remediation/<pk>/note/, which takes only POST: switching language there was a 405.
+    case, _old = open_case(city)
+    client.force_login(city.dealer)
+    page = f"http://testserver/remediation/{case.pk}/"
+    response = client.post(f"/remediation/{case.pk}/note/", {"kind": "bogus", "text": "x"}, HTTP_REFERER=page)
+    link = re.search(r'href="(/i18n/en/\?next=[^"]+)"', response.content.decode()).group(1)
+    switched = client.get(link)
+    assert switched.status_code == 302 and switched["Location"] == page
+    assert client.get(switched["Location"]).status_code == 200
+    # Without a Referer (a privacy setting), it goes home rather than to the POST-only URL.
+    response = client.post(f"/remediation/{case.pk}/note/", {"kind": "bogus", "text": "x"})
+    assert 'href="/i18n/zh-hans/?next=/"' in response.content.decode()  # the page is in English now
