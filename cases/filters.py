@@ -56,7 +56,8 @@ class LabelFilter(django_filters.FilterSet):
     model_number = django_filters.CharFilter(
         label=_("型号"), field_name="appliance_model__model_number", lookup_expr="icontains"
     )
-    batch = django_filters.NumberFilter(label=_("批次"), field_name="batch_id")
+    # Bounded like the id column (a bigint): a bigger number was a database error, a 500.
+    batch = django_filters.NumberFilter(label=_("批次"), field_name="batch_id", min_value=1, max_value=2**63 - 1)
 
     class Meta:
         model = Label

@@ -20,6 +20,7 @@ from django_tables2.export.views import ExportMixin
 from audit import services as audit
 from core import digital_link
 from core.exports import TableExport
+from core.paging import BoundedPaginator
 
 from . import filters, pdf, selectors, tables
 from .forms import ApplianceModelForm, PrintJobForm
@@ -46,6 +47,7 @@ class BackOfficeList(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
 
     template_name = "cases/list.html"
     paginate_by = 50
+    paginator_class = BoundedPaginator  # ?per_page= from the query string, kept between 1 and a bound
     export_formats = ["csv", "xlsx"]
     export_class = TableExport  # formulas neutralised, local times, CSV with a BOM
     title = ""

@@ -20,6 +20,7 @@ from django_tables2.export.views import ExportMixin
 from accounts import permissions, pii, roles
 from cases.services.labels import Origin
 from core.exports import TableExport
+from core.paging import BoundedPaginator
 
 from . import clock, selectors, services
 from .forms import ContactForm, NoteForm, ReassignForm, ReportForm, ResolveForm, TextForm
@@ -198,6 +199,7 @@ class QueueView(ExportMixin, SingleTableMixin, FilterView):
     filterset_class = CaseFilter
     template_name = "remediation/queue.html"
     paginate_by = 50
+    paginator_class = BoundedPaginator  # ?per_page= from the query string, kept between 1 and a bound
     export_formats = ("csv", "xlsx")
     export_class = TableExport  # formulas neutralised, local times, CSV with a BOM
     allowed_roles = ()

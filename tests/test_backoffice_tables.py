@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from cases.models import Label
 from cases.services import batches
+from core.paging import MAX_PER_PAGE
 from tests.factories import LabelBatchFactory
 from tests.factories_declarations import maker_and_model, reviewer
 
@@ -79,6 +80,20 @@ def test_state_filter_and_batch_filter(client):
     assert len(rows) == 1 + 3
     rows = rows_of_csv(client.get(reverse("cases:label_list"), {"batch": active.pk, "_export": "csv"}))
     assert len(rows) == 1 + 3
+
+
+def test_page_size_from_the_query_is_bounded_and_an_out_of_range_batch_is_no_error(client):
+    # ?per_page=-1 was a 500 (page numbers below 1); a page size beyond the bound is cut to it.
+    _maker, model = maker_and_model()
+    batch_for(model, 3)
+    client.force_login(reviewer())
+    url = reverse("cases:label_list")
+    assert client.get(url, {"per_page": -1}).context["table"].paginator.per_page == 1
+    assert client.get(url, {"per_page": 10**9}).context["table"].paginator.per_page == MAX_PER_PAGE
+    assert client.get(url, {"per_page": 2}).context["table"].paginator.per_page == 2
+    # A batch number past the id column's range was a database error (OverflowError / out of range).
+    response = client.get(url, {"batch": "99999999999999999999"})
+    assert response.status_code == 200 and not response.context["table"].rows.data.data.exists()
 
 
 def test_counts_per_brand_and_model_by_state(client, django_assert_max_num_queries):

@@ -175,3 +175,11 @@ def test_navigation_entries_per_role(city):
     assert "remediation_mine" in keys(city.dealer)
     assert {"remediation_escalations", "remediation_all"} <= keys(city.reviewer)
     assert "remediation_escalated" in keys(city.regulator) and "remediation_all" not in keys(city.regulator)
+
+
+@pytest.mark.parametrize("per_page", ["-1", "0", "1000000"])
+def test_queues_take_any_page_size_in_the_query(client, city, per_page):
+    new_case(city)
+    client.force_login(city.dealer)
+    response = client.get(reverse("remediation:dealer-queue"), {"per_page": per_page})
+    assert response.status_code == 200 and 'data-case="' in response.content.decode()
