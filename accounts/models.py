@@ -100,11 +100,18 @@ class City(models.Model):
         return self.name
 
 
+# What a district code may be: the API's district fields (api/fields.DistrictField) take exactly this, so a code
+# the admin or a city fixture let in with a capital ("Xinqu") could never be sent by the phones.
+validate_district_code = RegexValidator(r"^[-a-z0-9_]+$")
+
+
 class District(models.Model):
     """A district of a city. Records keep the district's code (a short slug), so codes never change meaning."""
 
     city = models.ForeignKey(City, verbose_name=_("城市"), on_delete=models.CASCADE, related_name="districts")
-    code = models.SlugField(_("代码"), max_length=20, help_text=_("小写字母，写入记录后请勿修改"))
+    code = models.SlugField(
+        _("代码"), max_length=20, validators=[validate_district_code], help_text=_("小写字母，写入记录后请勿修改")
+    )
     name = models.CharField(_("名称"), max_length=50)
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)

@@ -1,9 +1,9 @@
 """Serializer fields the API needs beyond DRF's own."""
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from accounts import city
+from accounts.models import validate_district_code
 
 
 class DateTimeField(serializers.DateTimeField):
@@ -35,7 +35,7 @@ class DistrictField(serializers.CharField):
             "help_text", "district code of the current city (its districts are set up in the admin: City)"
         )
         super().__init__(**kwargs)
-        self.validators.append(RegexValidator(r"^[-a-z0-9_]+$"))
+        self.validators.append(validate_district_code)  # the one rule for a code (accounts.models)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts import city, city_setup
 from accounts.models import City, District, Organization
+from api.fields import DistrictField
 from audit.models import AuditEntry
 from cases import pdf
 from core import serials
@@ -76,6 +77,7 @@ def test_a_bad_fixture_is_refused_and_writes_nothing(tmp_path):
         {**data, "gas_category": "99Z"},
         {**data, "districts": [{"code": "a", "name": "甲"}, {"code": "a", "name": "乙"}]},
         {**data, "districts": [{"code": "Not A Slug", "name": "甲"}]},
+        {**data, "districts": [{"code": "Shunde", "name": "顺德区"}]},  # a slug, but the API takes lower case only
         {**data, "districts": []},
     ):
         path = tmp_path / "city.json"
@@ -204,3 +206,24 @@ def test_only_a_superuser_changes_the_city_in_the_admin(client):
     shenzhen = City.objects.get(is_current=True)
     assert client.post(reverse("admin:accounts_city_change", args=[shenzhen.pk]), {"name": "X"}).status_code == 403
     assert City.objects.get(pk=shenzhen.pk).name == "深圳市"
+
+
+def test_the_admin_refuses_a_district_code_the_api_could_never_send(client):
+    # SlugField alone let "Xinqu" in; DistrictField (the API) takes ^[-a-z0-9_]+$, so the phones could not use it.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    shenzhen = City.objects.get(is_current=True)
+    url = reverse("admin:accounts_city_change", args=[shenzhen.pk])
+    page = client.get(url)
+    data = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    data.update(name=shenzhen.name, gas_category=shenzhen.gas_category, regulator=shenzhen.regulator_id or "")
+    rows = list(shenzhen.districts.order_by("pk"))
+    data.update({"districts-TOTAL_FORMS": len(rows) + 1, "districts-INITIAL_FORMS": len(rows)})
+    for i, row in enumerate(rows):
+        data.update({f"districts-{i}-id": row.pk, f"districts-{i}-city": shenzhen.pk, f"districts-{i}-code": row.code})
+        data.update({f"districts-{i}-name": row.name, f"districts-{i}-order": row.order})
+    new = len(rows)
+    data.update({f"districts-{new}-city": shenzhen.pk, f"districts-{new}-name": "新区", f"districts-{new}-order": 99})
+    response = client.post(url, {**data, f"districts-{new}-code": "Xinqu"})
+    assert response.status_code == 200 and not District.objects.filter(code="Xinqu").exists()
+    assert client.post(url, {**data, f"districts-{new}-code": "xinqu"}).status_code == 302
+    assert city.is_district("xinqu") and DistrictField().run_validation("xinqu") == "xinqu"  # the phones can send it
