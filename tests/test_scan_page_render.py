@@ -162,6 +162,7 @@ def test_visitors_scan_page_sets_no_cookie_and_switches_language_by_link(client)
     switched = client.get(link)
     assert switched.status_code == 302 and switched["Location"] == f"/q/{label.serial}"
     assert switched.cookies["django_language"].value == "en"
+    assert switched.cookies["django_language"]["max-age"] == 365 * 24 * 60 * 60  # it sticks past the session
     assert "Genuine label" in client.get(f"/q/{label.serial}").content.decode()
 
 
