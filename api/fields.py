@@ -1,5 +1,6 @@
 """Serializer fields the API needs beyond DRF's own."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import city
@@ -27,7 +28,7 @@ class DistrictField(serializers.CharField):
     current city's districts is a 400 naming the valid ones.
     """
 
-    default_error_messages = {"district": '"{value}" is not a district of the current city; valid codes: {codes}'}
+    default_error_messages = {"district": _("“{value}”不是当前城市的行政区代码；可用的代码：{codes}")}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)

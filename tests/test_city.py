@@ -227,3 +227,15 @@ def test_the_admin_refuses_a_district_code_the_api_could_never_send(client):
     assert response.status_code == 200 and not District.objects.filter(code="Xinqu").exists()
     assert client.post(url, {**data, f"districts-{new}-code": "xinqu"}).status_code == 302
     assert city.is_district("xinqu") and DistrictField().run_validation("xinqu") == "xinqu"  # the phones can send it
+
+
+def test_a_code_that_is_no_district_is_refused_in_the_users_language():
+    # The API speaks Chinese like the pages (this was its one English message), and English after the switch.
+    dealer = api(dealer_user())
+    url = f"/api/v1/labels/{serials.new_serial()}/sell/"  # the body is checked before the label is looked up
+    codes = ", ".join(d.code for d in city.districts())
+    body = dealer.post(url, {"district": "nowhere"}, format="json").json()
+    assert body["errors"]["district"] == [f"“nowhere”不是当前城市的行政区代码；可用的代码：{codes}"]
+    dealer.cookies["django_language"] = "en"
+    body = dealer.post(url, {"district": "nowhere"}, format="json").json()
+    assert body["errors"]["district"] == [f'"nowhere" is not a district of the current city; valid codes: {codes}']
