@@ -14,10 +14,11 @@ issued with those symbols keep resolving.
 """
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
 import base32_crockford
+
+from core.typed import fold_width
 
 from . import digital_link
 
@@ -45,9 +46,7 @@ def normalize(text):
     """Canonical form of a typed or scanned serial; raises InvalidSerial when it is not one."""
     if not isinstance(text, str):
         raise InvalidSerial("serial must be text")
-    if not text.isascii():
-        # A Chinese keyboard in full-width mode types ＸＲ７－… ; NFKC folds those to ASCII (other scripts stay invalid).
-        text = unicodedata.normalize("NFKC", text)
+    text = fold_width(text)  # typed in full width (全角)
     try:
         cleaned = base32_crockford.normalize("".join(text.split()), strict=False)
     except ValueError as exc:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
 from accounts import city
+from core.typed import fold_width
 
 from .errors import FieldError
 
@@ -25,8 +25,8 @@ def clean_district(district: str | None, *, required: bool) -> str:
 
 
 def clean_mobile(phone: str | None) -> str:
-    # Full-width digits (a Chinese keyboard in 全角 mode) become ASCII: one number, one spelling, one SMS limit.
-    phone = unicodedata.normalize("NFKC", "".join((phone or "").split()))
+    # Full-width digits become ASCII: one number, one spelling, one SMS limit.
+    phone = fold_width("".join((phone or "").split()))
     if not MOBILE_RE.match(phone):
         raise FieldError("invalid", _("请输入 11 位手机号码。"))
     return phone

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -17,6 +16,7 @@ from accounts.models import Organization, User
 from audit import services as audit
 from cases.qr import make_qr, public_url
 from cases.services.labels import Origin
+from core.typed import fold_width
 from remediation import notifications
 
 from ..models import WorkPermit
@@ -47,8 +47,7 @@ def permit_qr_svg(number: str) -> str:
 
 def parse_permit_code(text: str | None) -> str:
     """A permit number from typed text or a scanned permit URL."""
-    # NFKC: a number typed on a Chinese keyboard in full-width mode (ＡＺ２０２６－…) is the same number.
-    text = unicodedata.normalize("NFKC", text or "").strip()
+    text = fold_width(text or "").strip()  # ＡＺ２０２６－… typed in full width is the same number
     match = PERMIT_URL_RE.search(text)
     return (match.group(1) if match else text).upper()
 
